@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     analysis_timeout_seconds: float = 60.0
     analysis_workers: int = 1
 
+    # --- data retention --------------------------------------------------------------------
+    retention_days: int = 30
+
     log_level: str = "INFO"
     log_json: bool = False
 

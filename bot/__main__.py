@@ -1,0 +1,61 @@
+"""`python -m bot`: the bot (long polling or webhook) with a token; the local mode without one.
+`python -m bot worker`: a video-analysis worker (production scale-out)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+
+from bot.app import build_app
+from bot.config import Settings
+
+LOCAL_TOKEN = "1000000001:local-emulator-token"  # noqa: S105 - the emulator's own bot, not a secret
+
+
+async def run(settings: Settings) -> None:
+    emulator = None
+    api_url: str | None
+    if settings.local_mode:
+        from bot.emulator import Emulator
+
+        emulator = Emulator(host=settings.local_host, port=settings.local_port)
+        await emulator.start()
+        token, api_url = LOCAL_TOKEN, emulator.base_url
+    else:
+        assert settings.telegram_bot_token is not None
+        token, api_url = settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url
+    app = await build_app(settings, token=token, api_url=api_url)
+    try:
+        await app.set_commands()
+        if emulator is not None:
+            print(
+                f"Local mode: no TELEGRAM_BOT_TOKEN set. Chat with the bot at {emulator.web_url}",
+                flush=True,
+            )
+        await app.dispatcher.start_polling(app.bot, handle_signals=False)
+    finally:
+        await app.close()
+        if emulator is not None:
+            await emulator.stop()
+
+
+def main(argv: list[str]) -> int:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if argv[:1] == ["worker"]:
+        print(
+            "The arq worker comes with the production issue; the embedded pool is used now.",
+            file=sys.stderr,
+        )
+        return 2
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,151 @@
+"""Assembles the bot from settings: storage, services, job queue, aiogram bot and dispatcher.
+
+Nothing is created at import: `build_app` makes everything, `App.close` releases it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+
+from bot.config import Settings
+from bot.flows.core import FlowConfig
+from bot.handlers import citizen as citizen_handlers
+from bot.handlers.engine import ConversationEngine
+from bot.i18n import LANGUAGES, Translator
+from bot.jobs.local import LocalJobQueue
+from bot.security import load_vault
+from bot.services.audit import Audit
+from bot.services.citizens import CitizenService
+from bot.services.verification import VerificationService
+from bot.storage.db import close_db, init_db
+from bot.storage.fsm import make_fsm_storage
+
+log = logging.getLogger(__name__)
+
+# Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
+_COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
+
+
+def flow_config(settings: Settings) -> FlowConfig:
+    return FlowConfig(
+        max_members=settings.max_family_members,
+        child_age=settings.child_age_years,
+        session_idle_minutes=settings.session_idle_minutes,
+        max_attempts_per_day=settings.max_face_attempts_per_day,
+        challenge=tuple(a.strip() for a in settings.challenge.split(",") if a.strip()),
+        randomise_challenge=settings.randomise_challenge,
+        agents_configured=settings.agents_chat_id is not None,
+        max_video_bytes=settings.max_video_bytes,
+        max_video_seconds=settings.max_video_seconds,
+        min_video_seconds=settings.min_video_seconds,
+        max_photo_bytes=settings.max_photo_bytes,
+        retention_days=settings.retention_days,
+    )
+
+
+@dataclass
+class App:
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    engine: ConversationEngine
+    queue: LocalJobQueue
+    storage: BaseStorage
+    translator: Translator
+    _closed: bool = field(default=False, repr=False)
+
+    async def set_commands(self) -> None:
+        for lang in LANGUAGES:
+            commands = [
+                BotCommand(
+                    command=name, description=self.translator(lang, f"cmd-{name}", for_html=False)
+                )
+                for name in citizen_handlers.CITIZEN_COMMANDS
+            ]
+            scope = BotCommandScopeAllPrivateChats()
+            await self.bot.set_my_commands(
+                commands, scope=scope, language_code=_COMMAND_LANGUAGE[lang]
+            )
+            if lang == "en":
+                await self.bot.set_my_commands(commands, scope=scope)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self.queue.close()
+        await self.storage.close()
+        await self.bot.session.close()
+        await close_db()
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    token: str,
+    api_url: str | None,
+    strict: bool = False,
+    queue: LocalJobQueue | None = None,
+) -> App:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await init_db(settings.effective_database_url)
+    vault = load_vault(settings)
+    translator = Translator()
+    config = flow_config(settings)
+    audit = Audit(vault)
+    media_dir = settings.data_dir / "media"
+    citizens = CitizenService(
+        vault,
+        audit,
+        config,
+        media_dir=media_dir,
+        application_expiry=timedelta(hours=settings.application_expiry_hours),
+    )
+    queue = queue or LocalJobQueue(
+        settings.analysis_workers, timeout_s=settings.analysis_timeout_seconds + 30
+    )
+    verification = VerificationService(
+        queue,
+        audit,
+        media_dir=media_dir,
+        max_attempts_per_day=settings.max_face_attempts_per_day,
+        child_age=settings.child_age_years,
+        job_defaults={
+            "max_bytes": settings.max_video_bytes,
+            "max_seconds": float(settings.max_video_seconds),
+            "min_seconds": float(settings.min_video_seconds),
+            "time_limit_s": settings.analysis_timeout_seconds,
+            "match_pass_distance": settings.match_pass_distance,
+            "match_review_distance": settings.match_review_distance,
+        },
+    )
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    )
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    storage = make_fsm_storage(settings)
+    engine = ConversationEngine(
+        bot,
+        storage,
+        citizens,
+        verification,
+        translator,
+        vault,
+        default_language=settings.default_language,
+        strict=strict,
+    )
+    dispatcher = Dispatcher(
+        storage=storage, engine=engine, translator=translator, settings=settings
+    )
+    dispatcher.include_router(citizen_handlers.router)
+    return App(settings, bot, dispatcher, engine, queue, storage, translator)

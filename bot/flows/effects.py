@@ -1,0 +1,162 @@
+"""Commands a flow asks the services to carry out, and the result events some of them return.
+
+A command that returns a result event has it fed back into the flow in the same update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordPrivacyDecision:
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class LookupPhone:
+    """Answered by PhoneLookedUp."""
+
+    phone: str
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """Answered by SignedIn."""
+
+    citizen_id: int
+
+
+@dataclass(frozen=True)
+class SignOut:
+    reason: str = "logout"
+
+
+@dataclass(frozen=True)
+class RegisterCitizen:
+    """Answered by Registered or RegistrationRefused."""
+
+    phone: str
+    name: str
+    id_number: str
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: str
+
+
+@dataclass(frozen=True)
+class AddMember:
+    """Answered by MemberAdded or MemberRefused."""
+
+    name: str
+    id_number: str
+    relationship: str
+
+
+@dataclass(frozen=True)
+class RemoveMember:
+    member_id: int
+
+
+@dataclass(frozen=True)
+class GiveBiometricConsent:
+    pass
+
+
+@dataclass(frozen=True)
+class StartApplication:
+    """Answered by ApplicationStarted or ApplicationRefused."""
+
+    member_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class SubmitMedia:
+    """Queue the analysis of a received video or photo. Its completion arrives later as
+    an AnalysisFinished event."""
+
+    application_id: int
+    file_id: str
+    kind: str
+    challenge: tuple[str, ...]
+    practice: bool
+
+
+@dataclass(frozen=True)
+class RequestHumanReview:
+    application_id: int
+
+
+@dataclass(frozen=True)
+class DeleteAccount:
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# Result events
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhoneLookedUp:
+    citizen_id: int | None
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    citizen_id: int
+
+
+@dataclass(frozen=True)
+class Registered:
+    citizen_id: int
+
+
+@dataclass(frozen=True)
+class RegistrationRefused:
+    reason: str
+
+
+@dataclass(frozen=True)
+class MemberAdded:
+    member_id: int
+
+
+@dataclass(frozen=True)
+class MemberRefused:
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApplicationStarted:
+    application_id: int
+
+
+@dataclass(frozen=True)
+class ApplicationRefused:
+    reason: str
+
+
+@dataclass(frozen=True)
+class AnalysisFinished:
+    """The verification engine (through the decision service) is done with a video or photo.
+
+    `outcome`: approved, in_review, retry (a failed attempt with attempts left), locked
+    (no attempts left today), practice (a practice run: tips only), error (the file could not
+    be analysed).
+    """
+
+    application_id: int
+    member_id: int
+    outcome: str
+    reasons: tuple[str, ...] = ()
+    attempts_left: int = 0
+    practice: bool = False
+    kind: str = "video"

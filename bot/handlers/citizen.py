@@ -1,0 +1,125 @@
+"""The citizens' private chat: Telegram updates in, flow events out."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters.command import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.flows.core import (
+    ButtonPressed,
+    CommandSent,
+    ContactShared,
+    MediaKind,
+    MediaSent,
+    TextSent,
+    t,
+)
+from bot.handlers.engine import Cb, ConversationEngine
+from bot.i18n import Translator
+
+CITIZEN_COMMANDS = ("start", "menu", "cancel", "language", "logout", "help")
+
+router = Router(name="citizen")
+router.message.filter(F.chat.type == "private")
+router.callback_query.filter(F.message.chat.type == "private")
+
+
+def _media(message: Message) -> MediaSent | None:
+    if message.video_note:
+        v = message.video_note
+        return MediaSent(MediaKind.VIDEO_NOTE, v.file_id, v.file_size, v.duration, "video/mp4")
+    if message.video:
+        v2 = message.video
+        return MediaSent(MediaKind.VIDEO, v2.file_id, v2.file_size, v2.duration, v2.mime_type)
+    if message.animation:
+        a = message.animation
+        return MediaSent(MediaKind.ANIMATION, a.file_id, a.file_size, a.duration, a.mime_type)
+    if message.photo:
+        p = message.photo[-1]
+        return MediaSent(MediaKind.PHOTO, p.file_id, p.file_size, None, "image/jpeg")
+    if message.document:
+        d = message.document
+        return MediaSent(MediaKind.DOCUMENT, d.file_id, d.file_size, None, d.mime_type)
+    if message.sticker:
+        return MediaSent(MediaKind.STICKER, message.sticker.file_id)
+    if message.voice:
+        return MediaSent(
+            MediaKind.VOICE, message.voice.file_id, message.voice.file_size, message.voice.duration
+        )
+    if message.audio:
+        return MediaSent(
+            MediaKind.AUDIO, message.audio.file_id, message.audio.file_size, message.audio.duration
+        )
+    return None
+
+
+@router.message(CommandStart())
+@router.message(Command(*CITIZEN_COMMANDS[1:]))
+async def on_command(message: Message, command: CommandObject, engine: ConversationEngine) -> None:
+    assert message.from_user is not None
+    await engine.feed(
+        user_id=message.from_user.id,
+        event=CommandSent(command.command.lower(), command.args or ""),
+        language_code=message.from_user.language_code,
+    )
+
+
+@router.message(F.contact)
+async def on_contact(message: Message, engine: ConversationEngine) -> None:
+    assert message.from_user is not None and message.contact is not None
+    is_own = message.contact.user_id == message.from_user.id
+    await engine.feed(
+        user_id=message.from_user.id,
+        event=ContactShared(message.contact.phone_number, is_own),
+        language_code=message.from_user.language_code,
+    )
+
+
+@router.message(F.text)
+async def on_text(message: Message, engine: ConversationEngine) -> None:
+    assert message.from_user is not None and message.text is not None
+    await engine.feed(
+        user_id=message.from_user.id,
+        event=TextSent(message.text),
+        language_code=message.from_user.language_code,
+    )
+
+
+@router.callback_query(Cb.filter())
+async def on_button(
+    query: CallbackQuery, callback_data: Cb, engine: ConversationEngine, translator: Translator
+) -> None:
+    notice = await engine.feed(
+        user_id=query.from_user.id,
+        event=ButtonPressed(callback_data.a, callback_data.v),
+        language_code=query.from_user.language_code,
+        screen=callback_data.s,
+    )
+    if notice is None:
+        await query.answer()
+        return
+    lang = await engine.language_of(query.from_user.id, query.from_user.language_code)
+    await query.answer(
+        translator.render(lang, notice.text, for_html=False), show_alert=notice.alert
+    )
+
+
+@router.callback_query()
+async def on_unknown_button(
+    query: CallbackQuery, engine: ConversationEngine, translator: Translator
+) -> None:
+    """Callback data we cannot read (forged, or from an older version of the bot)."""
+    lang = await engine.language_of(query.from_user.id, query.from_user.language_code)
+    await query.answer(translator.render(lang, t("button-stale"), for_html=False))
+
+
+@router.message()
+async def on_other(message: Message, engine: ConversationEngine) -> None:
+    """Media and anything else: videos for the liveness step, a re-prompt elsewhere."""
+    assert message.from_user is not None
+    media = _media(message) or MediaSent(MediaKind.OTHER, "")
+    await engine.feed(
+        user_id=message.from_user.id, event=media, language_code=message.from_user.language_code
+    )

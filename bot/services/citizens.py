@@ -1,0 +1,317 @@
+"""Accounts, family members and applications as the citizen conversation sees them.
+
+The service owns every write; flows only ask (commands) and read snapshots (`load_context`).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.domain.idnumber import mask_id, parse_resident_id
+from bot.domain.phones import mask_phone
+from bot.flows import effects as fx
+from bot.flows.core import (
+    ApplicationEventView,
+    ApplicationView,
+    CitizenView,
+    Context,
+    FlowConfig,
+    MemberView,
+)
+from bot.security import Vault
+from bot.services.audit import Audit
+from bot.storage.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationKind,
+    ApplicationState,
+    Citizen,
+    FamilyMember,
+    MemberStatus,
+    Relationship,
+)
+
+log = logging.getLogger(__name__)
+
+_OPEN_STATES = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    telegram_user_id: int
+    language: str
+
+
+class CitizenService:
+    def __init__(
+        self,
+        vault: Vault,
+        audit: Audit,
+        config: FlowConfig,
+        *,
+        media_dir: Path,
+        application_expiry: timedelta,
+    ) -> None:
+        self.vault = vault
+        self.audit = audit
+        self.config = config
+        self.media_dir = media_dir
+        self.application_expiry = application_expiry
+
+    # ---------------------------------------------------------------------------------------
+    # Snapshot for the flow
+    # ---------------------------------------------------------------------------------------
+
+    async def load_context(self, citizen_id: int | None, *, now: datetime, entropy: int) -> Context:
+        base = Context(now=now, config=self.config, entropy=entropy, hash_id=self.vault.keyed_hash)
+        if citizen_id is None:
+            return base
+        citizen = await Citizen.get_or_none(id=citizen_id)
+        if citizen is None:
+            return base
+        await self.expire_stale(citizen_id=citizen.id, now=now)
+        members = await FamilyMember.filter(citizen_id=citizen.id).order_by("id")
+        apps = (
+            await Application.filter(citizen_id=citizen.id)
+            .order_by("-id")
+            .limit(20)
+            .prefetch_related("events", "member")
+        )
+        today = now.date()
+        return Context(
+            now=now,
+            config=self.config,
+            entropy=entropy,
+            hash_id=self.vault.keyed_hash,
+            citizen=CitizenView(
+                id=citizen.id,
+                name=citizen.full_name,
+                id_masked=citizen.id_masked,
+                birth_date=citizen.birth_date,
+                id_hash=citizen.id_hash,
+                biometric_consent=citizen.biometric_consent_at is not None,
+                member_id_hashes=tuple(m.id_hash for m in members),
+            ),
+            members=tuple(
+                MemberView(
+                    id=m.id,
+                    name=m.full_name,
+                    id_masked=m.id_masked,
+                    birth_date=m.birth_date,
+                    relationship=m.relationship.value,
+                    status=m.status.value,
+                    failed_attempts_today=m.failed_attempts if m.attempts_day == today else 0,
+                    locked=m.locked_until is not None and m.locked_until > now,
+                )
+                for m in members
+            ),
+            applications=tuple(
+                ApplicationView(
+                    id=a.id,
+                    member_id=a.member.id,
+                    member_name=a.member.full_name,
+                    kind=a.kind.value,
+                    state=a.state.value,
+                    created_at=a.created_at,
+                    reasons=tuple(a.reasons or ()),
+                    timeline=tuple(ApplicationEventView(ev.state.value, ev.at) for ev in a.events),
+                )
+                for a in apps
+            ),
+        )
+
+    async def expire_stale(self, *, now: datetime, citizen_id: int | None = None) -> int:
+        """Unfinished applications past their expiry become expired."""
+        query = Application.filter(state=ApplicationState.SUBMITTED, expires_at__lt=now)
+        if citizen_id is not None:
+            query = query.filter(citizen_id=citizen_id)
+        count = 0
+        for app in await query:
+            app.state = ApplicationState.EXPIRED
+            app.decided_at = now
+            await app.save(update_fields=["state", "decided_at", "updated_at"])
+            await ApplicationEvent.create(
+                application=app, state=app.state, actor="system", note="expired"
+            )
+            count += 1
+        return count
+
+    # ---------------------------------------------------------------------------------------
+    # Commands
+    # ---------------------------------------------------------------------------------------
+
+    async def record_privacy(self, actor: Actor, accepted: bool) -> None:
+        action = "privacy_accepted" if accepted else "privacy_declined"
+        await self.audit.record(self.audit.pseudonym("tg", actor.telegram_user_id), action)
+
+    async def lookup_phone(self, phone: str) -> fx.PhoneLookedUp:
+        citizen = await Citizen.get_or_none(phone_hash=self.vault.keyed_hash(phone))
+        return fx.PhoneLookedUp(citizen.id if citizen else None)
+
+    async def sign_in(self, actor: Actor, citizen_id: int) -> fx.SignedIn:
+        citizen = await Citizen.get(id=citizen_id)
+        async with in_transaction():
+            # the phone proves the account: move the Telegram link to this user
+            await (
+                Citizen.filter(telegram_user_id=actor.telegram_user_id)
+                .exclude(id=citizen_id)
+                .update(telegram_user_id=None)
+            )
+            citizen.telegram_user_id = actor.telegram_user_id
+            citizen.last_sign_in_at = utcnow()
+            await citizen.save(update_fields=["telegram_user_id", "last_sign_in_at"])
+        await self.audit.record(
+            self.audit.pseudonym("tg", actor.telegram_user_id), "sign_in", f"citizen:{citizen_id}"
+        )
+        return fx.SignedIn(citizen_id)
+
+    async def sign_out(self, actor: Actor, reason: str) -> None:
+        await self.audit.record(
+            self.audit.pseudonym("tg", actor.telegram_user_id), "sign_out", details_reason=reason
+        )
+
+    async def register(
+        self, actor: Actor, cmd: fx.RegisterCitizen
+    ) -> fx.Registered | fx.RegistrationRefused:
+        rid = parse_resident_id(cmd.id_number, today=utcnow().date())
+        id_hash = self.vault.keyed_hash(rid.number)
+        phone_hash = self.vault.keyed_hash(cmd.phone)
+        if await Citizen.exists(id_hash=id_hash):
+            return fx.RegistrationRefused("id_taken")
+        if await Citizen.exists(phone_hash=phone_hash):
+            return fx.RegistrationRefused("phone_taken")
+        try:
+            async with in_transaction():
+                await Citizen.filter(telegram_user_id=actor.telegram_user_id).update(
+                    telegram_user_id=None
+                )
+                citizen = await Citizen.create(
+                    telegram_user_id=actor.telegram_user_id,
+                    phone_hash=phone_hash,
+                    phone_enc=self.vault.encrypt(cmd.phone),
+                    phone_masked=mask_phone(cmd.phone),
+                    full_name=cmd.name,
+                    id_hash=id_hash,
+                    id_enc=self.vault.encrypt(rid.number),
+                    id_masked=mask_id(rid.number),
+                    birth_date=rid.birth_date,
+                    language=actor.language,
+                    privacy_accepted_at=utcnow(),
+                )
+        except IntegrityError:
+            return fx.RegistrationRefused("id_taken")
+        await self.audit.record(
+            self.audit.pseudonym("tg", actor.telegram_user_id), "register", f"citizen:{citizen.id}"
+        )
+        return fx.Registered(citizen.id)
+
+    async def set_language(self, citizen_id: int, language: str) -> None:
+        await Citizen.filter(id=citizen_id).update(language=language)
+
+    async def add_member(
+        self, citizen_id: int, cmd: fx.AddMember
+    ) -> fx.MemberAdded | fx.MemberRefused:
+        rid = parse_resident_id(cmd.id_number, today=utcnow().date())
+        id_hash = self.vault.keyed_hash(rid.number)
+        citizen = await Citizen.get(id=citizen_id)
+        if id_hash == citizen.id_hash:
+            return fx.MemberRefused("is_self")
+        try:
+            async with in_transaction():
+                count = await FamilyMember.filter(citizen_id=citizen_id).count()
+                if count >= self.config.max_members:
+                    return fx.MemberRefused("limit")
+                if await FamilyMember.exists(citizen_id=citizen_id, id_hash=id_hash):
+                    return fx.MemberRefused("duplicate")
+                member = await FamilyMember.create(
+                    citizen_id=citizen_id,
+                    full_name=cmd.name,
+                    id_hash=id_hash,
+                    id_enc=self.vault.encrypt(rid.number),
+                    id_masked=mask_id(rid.number),
+                    birth_date=rid.birth_date,
+                    relationship=Relationship(cmd.relationship),
+                )
+        except IntegrityError:
+            return fx.MemberRefused("duplicate")
+        await self.audit.record(f"citizen:{citizen_id}", "member_added", f"member:{member.id}")
+        return fx.MemberAdded(member.id)
+
+    async def remove_member(self, citizen_id: int, member_id: int) -> None:
+        member = await FamilyMember.get_or_none(id=member_id, citizen_id=citizen_id)
+        if member is None:
+            return
+        apps = await Application.filter(member_id=member_id)
+        for app in apps:
+            self._remove_media(app.media_dir)
+        await member.delete()
+        await self.audit.record(f"citizen:{citizen_id}", "member_removed", f"member:{member_id}")
+
+    async def give_biometric_consent(self, citizen_id: int) -> None:
+        await Citizen.filter(id=citizen_id).update(biometric_consent_at=utcnow())
+        await self.audit.record(f"citizen:{citizen_id}", "biometric_consent")
+
+    async def start_application(
+        self, citizen_id: int, cmd: fx.StartApplication
+    ) -> fx.ApplicationStarted | fx.ApplicationRefused:
+        member = await FamilyMember.get_or_none(id=cmd.member_id, citizen_id=citizen_id)
+        if member is None:
+            return fx.ApplicationRefused("gone")
+        now = utcnow()
+        if member.locked_until is not None and member.locked_until > now:
+            return fx.ApplicationRefused("locked")
+        if await Application.exists(member_id=member.id, state=ApplicationState.IN_REVIEW):
+            return fx.ApplicationRefused("in_review")
+        kind = ApplicationKind(cmd.kind)
+        existing = (
+            await Application.filter(
+                member_id=member.id, kind=kind, state__in=_OPEN_STATES, expires_at__gt=now
+            )
+            .order_by("-id")
+            .first()
+        )
+        if existing is not None:
+            return fx.ApplicationStarted(existing.id)
+        app = await Application.create(
+            citizen_id=citizen_id,
+            member=member,
+            kind=kind,
+            expires_at=now + self.application_expiry,
+        )
+        await ApplicationEvent.create(
+            application=app, state=app.state, actor=f"citizen:{citizen_id}"
+        )
+        await self.audit.record(
+            f"citizen:{citizen_id}", "application_started", f"application:{app.id}"
+        )
+        return fx.ApplicationStarted(app.id)
+
+    async def delete_account(self, actor: Actor, citizen_id: int) -> None:
+        apps = await Application.filter(citizen_id=citizen_id)
+        for app in apps:
+            self._remove_media(app.media_dir)
+        await Citizen.filter(id=citizen_id).delete()
+        await self.audit.record(
+            self.audit.pseudonym("tg", actor.telegram_user_id), "account_deleted"
+        )
+
+    def _remove_media(self, media_dir: str) -> None:
+        if not media_dir:
+            return
+        path = (self.media_dir / media_dir).resolve()
+        if self.media_dir.resolve() in path.parents:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+__all__ = ["Actor", "CitizenService", "MemberStatus", "utcnow"]

@@ -1,0 +1,205 @@
+"""From a received video or photo to a decided attempt: queue the analysis, record the
+outcome (application state, member status, failed attempts, key frames) and tell the
+conversation through an `AnalysisFinished` event."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from bot.domain.idnumber import age_on
+from bot.flows import effects as fx
+from bot.jobs.analysis import AnalysisJob, AnalysisResult
+from bot.jobs.local import OnDone
+from bot.services.audit import Audit
+from bot.services.citizens import utcnow
+from bot.storage.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationState,
+    FamilyMember,
+    MemberStatus,
+)
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[str, Path], Awaitable[None]]
+Deliver = Callable[[int, fx.AnalysisFinished], Awaitable[None]]
+_MATCH_REASONS = {"match_low", "match_borderline", "hard_to_match", "no_reference", "child"}
+
+
+class JobQueue(Protocol):
+    """What the service needs of a queue (LocalJobQueue, or arq workers in production)."""
+
+    async def submit(self, job: AnalysisJob, on_done: OnDone) -> None: ...
+
+
+class VerificationService:
+    def __init__(
+        self,
+        queue: JobQueue,
+        audit: Audit,
+        *,
+        media_dir: Path,
+        max_attempts_per_day: int,
+        child_age: int,
+        job_defaults: dict[str, float | int],
+    ) -> None:
+        self.queue = queue
+        self.audit = audit
+        self.media_dir = media_dir
+        self.max_attempts = max_attempts_per_day
+        self.child_age = child_age
+        self.job_defaults = job_defaults
+        self.deliver: Deliver | None = None
+
+    async def submit(
+        self, citizen_id: int, cmd: fx.SubmitMedia, fetch: Fetch
+    ) -> fx.AnalysisFinished | None:
+        """Downloads the file and queues its analysis. Returns an event only when the file
+        could not even be fetched (the citizen is told at once)."""
+        app = await Application.get_or_none(
+            id=cmd.application_id, citizen_id=citizen_id
+        ).prefetch_related("member")
+        if app is None or app.state not in (ApplicationState.SUBMITTED, ApplicationState.CHECKING):
+            return fx.AnalysisFinished(
+                cmd.application_id, app.member.id if app else 0, "error", kind=cmd.kind
+            )
+        incoming = self.media_dir / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        path = incoming / f"{uuid.uuid4().hex}.{'jpg' if cmd.kind == 'photo' else 'mp4'}"
+        try:
+            await fetch(cmd.file_id, path)
+        except Exception as exc:  # a file Telegram will not hand out (too big, gone)
+            log.warning(
+                "could not fetch the media of application %s: %s", app.id, type(exc).__name__
+            )
+            path.unlink(missing_ok=True)
+            return fx.AnalysisFinished(
+                app.id, app.member.id, "error", kind=cmd.kind, practice=cmd.practice
+            )
+        if not cmd.practice:
+            app.state = ApplicationState.CHECKING
+            await app.save(update_fields=["state", "updated_at"])
+            await ApplicationEvent.create(
+                application=app, state=app.state, actor=f"citizen:{citizen_id}"
+            )
+        today = utcnow().date()
+        is_child = age_on(app.member.birth_date, today) < self.child_age
+        job = AnalysisJob(
+            application_id=app.id,
+            kind=cmd.kind,
+            path=str(path),
+            challenge=cmd.challenge,
+            practice=cmd.practice,
+            reference_path=None,
+            is_child=is_child,
+            **self.job_defaults,  # type: ignore[arg-type]
+        )
+        await self.queue.submit(job, self.finish)
+        return None
+
+    async def finish(self, result: AnalysisResult) -> None:
+        """Records a finished analysis and tells the citizen's conversation."""
+        event = await self.record(result)
+        if event is None or self.deliver is None:
+            return
+        app = await Application.get(id=result.application_id)
+        await self.deliver(app.citizen_id, event)  # type: ignore[attr-defined]
+
+    async def record(self, result: AnalysisResult) -> fx.AnalysisFinished | None:
+        app = await Application.get_or_none(id=result.application_id).prefetch_related("member")
+        if app is None:  # deleted meanwhile (member removed, account erased)
+            return None
+        member: FamilyMember = app.member
+        now = utcnow()
+        kind = result.kind
+        if result.practice:
+            if result.verdict == "error":
+                return fx.AnalysisFinished(app.id, member.id, "error", kind=kind, practice=True)
+            reasons = tuple(r for r in result.reasons if r not in _MATCH_REASONS)
+            return fx.AnalysisFinished(
+                app.id, member.id, "practice", reasons, practice=True, kind=kind
+            )
+        if app.state is not ApplicationState.CHECKING:
+            log.info("analysis of application %s arrived in state %s: ignored", app.id, app.state)
+            return None
+        self._store_key_frames(app, result)
+        app.scores = {k: v for k, v in result.scores.items() if k != "timings_ms"}
+        app.reasons = list(result.reasons)
+        if result.verdict == "error":
+            await self._transition(
+                app, ApplicationState.SUBMITTED, "engine", f"unreadable:{result.error_code}"
+            )
+            return fx.AnalysisFinished(app.id, member.id, "error", kind=kind)
+        if result.verdict == "pass":
+            app.decided_at = now
+            await self._transition(app, ApplicationState.APPROVED, "engine")
+            member.status = MemberStatus.VERIFIED
+            member.verified_at = now
+            await member.save(update_fields=["status", "verified_at"])
+            await self.audit.record("engine", "approved", f"application:{app.id}")
+            return fx.AnalysisFinished(app.id, member.id, "approved", kind=kind)
+        if result.verdict == "review":
+            await self._transition(
+                app, ApplicationState.IN_REVIEW, "engine", ",".join(result.reasons)
+            )
+            member.status = MemberStatus.PENDING_REVIEW
+            await member.save(update_fields=["status"])
+            return fx.AnalysisFinished(
+                app.id, member.id, "in_review", tuple(result.reasons), kind=kind
+            )
+        # a failed attempt
+        app.attempts += 1
+        await self._transition(app, ApplicationState.SUBMITTED, "engine", ",".join(result.reasons))
+        if kind == "photo":
+            return fx.AnalysisFinished(
+                app.id, member.id, "retry", tuple(result.reasons), attempts_left=1, kind=kind
+            )
+        today = now.date()
+        failures = (member.failed_attempts if member.attempts_day == today else 0) + 1
+        member.failed_attempts = failures
+        member.attempts_day = today
+        left = max(0, self.max_attempts - failures)
+        if left == 0:
+            member.locked_until = datetime.combine(
+                today + timedelta(days=1), time.min, tzinfo=now.tzinfo
+            )
+        await member.save(update_fields=["failed_attempts", "attempts_day", "locked_until"])
+        outcome = "locked" if left == 0 else "retry"
+        return fx.AnalysisFinished(
+            app.id, member.id, outcome, tuple(result.reasons), attempts_left=left, kind=kind
+        )
+
+    async def request_human_review(self, citizen_id: int, application_id: int) -> None:
+        app = await Application.get_or_none(
+            id=application_id, citizen_id=citizen_id
+        ).prefetch_related("member")
+        if app is None or app.state.is_final or app.state is ApplicationState.IN_REVIEW:
+            return
+        await self._transition(
+            app, ApplicationState.IN_REVIEW, f"citizen:{citizen_id}", "human_review_requested"
+        )
+        app.member.status = MemberStatus.PENDING_REVIEW
+        await app.member.save(update_fields=["status"])
+
+    async def _transition(
+        self, app: Application, state: ApplicationState, actor: str, note: str = ""
+    ) -> None:
+        app.state = state
+        await app.save()
+        await ApplicationEvent.create(application=app, state=state, actor=actor, note=note[:255])
+
+    def _store_key_frames(self, app: Application, result: AnalysisResult) -> None:
+        if not result.key_frames:
+            return
+        folder = self.media_dir / f"app_{app.id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for label, jpeg in result.key_frames:
+            safe = "".join(c for c in label if c.isalnum() or c in "_-")[:32] or "frame"
+            (folder / f"{app.attempts + 1}_{safe}.jpg").write_bytes(jpeg)
+        app.media_dir = folder.name

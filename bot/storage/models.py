@@ -1,0 +1,173 @@
+"""Tortoise ORM models.
+
+Sensitive values are never stored in clear: ID numbers and phone numbers are kept encrypted
+(`*_enc`, Fernet tokens) with a keyed hash (`*_hash`, HMAC-SHA256 hex) for look-ups, and a
+masked form (`*_masked`) for display.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Relationship(StrEnum):
+    SPOUSE = "spouse"
+    FATHER = "father"
+    MOTHER = "mother"
+    SON = "son"
+    DAUGHTER = "daughter"
+    GRANDPARENT = "grandparent"
+    GRANDCHILD = "grandchild"
+    OTHER = "other"
+
+
+class MemberStatus(StrEnum):
+    NOT_VERIFIED = "not_verified"
+    PENDING_REVIEW = "pending_review"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    LOCKED = "locked"
+
+
+class ApplicationKind(StrEnum):
+    VIDEO = "video"
+    PHOTO = "photo"
+
+
+class ApplicationState(StrEnum):
+    SUBMITTED = "submitted"
+    CHECKING = "checking"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def is_final(self) -> bool:
+        return self in {
+            ApplicationState.APPROVED,
+            ApplicationState.REJECTED,
+            ApplicationState.EXPIRED,
+        }
+
+
+class Citizen(Model):
+    """A platform account: the card holder who signs in with their phone number."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_user_id = fields.BigIntField(unique=True, null=True)
+    phone_hash = fields.CharField(max_length=64, unique=True)
+    phone_enc = fields.TextField()
+    phone_masked = fields.CharField(max_length=32)
+    full_name = fields.CharField(max_length=64)
+    id_hash = fields.CharField(max_length=64, unique=True)
+    id_enc = fields.TextField()
+    id_masked = fields.CharField(max_length=24)
+    birth_date = fields.DateField()
+    language = fields.CharField(max_length=8, default="en")
+    privacy_accepted_at = fields.DatetimeField(null=True)
+    biometric_consent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_sign_in_at = fields.DatetimeField(null=True)
+
+    members: fields.ReverseRelation[FamilyMember]
+    applications: fields.ReverseRelation[Application]
+
+    class Meta:
+        table = "citizen"
+
+
+class FamilyMember(Model):
+    """A family member added by a citizen, to be authenticated."""
+
+    id = fields.IntField(primary_key=True)
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
+        "models.Citizen", related_name="members", on_delete=fields.CASCADE
+    )
+    full_name = fields.CharField(max_length=64)
+    id_hash = fields.CharField(max_length=64, db_index=True)
+    id_enc = fields.TextField()
+    id_masked = fields.CharField(max_length=24)
+    birth_date = fields.DateField()
+    relationship = fields.CharEnumField(Relationship, max_length=16)
+    status = fields.CharEnumField(MemberStatus, max_length=16, default=MemberStatus.NOT_VERIFIED)
+    failed_attempts = fields.IntField(default=0)
+    attempts_day = fields.DateField(null=True)
+    locked_until = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    verified_at = fields.DatetimeField(null=True)
+
+    applications: fields.ReverseRelation[Application]
+
+    class Meta:
+        table = "family_member"
+        unique_together = (("citizen", "id_hash"),)
+
+
+class Application(Model):
+    """One authentication request for one family member, with its state history."""
+
+    id = fields.IntField(primary_key=True)
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
+        "models.Citizen", related_name="applications", on_delete=fields.CASCADE
+    )
+    member: fields.ForeignKeyRelation[FamilyMember] = fields.ForeignKeyField(
+        "models.FamilyMember", related_name="applications", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(ApplicationKind, max_length=8)
+    state = fields.CharEnumField(
+        ApplicationState, max_length=16, default=ApplicationState.SUBMITTED
+    )
+    attempts = fields.IntField(default=0)
+    challenge = fields.CharField(max_length=64, default="")
+    reasons: list[str] = fields.JSONField(default=list)
+    scores: dict[str, object] = fields.JSONField(default=dict)
+    media_dir = fields.CharField(max_length=255, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    expires_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+
+    events: fields.ReverseRelation[ApplicationEvent]
+
+    class Meta:
+        table = "application"
+
+
+class ApplicationEvent(Model):
+    """A state change or notable step of an application: what, who or what made it, when."""
+
+    id = fields.IntField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "models.Application", related_name="events", on_delete=fields.CASCADE
+    )
+    state = fields.CharEnumField(ApplicationState, max_length=16)
+    actor = fields.CharField(max_length=64)
+    note = fields.CharField(max_length=255, default="")
+    details: dict[str, object] = fields.JSONField(default=dict)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "application_event"
+        ordering = ("at", "id")
+
+
+class AuditLog(Model):
+    """A non-identifying record of what happened: actors and targets are pseudonymous."""
+
+    id = fields.IntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    actor = fields.CharField(max_length=64)
+    action = fields.CharField(max_length=64, db_index=True)
+    target = fields.CharField(max_length=64, default="")
+    details: dict[str, object] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "audit_log"
+        ordering = ("id",)
+
+
+MODELS_MODULE = __name__

@@ -1,0 +1,228 @@
+## Bienvenida, privacidad e inicio de sesión
+
+welcome-title = 👋 <b>Bienvenido/a al servicio familiar de la tarjeta de seguridad social.</b>
+    Aquí puede añadir familiares a su tarjeta electrónica de seguridad social y verificarlos.
+privacy-notice = <b>Aviso de privacidad</b>
+    Para prestar este servicio tratamos su número de teléfono, su nombre y su número de documento de identidad, así como los de los familiares que añada. Los números de identidad se guardan cifrados y solo se muestran ocultos parcialmente.
+    La verificación facial requiere un vídeo corto, que es un dato biométrico: le pediremos su consentimiento por separado antes de usarlo.
+    Puede borrar todos sus datos en cualquier momento desde el menú.
+    ¿Acepta?
+btn-accept = ✅ Aceptar
+btn-decline = ✖️ Rechazar
+privacy-declined = Entendido. No se ha guardado ningún dato suyo. Envíe /start si cambia de opinión.
+sign-in-prompt = Inicie sesión: pulse <b>Compartir mi número de teléfono</b> abajo.
+btn-share-phone = 📱 Compartir mi número de teléfono
+contact-not-own = Ese es el contacto de otra persona. Comparta <b>su propio</b> número con el botón de abajo.
+contact-typed = Por su seguridad, no se acepta un número escrito: debe proceder de su cuenta de Telegram. Pulse el botón de abajo.
+contact-invalid = Este número de teléfono no se puede usar. Compruebe el número de su cuenta de Telegram.
+signed-in = ✅ Ha iniciado sesión.
+reg-new-account = Este número aún no tiene cuenta. Vamos a crear una.
+reg-name-prompt = Escriba su <b>nombre completo</b> tal como figura en su documento de identidad.
+reg-id-prompt = Escriba <b>su propio</b> número de documento de identidad de 18 caracteres.
+reg-done = ✅ Su cuenta se ha creado.
+reg-refused-id-taken = Este número de identidad ya está registrado en otra cuenta. Si se trata de un error, contacte con el servicio de asistencia.
+reg-refused-phone-taken = Este número de teléfono ya está registrado. Envíe /start para iniciar sesión.
+session-expired = Su sesión ha finalizado por inactividad. Vuelva a iniciar sesión.
+logged-out = Ha cerrado la sesión.
+
+## Menú y navegación
+
+menu-title = <b>Menú principal</b>
+    Sesión iniciada como { $name }.
+btn-family = 👨‍👩‍👧 Servicios familiares
+btn-applications = 📋 Mis solicitudes
+btn-support = 💬 Hablar con una persona
+btn-language = 🌐 Idioma
+btn-delete-data = 🗑 Borrar mis datos
+btn-logout = 🚪 Cerrar sesión
+btn-back = ◀️ Atrás
+btn-cancel = ✖️ Cancelar
+btn-menu = 🏠 Menú principal
+btn-confirm = ✅ Confirmar
+cancelled = Cancelado.
+unexpected = Lo sentimos, no esperaba eso en este paso.
+button-stale = Este botón pertenece a un mensaje anterior. Use el más reciente.
+help-text = ℹ️ Este bot le ayuda a añadir familiares a su tarjeta electrónica de seguridad social y a verificarlos mediante verificación facial. Comandos: /start, /menu, /cancel, /language, /logout, /help.
+support-unavailable = Todavía no hay agentes de asistencia configurados para este servicio.
+support-coming = La atención por una persona aún no está disponible.
+language-prompt = Elija su idioma:
+language-set = ✅ Idioma cambiado.
+language-name-en = English
+language-name-es = Español
+language-name-zh-CN = 简体中文
+
+## Servicios familiares
+
+family-title = <b>Familiares</b> ({ $count }/{ $max })
+family-empty = Todavía no ha añadido ningún familiar.
+family-full = Ha alcanzado el máximo de { $max } familiares.
+member-button = { $name } · { $status }
+btn-add-member = ➕ Añadir familiar
+member-title = <b>{ $name }</b>
+member-name = Nombre: { $name }
+member-id = Número de identidad: <code>{ $id }</code>
+member-birth = Fecha de nacimiento: { $date }
+member-age = Edad: { $age }
+member-relationship = Parentesco: { $relationship }
+member-status = Estado: { $status }
+btn-verify = 🎥 Verificar
+btn-reverify = 🔁 Verificar de nuevo
+btn-remove-member = 🗑 Eliminar
+remove-confirm = ¿Eliminar a <b>{ $name }</b> de su familia? Se borrarán sus solicitudes.
+btn-remove-confirm = 🗑 Sí, eliminar
+member-removed = Familiar eliminado.
+member-gone = Ese familiar ya no existe.
+member-added = ✅ Familiar añadido.
+member-in-review = La verificación de este familiar está en revisión. Se le notificará.
+member-refused-duplicate = Esta persona ya está en su familia.
+member-refused-limit = Ha alcanzado el máximo de { $max } familiares.
+member-refused-is-self = No puede añadirse a sí mismo/a como familiar.
+status-not-verified = no verificado
+status-pending-review = pendiente de revisión
+status-verified = verificado
+status-rejected = rechazado
+status-locked = bloqueado hasta mañana
+
+## Añadir un familiar
+
+add-name-prompt = Escriba el <b>nombre completo</b> del familiar (de 2 a 40 letras).
+add-id-prompt = Escriba el <b>número de identidad de 18 caracteres</b> del familiar.
+add-relation-prompt = ¿Qué parentesco tiene esta persona con usted?
+add-confirm-title = <b>Compruebe los datos</b>
+btn-edit-name = ✏️ Nombre
+btn-edit-id = ✏️ N.º de identidad
+btn-edit-relation = ✏️ Parentesco
+rel-spouse = Cónyuge
+rel-father = Padre
+rel-mother = Madre
+rel-son = Hijo
+rel-daughter = Hija
+rel-grandparent = Abuelo/a
+rel-grandchild = Nieto/a
+rel-other = Otro
+name-error-too-short = El nombre es demasiado corto: escriba al menos 2 letras.
+name-error-too-long = El nombre es demasiado largo: 40 caracteres como máximo.
+name-error-invalid-characters = El nombre solo puede contener letras chinas o latinas, espacios y el punto medio (·). Sin cifras, emojis ni símbolos.
+id-error-empty = Escriba el número de identidad.
+id-error-length = Un número de identidad tiene 18 caracteres (o 15 cifras en el documento antiguo). Compruébelo e inténtelo de nuevo.
+id-error-characters = Un número de identidad solo contiene cifras y, posiblemente, una X al final.
+id-error-province = Las dos primeras cifras no son un código de provincia válido.
+id-error-birth-date = La fecha de nacimiento de este número de identidad (cifras 7 a 14) no es una fecha real.
+id-error-future-birth-date = La fecha de nacimiento de este número de identidad está en el futuro.
+id-error-checksum = El último carácter no coincide: probablemente hay un error de escritura. Compruebe el número.
+id-converted = Es un número antiguo de 15 cifras. Se ha convertido al formato de 18 caracteres: { $id }.
+member-is-self = Ese es su propio número de identidad. Escriba el número de su familiar.
+member-duplicate = Esta persona ya está en su familia.
+relation-too-young = Ese parentesco no concuerda con las fechas de nacimiento: un padre, una madre o un abuelo/a debe ser claramente mayor que usted.
+relation-too-old = Ese parentesco no concuerda con las fechas de nacimiento: un hijo/a o nieto/a debe ser claramente menor que usted.
+relation-sex-male = Ese parentesco no concuerda con el número de identidad, que corresponde a una mujer.
+relation-sex-female = Ese parentesco no concuerda con el número de identidad, que corresponde a un hombre.
+
+## Verificación facial
+
+bio-consent = <b>Consentimiento para el tratamiento de datos biométricos</b>
+    Para la verificación facial analizamos un vídeo corto del rostro de la persona (un parpadeo y un giro de cabeza) y lo comparamos con la foto de su documento de identidad.
+    El vídeo se borra justo después del análisis. Algunas imágenes fijas se conservan para revisión durante { $days } días y después se borran.
+    Puede retirar su consentimiento en cualquier momento con «Borrar mis datos». ¿Está de acuerdo?
+btn-bio-agree = ✅ Estoy de acuerdo
+btn-bio-decline = Ahora no
+application-refused-in-review = Este familiar ya tiene una solicitud en revisión.
+application-refused-locked = Hoy no quedan intentos.
+liveness-ready = <b>Prepárese</b>
+    Sostenga el teléfono a la altura de los ojos, con buena luz y con solo la cara del familiar en pantalla. En un mensaje de vídeo circular de unos segundos:
+challenge-step = { $n }. { $action }
+action-blink = parpadee una vez
+action-turn_left = gire la cabeza a la izquierda y vuelva al centro
+action-turn_right = gire la cabeza a la derecha y vuelva al centro
+action-shake = gire la cabeza a izquierda y derecha
+liveness-tips = Haga las acciones en este orden. Antes puede hacer una prueba: se comprueba y le da consejos, pero no cuenta.
+btn-start-video = 🎥 Estoy listo/a
+btn-practice = 🧪 Probar antes
+video-prompt = Grabe un <b>mensaje de vídeo circular</b> (mantenga pulsado el botón del micrófono y cambie a la cámara) o envíe un vídeo de hasta { $seconds } segundos.
+video-prompt-practice = <b>Prueba.</b> Grabe un mensaje de vídeo circular o envíe un vídeo de hasta { $seconds } segundos.
+video-wrong-kind = Envíe un vídeo (mejor un mensaje de vídeo circular), no una foto, un sticker, un texto ni un archivo.
+video-too-big = Este vídeo es demasiado grande (más de { $mb } MB). Grabe uno más corto.
+video-too-long = Este vídeo es demasiado largo. Grabe como máximo { $seconds } segundos.
+video-too-short = Este vídeo es demasiado corto. Grabe al menos { $seconds } segundos.
+child-photo-intro = Los familiares menores de { $age } años se verifican con una foto en lugar de un vídeo, y la revisa una persona.
+photo-prompt = Envíe una <b>foto de frente</b>, nítida y bien iluminada, de la cara del niño o la niña.
+photo-wrong-kind = Envíe una foto (JPEG o PNG).
+photo-too-big = Esta foto es demasiado grande (más de { $mb } MB).
+checking = ⏳ Comprobando su vídeo…
+checking-practice = ⏳ Comprobando su vídeo de prueba…
+checking-wait = ⏳ Su vídeo todavía se está comprobando. Espere un momento.
+practice-ok = 👍 Prueba: todo parecía correcto. Ahora grabe el vídeo definitivo.
+practice-tips = Prueba: algunos aspectos que mejorar:
+result-approved = ✅ ¡Verificado! El familiar se ha añadido a su tarjeta electrónica de seguridad social.
+result-in-review = 📨 Su vídeo superó las comprobaciones y se ha enviado a revisión. Le comunicaremos el resultado aquí.
+result-rejected = ❌ La verificación no se ha aprobado.
+result-retry = ❌ La verificación no se ha superado:
+result-unreadable = No hemos podido leer ese archivo. Vuelva a grabar el vídeo.
+attempts-left = Intentos restantes hoy: { $n }.
+locked-offer = Hoy no quedan intentos para este familiar: puede volver a intentarlo mañana o pedir ahora que una persona revise sus intentos.
+btn-human-review = 🙋 Pedir revisión por una persona
+human-review-requested = 📨 Una persona revisará los intentos. Le comunicaremos el resultado aquí.
+reason-no_face = No se ha visto ninguna cara.
+reason-multiple_faces = Había más de una cara en pantalla.
+reason-face_too_small = La cara se veía demasiado pequeña o lejana.
+reason-too_dark = El vídeo estaba demasiado oscuro.
+reason-too_blurry = El vídeo estaba demasiado borroso.
+reason-too_short = El vídeo era demasiado corto.
+reason-too_long = El vídeo era demasiado largo.
+reason-no_blink = No se ha visto ningún parpadeo.
+reason-no_turn_left = No se ha girado la cabeza a la izquierda.
+reason-no_turn_right = No se ha girado la cabeza a la derecha.
+reason-wrong_order = Las acciones no se han hecho en el orden indicado.
+reason-flat_image = El vídeo parecía una foto o una pantalla, no una persona real.
+reason-match_low = La cara no se parece lo suficiente a la foto del documento de identidad.
+reason-match_borderline = No se ha podido confirmar con certeza que la cara coincida.
+reason-hard_to_match = La cara era difícil de comparar.
+reason-child = Los menores siempre los revisa una persona.
+reason-no_reference = Todavía no hay ninguna foto de referencia disponible.
+tip-no_face = Mantenga toda la cara dentro del círculo, mirando a la cámara.
+tip-multiple_faces = Asegúrese de que solo el familiar aparezca en pantalla.
+tip-face_too_small = Acerque el teléfono, a la distancia de un brazo aproximadamente.
+tip-too_dark = Colóquese de cara a una ventana o una lámpara; evite la luz detrás de la cabeza.
+tip-too_blurry = Sujete el teléfono con firmeza y limpie la lente.
+tip-too_short = Grabe un poco más: unos segundos.
+tip-too_long = Sea breve: solo las acciones, unos segundos.
+tip-no_blink = Parpadee una vez de forma clara y lenta.
+tip-no_turn_left = Gire la cabeza claramente a la izquierda y vuelva al centro.
+tip-no_turn_right = Gire la cabeza claramente a la derecha y vuelva al centro.
+tip-wrong_order = Siga el orden que se muestra en las instrucciones.
+tip-flat_image = La persona real debe estar delante de la cámara.
+tip-match_low = Asegúrese de que la persona del vídeo sea el familiar cuyo número de identidad ha introducido.
+tip-match_borderline = Use una luz buena y uniforme y mire directamente a la cámara.
+tip-hard_to_match = Use una luz buena y uniforme, y quítese las gafas y el sombrero.
+tip-child = Una persona revisará la foto.
+tip-no_reference = Una persona revisará el vídeo.
+
+## Solicitudes
+
+applications-title = <b>Mis solicitudes</b>
+applications-empty = Todavía no tiene solicitudes.
+application-button = #{ $id } { $name } · { $state }
+application-title = <b>Solicitud #{ $id }</b> · { $name }
+timeline-entry = { $at } — { $state }
+state-submitted = enviada
+state-checking = en comprobación
+state-in_review = en revisión
+state-approved = aprobada
+state-rejected = rechazada
+state-expired = caducada
+
+## Borrado de datos
+
+delete-confirm = <b>¿Borrar todos sus datos?</b>
+    Se borrarán su cuenta, sus familiares, sus solicitudes y las imágenes guardadas. Esta acción no se puede deshacer.
+btn-delete-confirm = 🗑 Borrar todo
+delete-done = Se han borrado todos sus datos. Envíe /start para empezar de nuevo.
+
+## Comandos del bot (menú)
+
+cmd-start = Iniciar o mostrar el menú
+cmd-menu = Menú principal
+cmd-cancel = Cancelar el paso actual
+cmd-language = Cambiar idioma
+cmd-logout = Cerrar sesión
+cmd-help = Ayuda
