@@ -683,7 +683,10 @@ def open_delete(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversa
 def confirm_delete(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
     """Erases the account; the conversation starts over."""
     new = Conversation(lang=conv.lang, lang_chosen=conv.lang_chosen)
-    return Outcome(new, [say(t("delete-done"), keyboard=RemoveKeyboard())], [fx.DeleteAccount()])
+    commands: list[object] = (
+        [fx.DeleteAccount(conv.citizen_id)] if conv.citizen_id is not None else []
+    )
+    return Outcome(new, [say(t("delete-done"), keyboard=RemoveKeyboard())], commands)
 
 
 def open_member(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
@@ -852,10 +855,13 @@ def verify(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conver
         return _stay(conv, *_locked_offer(_open_application_of(member.id, ctx)))
     if member.status == "pending_review":
         return _stay(conv, _error("member-in-review"))
-    kind = "photo" if _is_child(member, ctx) else "video"
-    if kind == "video" and ctx.citizen is not None and not ctx.citizen.biometric_consent:
+    if ctx.citizen is not None and not ctx.citizen.biometric_consent:
         return _go(conv, Step.BIO_CONSENT, ctx)
-    return Outcome(conv, [], [fx.StartApplication(member.id, kind)])
+    return Outcome(conv, [], [fx.StartApplication(member.id, _kind(member, ctx))])
+
+
+def _kind(member: MemberView, ctx: Context) -> str:
+    return "photo" if _is_child(member, ctx) else "video"
 
 
 def bio_agree(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
@@ -1214,7 +1220,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     # --- liveness -----------------------------------------------------------------------------
     _tr(Step.BIO_CONSENT, btn(Action.ACCEPT), (), bio_agree),
     _tr(Step.BIO_CONSENT, btn(Action.DECLINE), Step.MEMBER, back_step(Step.MEMBER)),
-    _tr(Step.BIO_CONSENT, result(fx.ApplicationStarted), Step.LIVENESS_READY, application_started),
+    _tr(
+        Step.BIO_CONSENT,
+        result(fx.ApplicationStarted),
+        (Step.LIVENESS_READY, Step.AWAIT_PHOTO),
+        application_started,
+    ),
     _tr(Step.BIO_CONSENT, result(fx.ApplicationRefused), Step.MEMBER, application_refused),
     _tr(Step.LIVENESS_READY, btn(Action.PRACTICE), Step.AWAIT_VIDEO, practice),
     _tr(Step.LIVENESS_READY, btn(Action.START_VIDEO), Step.AWAIT_VIDEO, record),

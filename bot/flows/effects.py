@@ -96,7 +96,7 @@ class RequestHumanReview:
 
 @dataclass(frozen=True)
 class DeleteAccount:
-    pass
+    citizen_id: int
 
 
 # --------------------------------------------------------------------------------------------

@@ -220,9 +220,8 @@ class ConversationEngine:
                 return await self.verification.submit(cid, command, self._fetch)
             case fx.RequestHumanReview(application_id=app_id) if cid is not None:
                 await self.verification.request_human_review(cid, app_id)
-            case fx.DeleteAccount():
-                if cid is not None:
-                    await self.citizens.delete_account(actor, cid)
+            case fx.DeleteAccount(citizen_id=citizen_id):
+                await self.citizens.delete_account(actor, citizen_id)
             case _:
                 log.error("command %s cannot run in this state", type(command).__name__)
         return None
