@@ -1,0 +1,250 @@
+"""Capped decoding of selfie videos with PyAV (FFmpeg ships in its wheel).
+
+Frames come out upright (rotation metadata honoured), grey and downscaled for analysis; the
+colour image of a frame is converted only when asked for.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bot.vision.types import Limits, VisionError
+
+if TYPE_CHECKING:
+    import av.video.frame
+
+_IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "gif", "webp_pipe", "bmp_pipe", "tiff_pipe"}
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"BM")
+
+
+def _looks_like_video(head: bytes) -> bool:
+    """True for the signatures of the containers phones and browsers produce."""
+    return (
+        head[4:8] in {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"}
+        or head.startswith(b"\x1a\x45\xdf\xa3")  # Matroska / WebM
+        or (head.startswith(b"RIFF") and head[8:12] == b"AVI ")
+        or head.startswith(b"\x00\x00\x01\xba")  # MPEG-PS
+        or head[:1] == b"\x47"  # MPEG-TS
+    )
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """Stream facts, with width and height as displayed (after rotation)."""
+
+    width: int
+    height: int
+    fps: float
+    declared_duration_s: float | None
+    rotation: int
+    codec: str
+
+
+class Frame:
+    """One analysed frame: upright grey image at work resolution, colour on demand."""
+
+    __slots__ = ("_rgb", "_source", "gray", "index", "rotation", "scale", "t")
+
+    def __init__(
+        self,
+        index: int,
+        t: float,
+        gray: np.ndarray,
+        scale: float,
+        source: av.video.frame.VideoFrame,
+        rotation: int,
+    ) -> None:
+        self.index = index
+        self.t = t
+        self.gray = gray
+        self.scale = scale
+        self.rotation = rotation
+        self._source: av.video.frame.VideoFrame | None = source
+        self._rgb: np.ndarray | None = None
+
+    def rgb(self) -> np.ndarray:
+        """Upright RGB image at work resolution (converted once, then kept)."""
+        if self._rgb is None:
+            assert self._source is not None
+            h, w = self.gray.shape[:2]
+            if self.rotation % 180:
+                w, h = h, w
+            arr = self._source.reformat(width=w, height=h, format="rgb24").to_ndarray()
+            self._rgb = _upright(arr, self.rotation)
+            self._source = None
+        return self._rgb
+
+    def release(self) -> None:
+        """Drop the reference to the decoder's frame (keeps memory flat)."""
+        self._source = None
+
+
+def _upright(arr: np.ndarray, rotation: int) -> np.ndarray:
+    """Apply the display rotation (degrees counter-clockwise, as FFmpeg reports it)."""
+    k = (round(rotation / 90.0)) % 4
+    return np.ascontiguousarray(np.rot90(arr, k=k)) if k else arr
+
+
+def check_file(path: Path, limits: Limits) -> bytes:
+    """Existence and size checks; returns the first bytes of the file."""
+    try:
+        size = path.stat().st_size
+    except (FileNotFoundError, NotADirectoryError):
+        raise VisionError("not_found", f"no such file: {path.name}") from None
+    except OSError as exc:
+        raise VisionError("not_found", f"cannot read {path.name}: {exc.strerror}") from None
+    if not path.is_file():
+        raise VisionError("not_found", f"not a regular file: {path.name}")
+    if size == 0:
+        raise VisionError("empty", "the file is empty")
+    if size > limits.max_bytes:
+        raise VisionError("too_large", f"{size} bytes, more than the {limits.max_bytes} allowed")
+    with path.open("rb") as fh:
+        return fh.read(16)
+
+
+class VideoReader:
+    """Opens a video with caps and yields upright analysis frames. Use as a context manager."""
+
+    def __init__(self, path: str | Path, limits: Limits, deadline: float) -> None:
+        import av
+
+        self._limits = limits
+        self._deadline = deadline
+        self.path = Path(path)
+        head = check_file(self.path, limits)
+        if head.startswith(_IMAGE_MAGIC):
+            raise VisionError("not_a_video", "this is a still image, not a video")
+        known = _looks_like_video(head)
+        try:
+            self._container: Any = av.open(
+                str(self.path),
+                options={"probesize": "5000000", "analyzeduration": "5000000"},
+                timeout=5.0,
+            )
+        except av.FFmpegError as exc:
+            code = "truncated" if known else "not_a_video"
+            raise VisionError(code, f"cannot open the video ({type(exc).__name__})") from None
+        try:
+            self.info = self._probe()
+        except VisionError:
+            self._container.close()
+            raise
+        self.decoded = 0
+        self.analysed = 0
+        self.last_t = 0.0
+        self.error: str | None = None
+        self.stopped_by_limit: str | None = None
+
+    def _probe(self) -> VideoInfo:
+        container = self._container
+        fmt = container.format.name.split(",")[0]
+        if not container.streams.video:
+            raise VisionError("not_a_video", "the file has no video stream")
+        if fmt in _IMAGE_FORMATS:
+            raise VisionError("not_a_video", "this is an image, not a video")
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        ctx.thread_count = self._limits.decoder_threads
+        self._stream = stream
+        w, h = int(ctx.width or 0), int(ctx.height or 0)
+        if w == 0 or h == 0:
+            raise VisionError("truncated", "the video stream has no frame size")
+        self._check_dims(w, h)
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        if not 1.0 <= fps <= 1000.0:
+            fps = 30.0
+        duration: float | None = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / 1_000_000
+        if duration is not None and duration <= 0:
+            duration = None
+        return VideoInfo(w, h, fps, duration, 0, ctx.name)
+
+    def _check_dims(self, w: int, h: int) -> None:
+        lim = self._limits
+        if min(w, h) < lim.min_side or w * h > lim.max_pixels:
+            raise VisionError(
+                "bad_dimensions",
+                f"{w}x{h} frames: sides of at least {lim.min_side} px and at most "
+                f"{lim.max_pixels} pixels are accepted",
+            )
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the container."""
+        self._container.close()
+
+    def check_deadline(self) -> None:
+        """Raise ``timeout`` once the hard time limit has passed."""
+        if time.perf_counter() > self._deadline:
+            raise VisionError(
+                "timeout", f"analysis took longer than {self._limits.time_limit_s:.0f} s"
+            )
+
+    def frames(self) -> Iterator[Frame]:
+        """Analysis frames, upright, at most ``max_analysis_fps``, within every cap."""
+        import av
+
+        lim = self._limits
+        min_gap = 0.75 / lim.max_analysis_fps
+        last_kept = -1e9
+        first_t: float | None = None
+        fallback_dt = 1.0 / self.info.fps
+        packets = self._container.demux(self._stream)
+        while True:
+            try:
+                packet = next(packets)
+                decoded = packet.decode()
+            except StopIteration:
+                return
+            except av.FFmpegError as exc:
+                self.error = type(exc).__name__
+                return
+            for vf in decoded:
+                self.check_deadline()
+                self.decoded += 1
+                if self.decoded > lim.max_frames:
+                    self.stopped_by_limit = "max_frames"
+                    return
+                if vf.time is not None:
+                    t_abs = float(vf.time)
+                    if first_t is None:
+                        first_t = t_abs
+                    t = t_abs - first_t
+                else:
+                    t = (self.decoded - 1) * fallback_dt
+                self.last_t = max(self.last_t, t)
+                if t > lim.max_seconds:
+                    self.stopped_by_limit = "max_seconds"
+                    return
+                if t - last_kept < min_gap:
+                    continue
+                last_kept = t
+                self._check_dims(vf.width, vf.height)
+                rotation = int(vf.rotation or 0)
+                yield self._frame(vf, t, rotation)
+
+    def _frame(self, vf: av.video.frame.VideoFrame, t: float, rotation: int) -> Frame:
+        side = self._limits.work_side
+        w, h = vf.width, vf.height
+        scale = min(1.0, side / max(w, h))
+        ww, hh = max(2, round(w * scale)), max(2, round(h * scale))
+        gray = vf.reformat(width=ww, height=hh, format="gray").to_ndarray()
+        gray = _upright(gray, rotation)
+        self.analysed += 1
+        return Frame(self.analysed - 1, t, gray, scale, vf, rotation)

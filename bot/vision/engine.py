@@ -1,0 +1,543 @@
+"""The verification engine: liveness and face match from a selfie video or a photo."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.vision import geometry, models
+from bot.vision.decode import Frame, VideoReader
+from bot.vision.liveness import (
+    Event,
+    TurnEvent,
+    blink_events,
+    challenge_done,
+    match_challenge,
+    turn_events,
+)
+from bot.vision.report import KeyFrame, MatchResult, PhotoReport, VideoReport, verdict_for
+from bot.vision.types import (
+    LIVENESS_REASONS,
+    QUALITY_REASONS,
+    Action,
+    Limits,
+    Reason,
+    Thresholds,
+    VisionError,
+)
+
+DEFAULT_CHALLENGE: tuple[Action, ...] = (Action.BLINK, Action.SHAKE)
+_SECOND_FACE_SHARE = 0.4  # a second face at least this wide (vs the main one) counts
+_KEY_FRAME_SIDE = 192
+
+
+@dataclass
+class _Obs:
+    t: float
+    points: np.ndarray
+    ear: float
+    yaw: float
+    brightness: float
+    sharpness: float
+    face_px: float  # face width in pixels of the stored frames
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+
+    def add(self, name: str, started: float) -> float:
+        now = time.perf_counter()
+        self.totals[name] = self.totals.get(name, 0.0) + (now - started) * 1000.0
+        return now
+
+
+class _Tracker:
+    """Detect, then follow the face with the landmark predictor; re-detect periodically."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.points: np.ndarray | None = None
+        self.last_detect_t = -1e9
+        self.last_confirm_t = -1e9
+        self.detections = 0
+        self.multi = 0
+
+    def _detect(self, gray: np.ndarray) -> list[models.Box]:
+        found = models.detect(gray, self.limits.detect_side)
+        if not found and self.points is None and self.detections % 3 == 0:
+            # small faces: an upsampled pass now and then, while no face is followed
+            found = models.detect(gray, max(gray.shape), upsample=1)
+        self.detections += 1
+        boxes = [b for b, _ in found]
+        if boxes:
+            main_w = boxes[0][2] - boxes[0][0]
+            if sum(1 for b in boxes if b[2] - b[0] >= _SECOND_FACE_SHARE * main_w) > 1:
+                self.multi += 1
+        return boxes
+
+    def step(self, frame: Frame) -> np.ndarray | None:
+        gray = frame.gray
+        due = frame.t - self.last_detect_t >= self.limits.redetect_s
+        if due:
+            self.last_detect_t = frame.t
+            boxes = self._detect(gray)
+            if boxes:
+                self.last_confirm_t = frame.t
+                if self.points is None:
+                    self.points = models.landmarks(gray, boxes[0])
+                    return self.points
+                track_box = models.box_from_points(self.points)
+                best = max(boxes, key=lambda b: _iou(b, track_box))
+                if _iou(best, track_box) < 0.3:
+                    self.points = models.landmarks(gray, boxes[0])
+                    return self.points
+            elif frame.t - self.last_confirm_t > self.limits.lost_after_s:
+                self.points = None
+                return None
+        if self.points is None:
+            return None
+        points = models.landmarks(gray, models.box_from_points(self.points))
+        h, w = gray.shape[:2]
+        cx, cy = points.mean(axis=0)
+        if not (0 <= cx < w and 0 <= cy < h) or geometry.eye_distance(points) < 4:
+            self.points = None
+            return None
+        self.points = points
+        return points
+
+
+def _iou(a: models.Box, b: models.Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+class _Keeper:
+    """Keeps colour copies of the few frames worth keeping: best frontal ones, widest turns."""
+
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.th = thresholds
+        self.frontal: dict[int, tuple[float, _Obs, np.ndarray]] = {}
+        self.widest: dict[str, tuple[float, _Obs, np.ndarray]] = {}
+        self.ears: list[float] = []
+
+    def offer(self, frame: Frame, obs: _Obs) -> None:
+        self.ears.append(obs.ear)
+        if abs(obs.yaw) < self.th.frontal_angle_deg and obs.ear >= 0.9 * float(
+            np.median(self.ears)
+        ):
+            score = obs.sharpness * (1.0 - abs(obs.yaw) / 90.0) * obs.ear
+            bucket = int(obs.t / 0.4)
+            held = self.frontal.get(bucket)
+            if held is None or score > held[0]:
+                self.frontal[bucket] = (score, obs, frame.rgb())
+        if abs(obs.yaw) > self.th.turn_angle_deg:
+            label = "turn_right" if obs.yaw > 0 else "turn_left"
+            held = self.widest.get(label)
+            if held is None or abs(obs.yaw) > held[0]:
+                self.widest[label] = (abs(obs.yaw), obs, frame.rgb())
+
+    def best_frontal(self, k: int) -> list[tuple[_Obs, np.ndarray]]:
+        ranked = sorted(self.frontal.values(), key=lambda v: -v[0])[:k]
+        return [(o, rgb) for _, o, rgb in ranked]
+
+
+def _jpeg(rgb: np.ndarray, points: np.ndarray) -> bytes:
+    import cv2
+
+    crop = geometry.face_crop(rgb, points, margin=0.35)
+    h, w = crop.shape[:2]
+    scale = min(1.0, _KEY_FRAME_SIDE / max(h, w))
+    if scale < 1.0:
+        crop = cv2.resize(crop, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80]
+    )
+    return bytes(buf) if ok else b""
+
+
+# ---------------------------------------------------------------- images and references
+
+
+def load_image(source: str | Path | bytes, limits: Limits, code: str = "bad_image") -> np.ndarray:
+    """Decode a photo to upright RGB (EXIF orientation honoured), within ``image_max_pixels``."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        if isinstance(source, bytes):
+            if not source:
+                raise VisionError(code, "the image is empty")
+            if len(source) > limits.max_bytes:
+                raise VisionError(code, "the image is too large")
+            handle: io.BytesIO | Path = io.BytesIO(source)
+        else:
+            handle = Path(source)
+            if not handle.is_file():
+                raise VisionError(code, f"no such image: {handle.name}")
+            if handle.stat().st_size > limits.max_bytes:
+                raise VisionError(code, "the image is too large")
+        with Image.open(handle) as img:
+            if img.width * img.height > limits.image_max_pixels:
+                raise VisionError(code, f"{img.width}x{img.height} is too many pixels")
+            upright = ImageOps.exif_transpose(img).convert("RGB")
+            return np.asarray(upright)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise VisionError(code, f"cannot read the image ({type(exc).__name__})") from None
+
+
+def _faces(rgb: np.ndarray) -> list[models.Box]:
+    """Faces in a still image, largest first, ignoring ones much smaller than the largest."""
+    found = models.detect(rgb, 800)
+    if not found:
+        found = models.detect(rgb, min(1600, max(rgb.shape[:2])), upsample=1)
+    boxes = [b for b, _ in found]
+    if not boxes:
+        return []
+    main_w = boxes[0][2] - boxes[0][0]
+    return [b for b in boxes if b[2] - b[0] >= _SECOND_FACE_SHARE * main_w]
+
+
+def face_encoding(image: str | Path | bytes, limits: Limits | None = None) -> np.ndarray | None:
+    """The 128-d encoding of the largest face of an image, or None without a face."""
+    rgb = load_image(image, limits or Limits())
+    boxes = _faces(rgb)
+    if not boxes:
+        return None
+    return models.encode(rgb, models.landmarks(rgb, boxes[0]))
+
+
+def _reference(
+    source: str | Path | bytes, limits: Limits
+) -> tuple[np.ndarray | None, Reason | None]:
+    rgb = load_image(source, limits, code="bad_reference")
+    boxes = _faces(rgb)
+    if len(boxes) != 1:
+        return None, Reason.NO_REFERENCE
+    return models.encode(rgb, models.landmarks(rgb, boxes[0])), None
+
+
+def _match(
+    encodings: Sequence[np.ndarray], ref: np.ndarray, th: Thresholds
+) -> tuple[MatchResult, list[Reason]]:
+    distances = [float(np.linalg.norm(e - ref)) for e in encodings]
+    distance = float(np.median(distances))
+    reasons: list[Reason] = []
+    if distance > th.match_review_distance:
+        reasons.append(Reason.MATCH_LOW)
+    elif distance > th.match_pass_distance:
+        reasons.append(Reason.MATCH_BORDERLINE)
+    if len(encodings) > 1:
+        spread = max(
+            float(np.linalg.norm(a - b))
+            for i, a in enumerate(encodings)
+            for b in encodings[i + 1 :]
+        )
+        if spread > th.match_spread_review and Reason.MATCH_LOW not in reasons:
+            reasons.append(Reason.HARD_TO_MATCH)
+    return MatchResult(distance, distance <= th.match_pass_distance), reasons
+
+
+# ---------------------------------------------------------------- video
+
+
+def analyse_video(
+    path: str | Path,
+    *,
+    reference: str | Path | bytes | None = None,
+    challenge: Sequence[Action] = DEFAULT_CHALLENGE,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, immutable
+    thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, immutable
+) -> VideoReport:
+    """Analyse a selfie video: quality gate, liveness challenge, planar-attack check, match.
+
+    Raises ``VisionError`` when the input cannot be analysed (see its codes).
+    """
+    started = time.perf_counter()
+    clock = _Clock()
+    deadline = started + limits.time_limit_s
+    steps = tuple(Action(a) for a in challenge)
+    if not steps:
+        raise ValueError("the challenge must hold at least one action")
+
+    models.models()  # loaded once per process; timed apart from the analysis
+    t = clock.add("load_models", started)
+    ref_encoding: np.ndarray | None = None
+    ref_problem: Reason | None = None
+    if reference is not None:
+        ref_encoding, ref_problem = _reference(reference, limits)
+        t = clock.add("reference", t)
+
+    with VideoReader(path, limits, deadline) as reader:
+        t = clock.add("open", t)
+        info = reader.info
+        declared = info.declared_duration_s
+        if declared is not None and declared > limits.max_seconds + 0.5:
+            return _finish(
+                started, clock, [Reason.TOO_LONG], 0, declared, [], (), None, steps, thresholds
+            )
+        tracker = _Tracker(limits)
+        keeper = _Keeper(thresholds)
+        observations: list[_Obs] = []
+        analysed = 0
+        stopped_early = False
+        frames = reader.frames()
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            t = clock.add("decode", t)
+            analysed += 1
+            points = tracker.step(frame)
+            if points is not None:
+                obs = _observe(frame, points, thresholds)
+                observations.append(obs)
+                keeper.offer(frame, obs)
+            frame.release()
+            t = clock.add("track", t)
+            if analysed % 6 == 0 and _can_stop(
+                observations, steps, thresholds, limits, keeper, ref_encoding is not None
+            ):
+                stopped_early = True
+                t = clock.add("track", t)
+                break
+            t = clock.add("track", t)
+        error = reader.error
+        decoded_span = reader.last_t + 1.0 / info.fps
+        hit_limit = reader.stopped_by_limit
+        decoded = reader.decoded
+
+    if analysed == 0:
+        raise VisionError("truncated", "no frame could be decoded")
+    if (
+        not stopped_early
+        and hit_limit is None
+        and declared is not None
+        and decoded_span < 0.5 * declared - 0.5
+    ):
+        raise VisionError(
+            "truncated",
+            f"only {decoded_span:.1f} s of the declared {declared:.1f} s could be decoded"
+            + (f" ({error})" if error else ""),
+        )
+    duration = declared if declared is not None else decoded_span
+
+    reasons: list[Reason] = []
+    face_share = len(observations) / analysed
+    if not observations or face_share < thresholds.min_face_share:
+        reasons.append(Reason.NO_FACE)
+    if tracker.multi > 0 and tracker.multi >= thresholds.multi_face_share * tracker.detections:
+        reasons.append(Reason.MULTIPLE_FACES)
+    if observations:
+        short_side = min(info.width, info.height)
+        face_px = float(np.median([o.face_px for o in observations]))
+        if face_px < max(thresholds.min_face_px, thresholds.min_face_fraction * short_side):
+            reasons.append(Reason.FACE_TOO_SMALL)
+        if float(np.median([o.brightness for o in observations])) < thresholds.min_brightness:
+            reasons.append(Reason.TOO_DARK)
+        if float(np.median([o.sharpness for o in observations])) < thresholds.min_sharpness:
+            reasons.append(Reason.TOO_BLURRY)
+    if duration < limits.min_seconds:
+        reasons.append(Reason.TOO_SHORT)
+    if hit_limit == "max_seconds" or duration > limits.max_seconds + 0.5:
+        reasons.append(Reason.TOO_LONG)
+
+    events, turns, flat = _events(observations, thresholds)
+    if Reason.NO_FACE not in reasons:
+        reasons.extend(sorted(match_challenge(steps, events), key=list(Reason).index))
+        if flat:
+            reasons.append(Reason.FLAT_IMAGE)
+    t = clock.add("liveness", t)
+
+    match: MatchResult | None = None
+    best = keeper.best_frontal(thresholds.match_frames)
+    if reference is not None and observations:
+        if ref_problem is not None:
+            reasons.append(ref_problem)
+        else:
+            assert ref_encoding is not None
+            candidates = best
+            if not candidates:  # no frontal, open-eyed frame: use what there is, flagged
+                reasons.append(Reason.HARD_TO_MATCH)
+                candidates = [(o, rgb) for _, o, rgb in keeper.widest.values()][:1]
+            if candidates:
+                encodings = [models.encode(rgb, o.points) for o, rgb in candidates]
+                match, match_reasons = _match(encodings, ref_encoding, thresholds)
+                reasons.extend(r for r in match_reasons if r not in reasons)
+        t = clock.add("match", t)
+
+    key_frames: list[KeyFrame] = []
+    if best:
+        key_frames.append(KeyFrame("frontal", _jpeg(best[0][1], best[0][0].points)))
+    for label in ("turn_left", "turn_right"):
+        if label in keeper.widest:
+            _, o, rgb = keeper.widest[label]
+            key_frames.append(KeyFrame(label, _jpeg(rgb, o.points)))
+    clock.add("key_frames", t)
+    return _finish(
+        started,
+        clock,
+        reasons,
+        decoded,
+        duration,
+        events,
+        tuple(key_frames),
+        match,
+        steps,
+        thresholds,
+        turns=turns,
+    )
+
+
+def _observe(frame: Frame, points: np.ndarray, th: Thresholds) -> _Obs:
+    h, w = frame.gray.shape[:2]
+    brightness, sharpness = geometry.brightness_and_sharpness(frame.gray, points)
+    width = float(points[:, 0].max() - points[:, 0].min())
+    return _Obs(
+        t=frame.t,
+        points=points,
+        ear=geometry.eye_aspect_ratio(points),
+        yaw=geometry.head_yaw(points, w, h),
+        brightness=brightness,
+        sharpness=sharpness,
+        face_px=width / frame.scale,
+    )
+
+
+def _events(
+    observations: Sequence[_Obs], th: Thresholds
+) -> tuple[list[Event], list[TurnEvent], bool]:
+    times = [o.t for o in observations]
+    events: list[Event] = list(blink_events(times, [o.ear for o in observations], th))
+    turns: list[TurnEvent] = []
+    flat = False
+    for turn in turn_events([o.yaw for o in observations], times, th):
+        residual = geometry.planar_residual(
+            observations[turn.centre_index].points, observations[turn.peak_index].points
+        )
+        if residual < th.planar_residual:
+            flat = True
+            continue
+        turns.append(turn)
+        events.append(Event(turn.action, turn.t))
+    return events, turns, flat
+
+
+def _can_stop(
+    observations: Sequence[_Obs],
+    steps: Sequence[Action],
+    th: Thresholds,
+    limits: Limits,
+    keeper: _Keeper,
+    need_match: bool,
+) -> bool:
+    if len(observations) < 10 or observations[-1].t < limits.min_seconds:
+        return False
+    if abs(observations[-1].yaw) >= th.centre_angle_deg:
+        return False
+    if need_match and len(keeper.frontal) < th.match_frames:
+        return False
+    wants_turn = any(s != Action.BLINK for s in steps)
+    if wants_turn and not keeper.widest:
+        return False
+    events, _, flat = _events(observations, th)
+    return not flat and challenge_done(steps, events)
+
+
+def _finish(
+    started: float,
+    clock: _Clock,
+    reasons: list[Reason],
+    frames: int,
+    duration: float,
+    events: Sequence[Event],
+    key_frames: tuple[KeyFrame, ...],
+    match: MatchResult | None,
+    steps: Sequence[Action],
+    th: Thresholds,
+    turns: Sequence[TurnEvent] = (),
+) -> VideoReport:
+    unique = tuple(dict.fromkeys(reasons))
+    live = not (set(unique) & (LIVENESS_REASONS | QUALITY_REASONS))
+    timings = dict(clock.totals)
+    timings["total"] = (time.perf_counter() - started) * 1000.0
+    return VideoReport(
+        verdict=verdict_for(unique),
+        live=live,
+        reasons=unique,
+        blinks=sum(1 for e in events if e.action == Action.BLINK),
+        head_turns=tuple(str(t.action) for t in sorted(turns, key=lambda x: x.t)),
+        match=match,
+        frames=frames,
+        duration_s=float(duration),
+        timings_ms=timings,
+        key_frames=key_frames,
+    )
+
+
+# ---------------------------------------------------------------- photo
+
+
+def analyse_photo(
+    image: str | Path | bytes,
+    *,
+    reference: str | Path | bytes | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, immutable
+    thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, immutable
+) -> PhotoReport:
+    """Check a clear frontal photo (the children's path): quality gate, face crop, match."""
+    started = time.perf_counter()
+    clock = _Clock()
+    rgb = load_image(image, limits)
+    t = clock.add("decode", started)
+    boxes = _faces(rgb)
+    reasons: list[Reason] = []
+    key_frames: tuple[KeyFrame, ...] = ()
+    match: MatchResult | None = None
+    if not boxes:
+        reasons.append(Reason.NO_FACE)
+    else:
+        if len(boxes) > 1:
+            reasons.append(Reason.MULTIPLE_FACES)
+        points = models.landmarks(rgb, boxes[0])
+        gray = np.asarray(rgb.mean(axis=2), dtype=np.uint8)
+        brightness, sharpness = geometry.brightness_and_sharpness(gray, points)
+        width = float(points[:, 0].max() - points[:, 0].min())
+        short = min(rgb.shape[:2])
+        if width < max(thresholds.min_face_px, thresholds.min_face_fraction * short):
+            reasons.append(Reason.FACE_TOO_SMALL)
+        if brightness < thresholds.min_brightness:
+            reasons.append(Reason.TOO_DARK)
+        if sharpness < thresholds.min_sharpness:
+            reasons.append(Reason.TOO_BLURRY)
+        key_frames = (KeyFrame("face", _jpeg(rgb, points)),)
+        t = clock.add("quality", t)
+        if reference is not None:
+            ref_encoding, ref_problem = _reference(reference, limits)
+            if ref_problem is not None:
+                reasons.append(ref_problem)
+            else:
+                assert ref_encoding is not None
+                match, match_reasons = _match(
+                    [models.encode(rgb, points)], ref_encoding, thresholds
+                )
+                reasons.extend(match_reasons)
+            clock.add("match", t)
+    unique = tuple(dict.fromkeys(reasons))
+    timings = dict(clock.totals)
+    timings["total"] = (time.perf_counter() - started) * 1000.0
+    return PhotoReport(
+        verdict=verdict_for(unique),
+        reasons=unique,
+        match=match,
+        key_frames=key_frames,
+        timings_ms=timings,
+    )

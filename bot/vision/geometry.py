@@ -1,0 +1,120 @@
+"""Landmark geometry: eye aspect ratio, head pose, planar-motion residual, image quality."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# A generic 3D face (millimetres; x toward the image right of a frontal face, y up, z out of
+# the face toward the camera) for the
+# landmarks solvePnP uses: nose tip, chin, outer eye corners, mouth corners, nose bridge.
+_MODEL_IDX = np.array([30, 8, 36, 45, 48, 54, 27, 31, 35])
+_MODEL_3D = np.array(
+    [
+        (0.0, 0.0, 0.0),
+        (0.0, -63.6, -12.5),
+        (-43.3, 32.7, -26.0),
+        (43.3, 32.7, -26.0),
+        (-28.9, -28.9, -24.1),
+        (28.9, -28.9, -24.1),
+        (0.0, 33.0, -18.0),
+        (-10.0, -5.0, -14.0),
+        (10.0, -5.0, -14.0),
+    ],
+    dtype=np.float64,
+)
+
+
+def eye_aspect_ratio(points: np.ndarray) -> float:
+    """Mean eye aspect ratio of both eyes (Soukupová and Čech, 2016)."""
+
+    def one(eye: np.ndarray) -> float:
+        vertical = np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])
+        horizontal = np.linalg.norm(eye[0] - eye[3])
+        return float(vertical / (2.0 * horizontal)) if horizontal > 1e-6 else 0.0
+
+    return (one(points[36:42]) + one(points[42:48])) / 2.0
+
+
+def eye_distance(points: np.ndarray) -> float:
+    """Distance between the eye centres, the scale unit of the face."""
+    return float(np.linalg.norm(points[36:42].mean(axis=0) - points[42:48].mean(axis=0)))
+
+
+def head_yaw(points: np.ndarray, width: int, height: int) -> float:
+    """Out-of-plane yaw in degrees from solvePnP; positive when the nose moves to frame right."""
+    import cv2
+
+    focal = float(max(width, height))
+    camera = np.array(
+        [[focal, 0.0, width / 2.0], [0.0, focal, height / 2.0], [0.0, 0.0, 1.0]],
+        dtype=np.float64,
+    )
+    image_pts = points[_MODEL_IDX].astype(np.float64)
+    ok, rvec, _tvec = cv2.solvePnP(
+        _MODEL_3D, image_pts, camera, np.zeros(4), flags=cv2.SOLVEPNP_EPNP
+    )
+    if not ok:
+        return float("nan")
+    ok, rvec, _tvec = cv2.solvePnP(
+        _MODEL_3D,
+        image_pts,
+        camera,
+        np.zeros(4),
+        rvec=rvec,
+        tvec=_tvec,
+        useExtrinsicGuess=True,
+        flags=cv2.SOLVEPNP_ITERATIVE,
+    )
+    rot, _ = cv2.Rodrigues(rvec)
+    forward = rot @ np.array([0.0, 0.0, 1.0])
+    # The face looks at the camera along -z; its forward vector's x is where the nose points.
+    return math.degrees(math.atan2(forward[0], -forward[2]))
+
+
+def planar_residual(a: np.ndarray, b: np.ndarray) -> float:
+    """RMS error of the best homography from landmarks ``a`` to ``b``, over ``b``'s eye distance.
+
+    A flat picture moved, tilted or rolled keeps this near the landmark noise; a real head
+    turning does not, because the nose and the face outline lie at different depths.
+    """
+    import cv2
+
+    hom, _ = cv2.findHomography(a.astype(np.float64), b.astype(np.float64), 0)
+    if hom is None:
+        return float("inf")
+    ones = np.ones((len(a), 1))
+    mapped = np.hstack([a, ones]) @ hom.T
+    proj = mapped[:, :2] / mapped[:, 2:3]
+    rms = float(np.sqrt(np.mean(np.sum((proj - b) ** 2, axis=1))))
+    return rms / max(eye_distance(b), 1e-6)
+
+
+def face_crop(image: np.ndarray, points: np.ndarray, margin: float = 0.0) -> np.ndarray:
+    """The landmarks' bounding box (grown by ``margin`` of its size), clipped to the image."""
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    mx, my = (x1 - x0) * margin, (y1 - y0) * margin
+    h, w = image.shape[:2]
+    left, top = max(0, int(x0 - mx)), max(0, int(y0 - my))
+    right, bottom = min(w, int(x1 + mx) + 1), min(h, int(y1 + my) + 1)
+    return image[top:bottom, left:right]
+
+
+def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[float, float]:
+    """Median luma of the inner face, and the variance of its Laplacian at 128 px wide."""
+    import cv2
+
+    crop = face_crop(gray, points[17:68])
+    if crop.size == 0 or min(crop.shape[:2]) < 4:
+        return 0.0, 0.0
+    brightness = float(np.median(crop))
+    scale = 128.0 / crop.shape[1]
+    norm = cv2.resize(
+        crop,
+        (128, max(4, round(crop.shape[0] * scale))),
+        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+    )
+    sharpness = float(cv2.Laplacian(norm, cv2.CV_64F).var())
+    return brightness, sharpness

@@ -1,0 +1,160 @@
+"""Blink counting, head-turn events and challenge matching over per-frame measurements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.vision.types import Action, Reason, Thresholds
+
+
+@dataclass(frozen=True)
+class Event:
+    """A blink or a head turn, at the time it was seen."""
+
+    action: Action
+    t: float
+
+
+def blink_events(
+    times: Sequence[float], ears: Sequence[float], thresholds: Thresholds
+) -> list[Event]:
+    """Distinct blinks: dips of the eye aspect ratio under a rolling per-video open-eye baseline.
+
+    The baseline is a high percentile of the ratio within ``blink_baseline_s`` around each frame,
+    so it adapts to the person's eyes and to the camera. A dip counts once the eyes reopen, and
+    only if it is shorter than ``blink_max_s``; durations are in seconds, so any frame rate works.
+    """
+    t = np.asarray(times, dtype=np.float64)
+    e = np.asarray(ears, dtype=np.float64)
+    n = len(t)
+    if n < 3:
+        return []
+    half = thresholds.blink_baseline_s / 2.0
+    lo = np.searchsorted(t, t - half, side="left")
+    hi = np.searchsorted(t, t + half, side="right")
+    base = np.array([np.percentile(e[lo[i] : hi[i]], 80) for i in range(n)])
+    closed_level = base * (1.0 - thresholds.blink_drop)
+    open_level = base * (1.0 - thresholds.blink_reopen)
+    events: list[Event] = []
+    state_open = bool(e[0] >= open_level[0])
+    start: float | None = None  # time the eyes closed, None when no valid blink is under way
+    for i in range(n):
+        if base[i] < thresholds.blink_min_open_ear:
+            state_open, start = False, None  # eyes never open around here: no blink
+            continue
+        if state_open and e[i] < closed_level[i]:
+            state_open, start = False, float(t[i])
+        elif not state_open and e[i] >= open_level[i]:
+            if start is not None and t[i] - start <= thresholds.blink_max_s + 1e-9:
+                events.append(Event(Action.BLINK, start))
+            state_open, start = True, None
+    return events
+
+
+@dataclass(frozen=True)
+class TurnEvent:
+    """A head turn past the threshold, with the frames that prove it."""
+
+    action: Action
+    t: float
+    peak_index: int
+    centre_index: int
+    peak_yaw: float
+
+
+def turn_events(
+    yaws: Sequence[float], times: Sequence[float], thresholds: Thresholds
+) -> list[TurnEvent]:
+    """Turns past ``turn_angle_deg``, each starting from the centre (``|yaw| < centre``).
+
+    ``turn_left`` is a negative yaw (the nose toward the left edge of the stored frames).
+    Returns the frame of the widest yaw of each turn and the most frontal frame before it.
+    """
+    y = np.asarray(yaws, dtype=np.float64)
+    if len(y) >= 3:  # a 3-frame median removes single-frame landmark jumps
+        padded = np.concatenate([[y[0]], y, [y[-1]]])
+        y = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    events: list[TurnEvent] = []
+    side = 0  # 0 unknown (start), 1 centre, -1 / +1 turned
+    centre_idx = -1
+    centre_best = float("inf")
+    current: list[float | int] | None = None  # [action sign, start t, peak idx, peak |yaw|]
+    for i, v in enumerate(y):
+        if np.isnan(v):
+            continue
+        a = abs(v)
+        if a < thresholds.centre_angle_deg:
+            if current is not None:
+                events.append(_turn(current, centre_idx, y))
+                current = None
+            if side != 1:
+                centre_best = float("inf")
+            side = 1
+            if a < centre_best:
+                centre_best, centre_idx = a, i
+        elif a > thresholds.turn_angle_deg:
+            sign = 1 if v > 0 else -1
+            if side == 1 and current is None:
+                current = [sign, float(times[i]), i, a]
+                side = sign
+            elif current is not None and sign == current[0] and a > current[3]:
+                current[2], current[3] = i, a
+    if current is not None:
+        events.append(_turn(current, centre_idx, y))
+    return events
+
+
+def _turn(current: list[float | int], centre_idx: int, y: np.ndarray) -> TurnEvent:
+    sign, t, peak, _ = current
+    action = Action.TURN_RIGHT if sign > 0 else Action.TURN_LEFT
+    return TurnEvent(action, float(t), int(peak), centre_idx, float(y[int(peak)]))
+
+
+def match_challenge(challenge: Sequence[Action], events: Sequence[Event]) -> set[Reason]:
+    """Reasons the events fail the ordered challenge (empty when it is met in order).
+
+    ``shake`` is both turns, in any order. Steps are matched greedily at their earliest
+    completion, which is optimal for an ordered subsequence.
+    """
+    ordered = sorted(events, key=lambda ev: ev.t)
+    seen = {ev.action for ev in ordered}
+    missing: set[Reason] = set()
+    for step in challenge:
+        if step in (Action.BLINK, Action.SHAKE, Action.TURN_LEFT, Action.TURN_RIGHT):
+            needs = {
+                Action.BLINK: [Action.BLINK],
+                Action.TURN_LEFT: [Action.TURN_LEFT],
+                Action.TURN_RIGHT: [Action.TURN_RIGHT],
+                Action.SHAKE: [Action.TURN_LEFT, Action.TURN_RIGHT],
+            }[step]
+            for need in needs:
+                if need not in seen:
+                    missing.add(_MISSING[need])
+    if missing:
+        return missing
+    after = -1.0
+    for step in challenge:
+        needs = [Action.TURN_LEFT, Action.TURN_RIGHT] if step == Action.SHAKE else [step]
+        done = after
+        for need in needs:
+            first = next((ev.t for ev in ordered if ev.action == need and ev.t > after), None)
+            if first is None:
+                return {Reason.WRONG_ORDER}
+            done = max(done, first)
+        after = done
+    return set()
+
+
+_MISSING = {
+    Action.BLINK: Reason.NO_BLINK,
+    Action.TURN_LEFT: Reason.NO_TURN_LEFT,
+    Action.TURN_RIGHT: Reason.NO_TURN_RIGHT,
+}
+
+
+def challenge_done(challenge: Sequence[Action], events: Sequence[Event]) -> bool:
+    """True once the events meet the challenge in order."""
+    return not match_challenge(challenge, events)

@@ -1,0 +1,99 @@
+"""dlib models behind face_recognition, loaded lazily once per process."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Models:
+    """The HOG face detector, the 68-point shape predictor and the 128-d face encoder."""
+
+    detector: Any
+    predictor: Any
+    encoder: Any
+
+
+@functools.cache
+def models() -> Models:
+    """Load the models on first use (face_recognition_models holds the files)."""
+    import dlib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import face_recognition_models as frm
+
+    return Models(
+        detector=dlib.get_frontal_face_detector(),
+        predictor=dlib.shape_predictor(frm.pose_predictor_model_location()),
+        encoder=dlib.face_recognition_model_v1(frm.face_recognition_model_location()),
+    )
+
+
+Box = tuple[float, float, float, float]
+"""left, top, right, bottom in pixels."""
+
+
+def detect(image: np.ndarray, target_side: int, upsample: int = 0) -> list[tuple[Box, float]]:
+    """HOG detection on a copy downscaled to ``target_side``; boxes in ``image`` pixels."""
+    import cv2
+
+    h, w = image.shape[:2]
+    scale = min(1.0, target_side / max(h, w))
+    small = (
+        cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        if scale < 1.0
+        else image
+    )
+    rects, scores, _ = models().detector.run(small, upsample, 0.0)
+    out: list[tuple[Box, float]] = []
+    for r, s in zip(rects, scores, strict=True):
+        out.append(
+            (
+                (r.left() / scale, r.top() / scale, r.right() / scale, r.bottom() / scale),
+                float(s),
+            )
+        )
+    out.sort(key=lambda bs: -(bs[0][2] - bs[0][0]))
+    return out
+
+
+def landmarks(image: np.ndarray, box: Box) -> np.ndarray:
+    """68 landmarks (x, y) as a float array of shape (68, 2)."""
+    import dlib
+
+    rect = dlib.rectangle(round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+    shape = models().predictor(image, rect)
+    return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+
+
+def encode(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """128-d encoding of the face whose 68 landmarks are ``points`` (no jitter)."""
+    import dlib
+
+    parts = [dlib.point(round(x), round(y)) for x, y in points]
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    rect = dlib.rectangle(round(x0), round(y0), round(x1), round(y1))
+    shape = dlib.full_object_detection(rect, parts)
+    return np.array(models().encoder.compute_face_descriptor(rgb, shape, 0))
+
+
+def box_from_points(points: np.ndarray) -> Box:
+    """The box dlib's detector would give for these landmarks, to follow the face.
+
+    Fitted on detector boxes: centred on the landmarks' extent, 10 % of its height higher,
+    as wide as the extent (matching the detector's convention keeps the predictor from drifting).
+    """
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    w, h = x1 - x0, y1 - y0
+    side = 0.5 * (1.016 * w + 0.925 * h)
+    cx = (x0 + x1) / 2 + 0.012 * w
+    cy = (y0 + y1) / 2 - 0.096 * h
+    return (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)

@@ -1,0 +1,201 @@
+"""Public value types of the vision engine: actions, reason codes, settings, reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+Verdict = Literal["pass", "fail", "review"]
+
+
+class Action(StrEnum):
+    """A liveness challenge step the citizen performs in front of the camera."""
+
+    BLINK = "blink"
+    TURN_LEFT = "turn_left"
+    TURN_RIGHT = "turn_right"
+    SHAKE = "shake"
+
+
+def parse_challenge(text: str) -> tuple[Action, ...]:
+    """Parse a comma-separated list such as ``"blink,shake"``; ValueError on unknown names."""
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
+        raise ValueError("empty challenge: expected actions among " + ", ".join(Action))
+    actions: list[Action] = []
+    for name in names:
+        try:
+            actions.append(Action(name))
+        except ValueError:
+            raise ValueError(
+                f"unknown action {name!r}: expected one of " + ", ".join(Action)
+            ) from None
+    return tuple(actions)
+
+
+class Reason(StrEnum):
+    """Every reason code the engine can emit. The bot localises each member; add, never rename."""
+
+    NO_FACE = "no_face"
+    """No face was found in enough of the video (or in the photo)."""
+    MULTIPLE_FACES = "multiple_faces"
+    """More than one face is visible."""
+    FACE_TOO_SMALL = "face_too_small"
+    """The face is too small in the frame: the camera is too far away."""
+    TOO_DARK = "too_dark"
+    """The face is too dark to analyse."""
+    TOO_BLURRY = "too_blurry"
+    """The face is too blurry (out of focus or moving too fast)."""
+    TOO_SHORT = "too_short"
+    """The video is shorter than the minimum duration."""
+    TOO_LONG = "too_long"
+    """The video is longer than the maximum duration."""
+    NO_BLINK = "no_blink"
+    """A blink was required but none was seen."""
+    NO_TURN_LEFT = "no_turn_left"
+    """A turn of the head toward the left edge of the frame was required but not seen."""
+    NO_TURN_RIGHT = "no_turn_right"
+    """A turn of the head toward the right edge of the frame was required but not seen."""
+    WRONG_ORDER = "wrong_order"
+    """Every required action was seen, but not in the order the challenge asked for."""
+    FLAT_IMAGE = "flat_image"
+    """The face moved like a flat picture (photo or screen), not like a real head."""
+    MATCH_LOW = "match_low"
+    """The face does not match the reference photo."""
+    MATCH_BORDERLINE = "match_borderline"
+    """The match distance is between the pass and the review thresholds: a human decides."""
+    HARD_TO_MATCH = "hard_to_match"
+    """No frame is good enough for a reliable match (few frontal, sharp, open-eyed frames)."""
+    CHILD = "child"
+    """The person is a child: automatic matching is weaker, so a human decides."""
+    NO_REFERENCE = "no_reference"
+    """A reference image was given but holds no single usable face."""
+
+
+QUALITY_REASONS = frozenset(
+    {
+        Reason.NO_FACE,
+        Reason.MULTIPLE_FACES,
+        Reason.FACE_TOO_SMALL,
+        Reason.TOO_DARK,
+        Reason.TOO_BLURRY,
+        Reason.TOO_SHORT,
+        Reason.TOO_LONG,
+    }
+)
+LIVENESS_REASONS = frozenset(
+    {
+        Reason.NO_BLINK,
+        Reason.NO_TURN_LEFT,
+        Reason.NO_TURN_RIGHT,
+        Reason.WRONG_ORDER,
+        Reason.FLAT_IMAGE,
+    }
+)
+FAIL_REASONS = QUALITY_REASONS | LIVENESS_REASONS | {Reason.MATCH_LOW}
+REVIEW_REASONS = frozenset(
+    {Reason.MATCH_BORDERLINE, Reason.HARD_TO_MATCH, Reason.CHILD, Reason.NO_REFERENCE}
+)
+
+
+class VisionError(Exception):
+    """The input could not be analysed at all.
+
+    Codes: ``not_found`` (no such file), ``empty`` (zero bytes), ``too_large`` (more bytes
+    than ``Limits.max_bytes``), ``not_a_video`` (no video stream, or a still image),
+    ``truncated`` (a known container that ends early or cannot be decoded), ``bad_dimensions``
+    (frames smaller than ``Limits.min_side`` or larger than ``Limits.max_pixels``),
+    ``timeout`` (analysis exceeded ``Limits.time_limit_s``), ``bad_image`` (a photo that
+    cannot be read), ``bad_reference`` (a reference image that cannot be read).
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The CLI error object: ``{"error": {"code": ..., "message": ...}}``."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what is read and decoded, so that a hostile file cannot exhaust memory or time."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    """Largest accepted file (Telegram bots download at most 20 MB)."""
+    min_seconds: float = 1.5
+    """Shorter videos fail with ``too_short``."""
+    max_seconds: float = 15.0
+    """Longer videos fail with ``too_long`` (decoding stops there)."""
+    min_side: int = 64
+    """Smaller frames raise ``bad_dimensions``."""
+    max_pixels: int = 3840 * 2160
+    """Larger frames (width x height, 4K at most) raise ``bad_dimensions``."""
+    max_frames: int = 1200
+    """Hard cap on decoded frames; decoding stops there."""
+    max_analysis_fps: float = 30.0
+    """Frames arriving faster than this are decoded but not analysed."""
+    work_side: int = 480
+    """Longest side of the grey frames used for landmarks (frames are downscaled to it)."""
+    detect_side: int = 320
+    """Longest side of the frames given to the face detector."""
+    redetect_s: float = 0.4
+    """The face detector runs again this often (the face is followed in between)."""
+    lost_after_s: float = 1.0
+    """A followed face no detector run has confirmed for this long is dropped."""
+    decoder_threads: int = 1
+    """FFmpeg decoder threads (1: the engine runs one video per worker process)."""
+    time_limit_s: float = 20.0
+    """Hard limit on the analysis of one video; beyond it ``VisionError("timeout")``."""
+    image_max_pixels: int = 40_000_000
+    """Largest accepted photo or reference image."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision thresholds. Distances are face_recognition (dlib) Euclidean distances."""
+
+    match_pass_distance: float = 0.45
+    """At or below: the same person (face_recognition's own default, 0.6, is too loose)."""
+    match_review_distance: float = 0.55
+    """Above the pass distance and at or below this: borderline, sent to review. Above: fail."""
+    match_frames: int = 3
+    """How many of the best frames are encoded for the match."""
+    match_spread_review: float = 0.30
+    """If the encodings of the best frames differ more than this, the face is hard to match."""
+    turn_angle_deg: float = 18.0
+    """Yaw past which a head turn counts."""
+    centre_angle_deg: float = 9.0
+    """Yaw under which the head is back toward the centre between two turns."""
+    frontal_angle_deg: float = 12.0
+    """Largest yaw of a frame used as frontal (match, key frame)."""
+    blink_drop: float = 0.22
+    """A blink starts when the eye aspect ratio falls below baseline x (1 - blink_drop)."""
+    blink_reopen: float = 0.10
+    """A blink ends when the eye aspect ratio is back above baseline x (1 - blink_reopen)."""
+    blink_max_s: float = 0.8
+    """Longer closures are not blinks."""
+    blink_baseline_s: float = 2.0
+    """Window of the rolling open-eye baseline (a high percentile of the eye aspect ratio)."""
+    blink_min_open_ear: float = 0.16
+    """If the eyes' baseline never reaches this ratio, they are closed all along: no blink."""
+    min_face_fraction: float = 0.12
+    """Smallest face width as a share of the shorter frame side."""
+    min_face_px: int = 48
+    """Smallest face width in pixels of the stored frames."""
+    min_brightness: float = 45.0
+    """Smallest median luma (0-255) of the face."""
+    min_sharpness: float = 5.0
+    """Smallest median variance of the Laplacian of the face, normalised to 128 px wide."""
+    min_face_share: float = 0.5
+    """Share of the analysed frames that must show the face, or the video has ``no_face``."""
+    multi_face_share: float = 0.2
+    """Share of detector runs seeing two faces or more that makes ``multiple_faces``."""
+    planar_residual: float = 0.05
+    """Turns whose landmarks a homography explains this well (RMS / eye distance) are flat."""
