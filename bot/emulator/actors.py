@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.emulator.errors import ButtonNotFoundError, EmulatorError
 from bot.emulator.html_parser import utf16_len
+from bot.emulator.methods import image_size
 from bot.emulator.records import (
     BotMessage,
     ChatEvent,
@@ -20,7 +21,7 @@ from bot.emulator.records import (
     StoredFile,
     UserMessage,
 )
-from bot.emulator.state import ChatState, UserInfo
+from bot.emulator.state import ChatState, PendingUpdate, UserInfo
 
 if TYPE_CHECKING:
     from bot.emulator.server import Emulator
@@ -116,35 +117,37 @@ class _ChatActor:
         self.emu.log_event(chat.id, "message", message)
         return message
 
-    async def _deliver(
-        self,
-        *,
-        kind: str,
-        body: dict[str, Any],
-        summary: str,
-        mark: int,
-        timeout: float | None,
-        query_id: str | None = None,
-    ) -> Reply:
-        update = self.emu.submit_update(kind, body, summary)
-        reply = await self.emu.process(update, mark, {self.chat.id}, timeout, query_id=query_id)
-        self._cursor = len(self.emu.events)
-        return reply
-
-    async def _send_message(self, sender: UserInfo, timeout: float | None, **fields: Any) -> Reply:
+    def submit_message(self, sender: UserInfo, **fields: Any) -> tuple[PendingUpdate, int]:
+        """Queue a message update without waiting: (the update, the event-log mark)."""
         mark = len(self.emu.events)
         message = self._user_message(sender, **fields)
         what = message.media_kind or "text"
         summary = (
             f"{what} message {message.text[:40]!r} from user {sender.id} in chat {self.chat.id}"
         )
-        return await self._deliver(
-            kind="message", body=message.raw, summary=summary, mark=mark, timeout=timeout
-        )
+        return self.emu.submit_update("message", message.raw, summary), mark
+
+    async def _finish(
+        self, update: PendingUpdate, mark: int, timeout: float | None, query_id: str | None = None
+    ) -> Reply:
+        reply = await self.emu.process(update, mark, {self.chat.id}, timeout, query_id=query_id)
+        self._cursor = len(self.emu.events)
+        return reply
+
+    async def _send_message(self, sender: UserInfo, timeout: float | None, **fields: Any) -> Reply:
+        update, mark = self.submit_message(sender, **fields)
+        return await self._finish(update, mark, timeout)
 
     async def _callback(
         self, sender: UserInfo, message_id: int, data: str, timeout: float | None
     ) -> Reply:
+        update, mark, query_id = self.submit_callback(sender, message_id, data)
+        return await self._finish(update, mark, timeout, query_id)
+
+    def submit_callback(
+        self, sender: UserInfo, message_id: int, data: str
+    ) -> tuple[PendingUpdate, int, str]:
+        """Queue a callback_query update without waiting: (update, mark, query id)."""
         message = self.chat.find(message_id)
         if message is None:
             raise EmulatorError(f"no message {message_id} in chat {self.chat.id} to press on")
@@ -158,14 +161,8 @@ class _ChatActor:
             "data": data,
         }
         summary = f"callback {data!r} from user {sender.id} on message {message_id}"
-        return await self._deliver(
-            kind="callback_query",
-            body=body,
-            summary=summary,
-            mark=len(self.emu.events),
-            timeout=timeout,
-            query_id=query_id,
-        )
+        mark = len(self.emu.events)
+        return self.emu.submit_update("callback_query", body, summary), mark, query_id
 
     async def _press(
         self,
@@ -360,6 +357,20 @@ class SimulatedUser(_ChatActor):
         timeout: float | None,
     ) -> Reply:
         self._check_not_blocked()
+        media = self.media_payload(kind, data, mime_type, file_name, fields)
+        return await self._send_message(
+            self.info, timeout, media=media, text=caption or "", caption=True
+        )
+
+    def media_payload(
+        self,
+        kind: str,
+        data: bytes,
+        mime_type: str | None,
+        file_name: str | None,
+        fields: dict[str, Any],
+    ) -> tuple[str, Any, StoredFile]:
+        """Store an upload and describe it as Telegram does: (field name, JSON, the file)."""
         stored = self.emu.store_file(data, kind, mime_type, file_name)
         media_json: Any = {
             "file_id": stored.file_id,
@@ -374,13 +385,7 @@ class SimulatedUser(_ChatActor):
                 media_json["mime_type"] = mime_type
             if file_name:
                 media_json["file_name"] = file_name
-        return await self._send_message(
-            self.info,
-            timeout,
-            media=(kind, media_json, stored),
-            text=caption or "",
-            caption=True,
-        )
+        return kind, media_json, stored
 
     async def send_video_note(
         self, data: bytes, duration: int = 5, length: int = 384, *, timeout: float | None = None
@@ -427,10 +432,9 @@ class SimulatedUser(_ChatActor):
         caption: str | None = None,
         timeout: float | None = None,
     ) -> Reply:
-        from bot.emulator.methods import _image_size
 
         if width is None or height is None:
-            width, height = _image_size(data)
+            width, height = image_size(data)
         fields = {"width": width, "height": height}
         return await self._send_media(
             kind="photo",

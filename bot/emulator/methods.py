@@ -106,7 +106,7 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True))
 
 
-def _image_size(data: bytes) -> tuple[int, int]:
+def image_size(data: bytes) -> tuple[int, int]:
     try:
         from PIL import Image
 
@@ -400,7 +400,7 @@ class BotApi:
             "file_size": stored.size,
         }
         if kind == "photo":
-            width, height = _image_size(stored.data)
+            width, height = image_size(stored.data)
             return [{**base, "width": width, "height": height}]
         if kind == "video_note":
             return {**base, "length": number("length", 384), "duration": number("duration", 0)}
