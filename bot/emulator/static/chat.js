@@ -150,11 +150,13 @@ class ChatPane {
         if (!response.ok) throw new Error(await response.text());
         const data = await response.json();
         if (generation !== this.generation) return;
+        this.failures = 0;
         for (const event of data.events) this.apply(event);
         this.since = data.next;
         this.showKeyboard(data.reply_keyboard);
       } catch (error) {
-        this.notify("Connection problem: " + error.message);
+        this.failures = (this.failures || 0) + 1;
+        if (this.failures > 1) this.notify("Connection problem: " + error.message);
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     }
