@@ -103,7 +103,11 @@ def face_crop(image: np.ndarray, points: np.ndarray, margin: float = 0.0) -> np.
 
 
 def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[float, float]:
-    """Median luma of the inner face, and the variance of its Laplacian at 128 px wide."""
+    """Median luma of the inner face, and its sharpness.
+
+    Sharpness is the variance of the Laplacian of the face resized to 128 px wide, over the
+    variance of the face itself (x 100), so that it does not depend on contrast or light.
+    """
     import cv2
 
     crop = face_crop(gray, points[17:68])
@@ -116,5 +120,5 @@ def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[floa
         (128, max(4, round(crop.shape[0] * scale))),
         interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
     )
-    sharpness = float(cv2.Laplacian(norm, cv2.CV_64F).var())
+    sharpness = 100.0 * float(cv2.Laplacian(norm, cv2.CV_64F).var()) / (float(norm.var()) + 1.0)
     return brightness, sharpness

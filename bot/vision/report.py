@@ -22,7 +22,7 @@ class KeyFrame:
     """A small JPEG for human review: ``frontal``, ``turn_left``, ``turn_right`` or ``face``."""
 
     label: str
-    jpeg: bytes
+    jpeg: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)

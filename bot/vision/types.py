@@ -175,7 +175,7 @@ class Thresholds:
     """Yaw under which the head is back toward the centre between two turns."""
     frontal_angle_deg: float = 12.0
     """Largest yaw of a frame used as frontal (match, key frame)."""
-    blink_drop: float = 0.22
+    blink_drop: float = 0.3
     """A blink starts when the eye aspect ratio falls below baseline x (1 - blink_drop)."""
     blink_reopen: float = 0.10
     """A blink ends when the eye aspect ratio is back above baseline x (1 - blink_reopen)."""
@@ -183,16 +183,16 @@ class Thresholds:
     """Longer closures are not blinks."""
     blink_baseline_s: float = 2.0
     """Window of the rolling open-eye baseline (a high percentile of the eye aspect ratio)."""
-    blink_min_open_ear: float = 0.16
+    blink_min_open_ear: float = 0.18
     """If the eyes' baseline never reaches this ratio, they are closed all along: no blink."""
-    min_face_fraction: float = 0.12
+    min_face_fraction: float = 0.2
     """Smallest face width as a share of the shorter frame side."""
     min_face_px: int = 48
     """Smallest face width in pixels of the stored frames."""
     min_brightness: float = 45.0
     """Smallest median luma (0-255) of the face."""
-    min_sharpness: float = 5.0
-    """Smallest median variance of the Laplacian of the face, normalised to 128 px wide."""
+    min_sharpness: float = 1.6
+    """Smallest median sharpness of the face (Laplacian variance over face variance, x 100)."""
     min_face_share: float = 0.5
     """Share of the analysed frames that must show the face, or the video has ``no_face``."""
     multi_face_share: float = 0.2
