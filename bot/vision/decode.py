@@ -49,40 +49,50 @@ class VideoInfo:
 class Frame:
     """One analysed frame: upright grey image at work resolution, colour on demand."""
 
-    __slots__ = ("_rgb", "_source", "gray", "index", "rotation", "scale", "t")
+    __slots__ = ("_gray", "_rgb", "_source", "index", "rotation", "scale", "size", "t")
 
     def __init__(
         self,
         index: int,
         t: float,
-        gray: np.ndarray,
+        size: tuple[int, int],
         scale: float,
         source: av.video.frame.VideoFrame,
         rotation: int,
     ) -> None:
         self.index = index
         self.t = t
-        self.gray = gray
+        self.size = size  # stored width, height at work resolution (before rotation)
         self.scale = scale
         self.rotation = rotation
         self._source: av.video.frame.VideoFrame | None = source
+        self._gray: np.ndarray | None = None
         self._rgb: np.ndarray | None = None
+
+    @property
+    def gray(self) -> np.ndarray:
+        """Upright grey image at work resolution (converted on first use)."""
+        if self._gray is None:
+            assert self._source is not None, "frame released before use"
+            w, h = self.size
+            arr = self._source.reformat(width=w, height=h, format="gray").to_ndarray()
+            self._gray = _upright(arr, self.rotation)
+        return self._gray
 
     def rgb(self) -> np.ndarray:
         """Upright RGB image at work resolution (converted once, then kept)."""
         if self._rgb is None:
-            assert self._source is not None
-            h, w = self.gray.shape[:2]
-            if self.rotation % 180:
-                w, h = h, w
+            assert self._source is not None, "frame released before use"
+            w, h = self.size
             arr = self._source.reformat(width=w, height=h, format="rgb24").to_ndarray()
             self._rgb = _upright(arr, self.rotation)
             self._source = None
         return self._rgb
 
     def release(self) -> None:
-        """Drop the reference to the decoder's frame (keeps memory flat)."""
+        """Drop the decoder's frame and the grey copy (keeps memory flat)."""
         self._source = None
+        self._gray = None
 
 
 def _upright(arr: np.ndarray, rotation: int) -> np.ndarray:
@@ -243,8 +253,6 @@ class VideoReader:
         side = self._limits.work_side
         w, h = vf.width, vf.height
         scale = min(1.0, side / max(w, h))
-        ww, hh = max(2, round(w * scale)), max(2, round(h * scale))
-        gray = vf.reformat(width=ww, height=hh, format="gray").to_ndarray()
-        gray = _upright(gray, rotation)
+        size = (max(2, round(w * scale)), max(2, round(h * scale)))
         self.analysed += 1
-        return Frame(self.analysed - 1, t, gray, scale, vf, rotation)
+        return Frame(self.analysed - 1, t, size, scale, vf, rotation)

@@ -289,18 +289,45 @@ def analyse_video(
         analysed = 0
         stopped_early = False
         frames = reader.frames()
+        sparse = info.fps > limits.sparse_above_fps
+        skipped: Frame | None = None
+        dense_until = -1.0
+        count = 0
+
+        def process(frame: Frame) -> _Obs | None:
+            points = tracker.step(frame)
+            return None if points is None else _observe(frame, points, thresholds)
+
         while True:
             try:
                 frame = next(frames)
             except StopIteration:
                 break
             t = clock.add("decode", t)
+            count += 1
+            if sparse and count % 2 == 0 and frame.t >= dense_until and tracker.points is not None:
+                if skipped is not None:
+                    skipped.release()
+                skipped = frame  # kept (undecoded to grey) in case a blink starts next frame
+                continue
             analysed += 1
-            points = tracker.step(frame)
-            if points is not None:
-                obs = _observe(frame, points, thresholds)
+            obs = process(frame)
+            if obs is not None:
+                if sparse and _eyes_dipping(observations, obs, thresholds):
+                    dense_until = frame.t + 0.4
+                    if skipped is not None and tracker.points is not None:
+                        current = tracker.points
+                        analysed += 1
+                        earlier = process(skipped)
+                        tracker.points = current
+                        if earlier is not None:
+                            observations.append(earlier)
+                            keeper.offer(skipped, earlier)
                 observations.append(obs)
                 keeper.offer(frame, obs)
+            if skipped is not None:
+                skipped.release()
+                skipped = None
             frame.release()
             t = clock.add("track", t)
             if analysed % 6 == 0 and _can_stop(
@@ -429,6 +456,14 @@ def _events(
         turns.append(turn)
         events.append(Event(turn.action, turn.t))
     return events, turns, flat
+
+
+def _eyes_dipping(observations: Sequence[_Obs], obs: _Obs, th: Thresholds) -> bool:
+    """True when the eyes look to be closing: half a blink's drop under the recent open level."""
+    recent = [o.ear for o in observations[-20:]] + [obs.ear]
+    if len(recent) < 4:
+        return True
+    return obs.ear < float(np.percentile(recent, 80)) * (1.0 - th.blink_drop / 2.0)
 
 
 def _can_stop(

@@ -141,7 +141,9 @@ class Limits:
     """Hard cap on decoded frames; decoding stops there."""
     max_analysis_fps: float = 30.0
     """Frames arriving faster than this are decoded but not analysed."""
-    work_side: int = 480
+    sparse_above_fps: float = 20.0
+    """Above this frame rate every other frame is analysed, except around a possible blink."""
+    work_side: int = 400
     """Longest side of the grey frames used for landmarks (frames are downscaled to it)."""
     detect_side: int = 320
     """Longest side of the frames given to the face detector."""
@@ -165,9 +167,9 @@ class Thresholds:
     """At or below: the same person (face_recognition's own default, 0.6, is too loose)."""
     match_review_distance: float = 0.55
     """Above the pass distance and at or below this: borderline, sent to review. Above: fail."""
-    match_frames: int = 3
+    match_frames: int = 2
     """How many of the best frames are encoded for the match."""
-    match_spread_review: float = 0.30
+    match_spread_review: float = 0.40
     """If the encodings of the best frames differ more than this, the face is hard to match."""
     turn_angle_deg: float = 18.0
     """Yaw past which a head turn counts."""
