@@ -147,5 +147,5 @@ async def build_app(
     dispatcher = Dispatcher(
         storage=storage, engine=engine, translator=translator, settings=settings
     )
-    dispatcher.include_router(citizen_handlers.router)
+    dispatcher.include_router(citizen_handlers.build_router())
     return App(settings, bot, dispatcher, engine, queue, storage, translator)

@@ -21,10 +21,6 @@ from bot.i18n import Translator
 
 CITIZEN_COMMANDS = ("start", "menu", "cancel", "language", "logout", "help")
 
-router = Router(name="citizen")
-router.message.filter(F.chat.type == "private")
-router.callback_query.filter(F.message.chat.type == "private")
-
 
 def _media(message: Message) -> MediaSent | None:
     if message.video_note:
@@ -55,8 +51,6 @@ def _media(message: Message) -> MediaSent | None:
     return None
 
 
-@router.message(CommandStart())
-@router.message(Command(*CITIZEN_COMMANDS[1:]))
 async def on_command(message: Message, command: CommandObject, engine: ConversationEngine) -> None:
     assert message.from_user is not None
     await engine.feed(
@@ -66,7 +60,6 @@ async def on_command(message: Message, command: CommandObject, engine: Conversat
     )
 
 
-@router.message(F.contact)
 async def on_contact(message: Message, engine: ConversationEngine) -> None:
     assert message.from_user is not None and message.contact is not None
     is_own = message.contact.user_id == message.from_user.id
@@ -77,7 +70,6 @@ async def on_contact(message: Message, engine: ConversationEngine) -> None:
     )
 
 
-@router.message(F.text)
 async def on_text(message: Message, engine: ConversationEngine) -> None:
     assert message.from_user is not None and message.text is not None
     await engine.feed(
@@ -87,7 +79,6 @@ async def on_text(message: Message, engine: ConversationEngine) -> None:
     )
 
 
-@router.callback_query(Cb.filter())
 async def on_button(
     query: CallbackQuery, callback_data: Cb, engine: ConversationEngine, translator: Translator
 ) -> None:
@@ -106,7 +97,6 @@ async def on_button(
     )
 
 
-@router.callback_query()
 async def on_unknown_button(
     query: CallbackQuery, engine: ConversationEngine, translator: Translator
 ) -> None:
@@ -115,7 +105,6 @@ async def on_unknown_button(
     await query.answer(translator.render(lang, t("button-stale"), for_html=False))
 
 
-@router.message()
 async def on_other(message: Message, engine: ConversationEngine) -> None:
     """Media and anything else: videos for the liveness step, a re-prompt elsewhere."""
     assert message.from_user is not None
@@ -123,3 +112,18 @@ async def on_other(message: Message, engine: ConversationEngine) -> None:
     await engine.feed(
         user_id=message.from_user.id, event=media, language_code=message.from_user.language_code
     )
+
+
+def build_router() -> Router:
+    """The private-chat router; a new one per dispatcher (a router belongs to one parent)."""
+    router = Router(name="citizen")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(on_command, CommandStart())
+    router.message.register(on_command, Command(*CITIZEN_COMMANDS[1:]))
+    router.message.register(on_contact, F.contact)
+    router.message.register(on_text, F.text)
+    router.message.register(on_other)
+    router.callback_query.register(on_button, Cb.filter())
+    router.callback_query.register(on_unknown_button)
+    return router

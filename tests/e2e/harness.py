@@ -1,0 +1,148 @@
+"""The real bot (aiogram, services, storage) polling the in-process emulator.
+
+`BotUnderTest` builds the app exactly as `python -m bot` does, against a temporary DATA_DIR,
+and can be stopped and started again on the same data (a restart). `Citizen` wraps a
+simulated user and clicks buttons by the labels the bot really shows, in the user's language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.emulator import BotMessage, Emulator, Reply, SimulatedUser
+from bot.emulator.testing import polling
+from bot.i18n import Translator
+from bot.jobs.local import LocalJobQueue
+
+TRANSLATOR = Translator()
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "database_url": None,
+        "redis_url": None,
+        "agents_chat_id": None,
+        "randomise_challenge": False,
+        "analysis_workers": 1,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class BotUnderTest:
+    def __init__(
+        self, emulator: Emulator, settings: Settings, queue: LocalJobQueue | None = None
+    ) -> None:
+        self.emulator = emulator
+        self.settings = settings
+        self.queue = queue
+        self.app: App | None = None
+        self._stack: contextlib.AsyncExitStack | None = None
+
+    async def start(self) -> App:
+        self.app = await build_app(
+            self.settings,
+            token=self.emulator.token,
+            api_url=self.emulator.base_url,
+            strict=True,
+            queue=self.queue,
+        )
+        await self.app.set_commands()
+        self._stack = contextlib.AsyncExitStack()
+        await self._stack.enter_async_context(
+            polling(self.app.dispatcher, self.app.bot, polling_timeout=1)
+        )
+        return self.app
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+        if self.app is not None:
+            if self.queue is not None:
+                await self.queue.drain()
+                # the queue outlives a restart: only the rest of the app is closed
+                self.app.queue = _NoQueue()  # type: ignore[assignment]
+            await self.app.close()
+            self.app = None
+
+    async def restart(self) -> App:
+        await self.stop()
+        return await self.start()
+
+
+class _NoQueue:
+    async def close(self) -> None:
+        return None
+
+
+@contextlib.asynccontextmanager
+async def running(
+    emulator: Emulator, settings: Settings, queue: LocalJobQueue | None = None
+) -> AsyncIterator[BotUnderTest]:
+    under_test = BotUnderTest(emulator, settings, queue)
+    await under_test.start()
+    try:
+        yield under_test
+    finally:
+        await under_test.stop()
+
+
+class Citizen:
+    """A simulated person who reads and taps in their own language."""
+
+    def __init__(self, user: SimulatedUser, lang: str) -> None:
+        self.user = user
+        self.lang = lang
+        self.last: Reply | None = None
+
+    def label(self, key: str, **params: Any) -> str:
+        from bot.flows.core import T
+
+        return TRANSLATOR.render(self.lang, T(key, params), for_html=False)
+
+    def text_of(self, key: str, **params: Any) -> str:
+        """A message as the person sees it (HTML tags parsed out)."""
+        from bot.emulator.html_parser import parse_html
+        from bot.flows.core import T
+
+        html = TRANSLATOR.render(self.lang, T(key, params))
+        return parse_html(html)[0]
+
+    async def act(self, sending: Awaitable[Reply]) -> Reply:
+        """Any other send of the user (media, stickers...), remembered as the last reply."""
+        self.last = await sending
+        return self.last
+
+    async def say(self, text: str) -> Reply:
+        self.last = await self.user.send_text(text)
+        return self.last
+
+    async def tap(self, key: str, **params: Any) -> Reply:
+        self.last = await self.user.press(self.label(key, **params))
+        return self.last
+
+    async def share_phone(self, phone: str | None = None, *, of_user: int | None = None) -> Reply:
+        self.last = await self.user.send_contact(phone or self.user.phone_number, user_id=of_user)
+        return self.last
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.text or "" for m in (self.last.messages if self.last else [])]
+
+    def saw(self, key: str, **params: Any) -> bool:
+        """Whether the last reply contains that message (as a line of any message)."""
+        wanted = self.text_of(key, **params)
+        return any(wanted in text for text in self.texts)
+
+    @property
+    def newest(self) -> BotMessage:
+        message = self.user.last_bot_message
+        assert message is not None
+        return message

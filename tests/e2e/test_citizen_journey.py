@@ -1,0 +1,281 @@
+"""End to end: the real aiogram bot, services and SQLite storage against the emulator,
+driven by simulated citizens who tap the buttons the bot shows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.domain.idnumber import check_character
+from bot.emulator import Emulator
+from bot.emulator.testing import running_emulator
+from bot.storage.models import AuditLog, Citizen, FamilyMember
+from tests.e2e.harness import BotUnderTest, make_settings, running
+from tests.e2e.harness import Citizen as Person
+
+pytestmark = pytest.mark.slow
+
+
+def rid(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+OWN_ID = rid("44030419850612001")  # man born 1985
+FATHER_ID = rid("44030419560203001")  # man born 1956
+MOTHER_ID = rid("44030419580911002")  # woman born 1958
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    async with running_emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+async def bot(emulator: Emulator, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
+    async with running(emulator, make_settings(tmp_path / "data")) as under_test:
+        yield under_test
+
+
+def person(
+    emulator: Emulator, user_id: int, lang: str, phone: str, code: str | None = None
+) -> Person:
+    user = emulator.user(
+        user_id=user_id, first_name=f"P{user_id}", language_code=code or lang, phone_number=phone
+    )
+    return Person(user, lang if lang != "zh-hans" else "zh-CN")
+
+
+async def register(p: Person, name: str, own_id: str) -> None:
+    await p.say("/start")
+    assert p.saw("privacy-notice")
+    await p.tap("btn-accept")
+    assert p.user.reply_keyboard is not None
+    assert p.label("btn-share-phone") in p.user.reply_keyboard.labels
+    await p.tap("btn-share-phone")
+    assert p.saw("reg-new-account")
+    await p.say(name)
+    assert p.saw("reg-id-prompt")
+    await p.say(own_id)
+    assert p.saw("reg-done"), p.texts
+    assert p.saw("menu-title", name=name)
+
+
+async def add_member(p: Person, name: str, number: str, relation: str) -> None:
+    await p.tap("btn-family")
+    await p.tap("btn-add-member")
+    assert p.saw("add-name-prompt")
+    await p.say(name)
+    assert p.saw("add-id-prompt")
+    await p.say(number)
+    assert p.saw("add-relation-prompt"), p.texts
+    await p.tap(f"rel-{relation}")
+    assert p.saw("add-confirm-title"), p.texts
+    await p.tap("btn-confirm")
+    assert p.saw("member-added")
+
+
+async def test_first_time_registration_to_the_video_request(
+    emulator: Emulator, bot: BotUnderTest
+) -> None:
+    p = person(emulator, 501, "en", "+8613800138001")
+    await register(p, "Wang Xiaoming", OWN_ID)
+    await add_member(p, "Wang Dagang", FATHER_ID, "father")
+    assert p.saw("member-id", id=FATHER_ID[:3] + "*" * 11 + FATHER_ID[-4:])
+    await p.tap("btn-verify")
+    assert p.saw("bio-consent", days=30)
+    await p.tap("btn-bio-agree")
+    assert p.saw("liveness-ready")
+    await p.tap("btn-start-video")
+    assert p.saw("video-prompt", seconds=15)
+    # nothing sensitive in clear in the database
+    citizen = await Citizen.get(telegram_user_id=501)
+    assert OWN_ID not in citizen.id_enc and citizen.id_masked.endswith(OWN_ID[-4:])
+    member = await FamilyMember.get(citizen=citizen)
+    assert FATHER_ID not in member.id_enc
+    assert await AuditLog.filter(action="biometric_consent").count() == 1
+
+
+async def test_bad_inputs_get_clear_answers_and_change_nothing(
+    emulator: Emulator, bot: BotUnderTest
+) -> None:
+    p = person(emulator, 502, "en", "+8613800138002")
+    await p.say("/start")
+    await p.tap("btn-accept")
+    await p.say("+86 138 0013 8002")
+    assert p.saw("contact-typed")
+    await p.share_phone("+8613900000000", of_user=999)
+    assert p.saw("contact-not-own")
+    await p.tap("btn-share-phone")
+    await p.say("<b>bold</b>")
+    assert p.saw("name-error-invalid-characters")
+    await p.say("李雷")
+    await p.say(OWN_ID[:-1] + ("1" if OWN_ID[-1] != "1" else "2"))
+    assert p.saw("id-error-checksum"), p.texts
+    await p.say("4403041985061200")
+    assert p.saw("id-error-length")
+    await p.say("44030420990101001" + check_character("44030420990101001"))
+    assert p.saw("id-error-future-birth-date")
+    assert await Citizen.all().count() == 0
+    await p.say(OWN_ID)
+    assert p.saw("reg-done")
+    # add member: bad values at each step
+    await p.tap("btn-family")
+    await p.tap("btn-add-member")
+    await p.say("12345")
+    assert p.saw("name-error-invalid-characters")
+    await p.say("😀😀")
+    assert p.saw("name-error-invalid-characters")
+    await p.say("A" * 41)
+    assert p.saw("name-error-too-long")
+    await p.say("韩梅梅")
+    await p.say(OWN_ID)
+    assert p.saw("member-is-self")
+    await p.say(rid("44030419950101002"))  # a woman ten years younger
+    await p.tap("rel-mother")
+    assert p.saw("relation-too-young")
+    await p.tap("rel-father")
+    assert p.saw("relation-sex-male")
+    await p.act(p.user.send_sticker())
+    assert p.saw("unexpected")
+    await p.tap("btn-cancel")
+    assert await FamilyMember.all().count() == 0
+    # a video where none is expected, a stale button
+    await p.act(p.user.send_video_note(b"\x00" * 100, duration=3))
+    assert p.saw("unexpected")
+    old = next(m for m in p.user.bot_messages if m.inline_keyboard)
+    reply = await p.user.press_callback(old.message_id, old.inline_keyboard[0][0][1] or "")
+    assert reply.callback_answer is not None
+    assert reply.callback_answer.text == p.label("button-stale")
+    forged = await p.user.press_callback(old.message_id, "c:del:999:99999")
+    assert forged.callback_answer is not None and forged.callback_answer.text == p.label(
+        "button-stale"
+    )
+    garbage = await p.user.press_callback(old.message_id, "garbage")
+    assert garbage.callback_answer is not None
+    assert await Citizen.all().count() == 1
+
+
+async def test_video_step_refusals(emulator: Emulator, bot: BotUnderTest) -> None:
+    p = person(emulator, 503, "en", "+8613800138003")
+    await register(p, "Li Lei", OWN_ID)
+    await add_member(p, "Li Gang", FATHER_ID, "father")
+    await p.tap("btn-verify")
+    await p.tap("btn-bio-agree")
+    await p.tap("btn-start-video")
+    await p.act(p.user.send_photo(b"\xff\xd8\xff" + b"0" * 100, width=100, height=100))
+    assert p.saw("video-wrong-kind"), p.texts
+    await p.say("here you go")
+    assert p.saw("unexpected")
+    await p.act(p.user.send_document(b"%PDF-1.4", "a.pdf", "application/pdf"))
+    assert p.saw("video-wrong-kind")
+    await p.act(p.user.send_video(b"\x00" * 10, duration=120))
+    assert p.saw("video-too-long", seconds=15)
+    await p.act(p.user.send_video_note(b"\x00" * 10, duration=0))
+    assert p.saw("video-too-short", seconds=1)
+    await p.act(p.user.send_sticker())
+    assert p.saw("video-wrong-kind")
+    await p.act(p.user.send_voice(b"\x00" * 10, duration=2))
+    assert p.saw("video-wrong-kind")
+
+
+async def test_returning_citizen_and_logout(emulator: Emulator, bot: BotUnderTest) -> None:
+    p = person(emulator, 504, "en", "+8613800138004")
+    await register(p, "Han Meimei", OWN_ID)
+    await p.say("/logout")
+    assert p.saw("logged-out")
+    await p.tap("btn-share-phone")
+    assert p.saw("signed-in")
+    assert p.saw("menu-title", name="Han Meimei")
+
+
+async def test_restart_in_the_middle_of_adding_a_member(
+    emulator: Emulator, bot: BotUnderTest
+) -> None:
+    p = person(emulator, 505, "en", "+8613800138005")
+    await register(p, "Zhang San", OWN_ID)
+    await p.tap("btn-family")
+    await p.tap("btn-add-member")
+    await p.say("Zhang Laosan")
+    await p.say(FATHER_ID)
+    assert p.saw("add-relation-prompt")
+    await bot.restart()
+    await p.tap("rel-father")
+    assert p.saw("add-confirm-title"), p.texts
+    await p.tap("btn-confirm")
+    assert p.saw("member-added")
+    assert await FamilyMember.filter(full_name="Zhang Laosan").count() == 1
+
+
+async def test_state_store_keeps_no_id_number_in_clear(emulator: Emulator, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    async with running(emulator, settings):
+        p = person(emulator, 506, "en", "+8613800138006")
+        await register(p, "Zhao Si", OWN_ID)
+        await p.tap("btn-family")
+        await p.tap("btn-add-member")
+        await p.say("Zhao Laosi")
+        await p.say(FATHER_ID)
+    raw = b"".join(path.read_bytes() for path in (tmp_path / "data").glob("state.sqlite3*"))
+    assert raw, "the embedded state store is a file under DATA_DIR"
+    assert FATHER_ID.encode() not in raw
+    assert b"8613800138006" not in raw
+
+
+async def test_two_citizens_at_once(emulator: Emulator, bot: BotUnderTest) -> None:
+    a = person(emulator, 507, "en", "+8613800138007")
+    b = person(emulator, 508, "es", "+8613800138008")
+    other_id = rid("11010519900307002")
+    await asyncio.gather(register(a, "Sun Wukong", OWN_ID), register(b, "María López", other_id))
+    await asyncio.gather(
+        add_member(a, "Sun Dasheng", FATHER_ID, "father"),
+        add_member(b, "Ana López", MOTHER_ID, "mother"),
+    )
+    assert await FamilyMember.filter(citizen__telegram_user_id=507).count() == 1
+    assert await FamilyMember.filter(citizen__telegram_user_id=508).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "name"), [("es", "es", "José Pérez"), ("zh-hans", "zh-CN", "王小明")]
+)
+async def test_transcript_in_other_languages(
+    emulator: Emulator, bot: BotUnderTest, code: str, lang: str, name: str
+) -> None:
+    user = emulator.user(
+        user_id=600 + len(code), first_name="X", language_code=code, phone_number="+8613800138010"
+    )
+    p = Person(user, lang)
+    await register(p, name, OWN_ID)
+    await add_member(p, "Ana María" if lang == "es" else "王大刚", FATHER_ID, "father")
+    await p.tap("btn-verify")
+    assert p.saw("bio-consent", days=30)
+
+
+async def test_language_switch_and_commands_per_language(
+    emulator: Emulator, bot: BotUnderTest
+) -> None:
+    p = person(emulator, 520, "en", "+8613800138020")
+    await p.say("/start")
+    await p.tap("btn-language")
+    await p.tap("language-name-es")
+    p.lang = "es"
+    assert p.saw("privacy-notice")
+    commands = emulator.commands(scope="all_private_chats", language_code="zh")
+    assert ("start", "启动或显示菜单") in commands or any(name == "start" for name, _ in commands)
+
+
+async def test_delete_my_data(emulator: Emulator, bot: BotUnderTest) -> None:
+    p = person(emulator, 530, "en", "+8613800138030")
+    await register(p, "Qian Wu", OWN_ID)
+    await add_member(p, "Qian Laowu", FATHER_ID, "father")
+    await p.say("/menu")
+    await p.tap("btn-delete-data")
+    assert p.saw("delete-confirm")
+    await p.tap("btn-delete-confirm")
+    assert p.saw("delete-done")
+    assert await Citizen.all().count() == 0
+    assert await FamilyMember.all().count() == 0
+    assert await AuditLog.filter(action="account_deleted").count() == 1
