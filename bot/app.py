@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.flows.core import FlowConfig
 from bot.handlers import citizen as citizen_handlers
 from bot.handlers.engine import ConversationEngine
+from bot.handlers.middlewares import ThrottlingMiddleware, error_router
 from bot.i18n import LANGUAGES, Translator
 from bot.jobs.local import LocalJobQueue
 from bot.security import load_vault
@@ -147,5 +148,9 @@ async def build_app(
     dispatcher = Dispatcher(
         storage=storage, engine=engine, translator=translator, settings=settings
     )
+    dispatcher.update.outer_middleware(
+        ThrottlingMiddleware(translator, rate=settings.throttle_rate, burst=settings.throttle_burst)
+    )
     dispatcher.include_router(citizen_handlers.build_router())
+    dispatcher.include_router(error_router(translator))
     return App(settings, bot, dispatcher, engine, queue, storage, translator)

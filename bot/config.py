@@ -16,7 +16,9 @@ LANGUAGES = ("en", "es", "zh-CN")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     # --- Telegram -------------------------------------------------------------------------
     telegram_bot_token: SecretStr | None = None
@@ -65,6 +67,10 @@ class Settings(BaseSettings):
     match_review_distance: float = 0.55
     analysis_timeout_seconds: float = 60.0
     analysis_workers: int = 1
+
+    # --- abuse protection: updates per second per user, and the burst allowed -------------
+    throttle_rate: float = 2.0
+    throttle_burst: int = 8
 
     # --- data retention --------------------------------------------------------------------
     retention_days: int = 30

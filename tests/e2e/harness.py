@@ -30,6 +30,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "agents_chat_id": None,
         "randomise_challenge": False,
         "analysis_workers": 1,
+        "throttle_rate": 1000.0,
+        "throttle_burst": 1000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -279,3 +279,19 @@ async def test_delete_my_data(emulator: Emulator, bot: BotUnderTest) -> None:
     assert await Citizen.all().count() == 0
     assert await FamilyMember.all().count() == 0
     assert await AuditLog.filter(action="account_deleted").count() == 1
+
+
+async def test_flooding_is_throttled_with_one_notice(emulator: Emulator, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", throttle_rate=0.01, throttle_burst=2)
+    async with running(emulator, settings):
+        p = person(emulator, 540, "en", "+8613800138040")
+        await p.say("/start")
+        await p.say("/start")
+        assert p.saw("privacy-notice")
+        await p.say("/start")
+        assert p.texts == [p.text_of("throttled")]
+        await p.say("/start")
+        assert p.texts == []
+        reply = await p.user.press(p.label("btn-accept"))
+        assert reply.callback_answer is not None
+        assert reply.callback_answer.text == p.label("throttled")
