@@ -36,7 +36,7 @@ def _looks_like_video(head: bytes) -> bool:
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """Stream facts, with width and height as displayed (after rotation)."""
+    """Stream facts: stored frame size (before any display rotation), rate, duration."""
 
     width: int
     height: int

@@ -396,7 +396,10 @@ def analyse_video(
                 reasons.append(Reason.HARD_TO_MATCH)
                 candidates = [(o, rgb) for _, o, rgb in keeper.widest.values()][:1]
             if candidates:
-                encodings = [models.encode(rgb, o.points) for o, rgb in candidates]
+                encodings = [models.encode(candidates[0][1], candidates[0][0].points)]
+                clear = thresholds.match_pass_distance - thresholds.match_clear_margin
+                if float(np.linalg.norm(encodings[0] - ref_encoding)) > clear:
+                    encodings += [models.encode(rgb, o.points) for o, rgb in candidates[1:]]
                 match, match_reasons = _match(encodings, ref_encoding, thresholds)
                 reasons.extend(r for r in match_reasons if r not in reasons)
         t = clock.add("match", t)

@@ -284,6 +284,7 @@ def write_video(
     codec: str = "libx264",
     crf: int = 26,
     rotation: int = 0,
+    faststart: bool = False,
 ) -> Path:
     """Encode RGB frames (MP4/MOV with H.264, WebM with VP8/VP9), optionally with rotation."""
     from fractions import Fraction
@@ -291,7 +292,8 @@ def write_video(
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w") as container:
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=options) as container:
         stream = cast(
             "av.video.stream.VideoStream",
             container.add_stream(codec, rate=Fraction(round(fps * 1000), 1000)),

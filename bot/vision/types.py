@@ -168,7 +168,9 @@ class Thresholds:
     match_review_distance: float = 0.55
     """Above the pass distance and at or below this: borderline, sent to review. Above: fail."""
     match_frames: int = 2
-    """How many of the best frames are encoded for the match."""
+    """How many of the best frames are encoded for the match (see ``match_clear_margin``)."""
+    match_clear_margin: float = 0.12
+    """If the best frame alone is this far under the pass distance, no other frame is encoded."""
     match_spread_review: float = 0.40
     """If the encodings of the best frames differ more than this, the face is hard to match."""
     turn_angle_deg: float = 18.0

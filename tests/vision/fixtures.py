@@ -25,6 +25,11 @@ def _shake_left() -> tuple[np.ndarray, ...]:
     return tuple(synth.genuine_frames(synth.shake_script(first="left"), size=SIZE, seed=0))
 
 
+def frames_left() -> tuple[np.ndarray, ...]:
+    """The frames of the genuine left-first shake at the test size (kept in memory)."""
+    return _shake_left()
+
+
 def _from(
     frames: Callable[[], Iterable[np.ndarray]], fps: float = FPS, **kw: object
 ) -> Callable[[Path], Path]:

@@ -22,6 +22,15 @@ def _truncated_mp4(tmp: Path) -> Path:
     return path
 
 
+def _truncated_faststart(tmp: Path) -> Path:
+    """Index first (as Telegram stores video notes), then cut: decodes, but only in part."""
+    full = synth.write_video(tmp / "full.mp4", fixtures.frames_left()[:90], 30.0, faststart=True)
+    data = full.read_bytes()
+    path = tmp / "cut_faststart.mp4"
+    path.write_bytes(data[: int(len(data) * 0.3)])
+    return path
+
+
 def _truncated_webm(tmp: Path) -> Path:
     data = fixtures.video("webm_vp8").read_bytes()
     path = tmp / "cut.webm"
@@ -59,6 +68,7 @@ CASES: list[tuple[str, Callable[[Path], Path], str]] = [
     ("empty", _empty, "empty"),
     ("truncated_mp4", _truncated_mp4, "truncated"),
     ("truncated_webm", _truncated_webm, "truncated"),
+    ("truncated_faststart_mp4", _truncated_faststart, "truncated"),
     ("garbage_after_header", _garbage_mp4, "truncated"),
     ("text", _text, "not_a_video"),
     ("jpeg", lambda tmp: fixtures.reference("astronaut"), "not_a_video"),

@@ -268,3 +268,16 @@ def test_cli_human_report(cli: Any) -> None:
     rc, out, _ = cli("check", str(fixtures.video("genuine_shake_left_384_0")))
     assert rc == 0
     assert out.startswith("verdict: pass")
+
+
+def test_photo_exif_orientation_is_honoured(tmp_path: Any) -> None:
+    from PIL import Image
+
+    upright = Image.open(fixtures.reference("astronaut"))
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
+    sideways.save(tmp_path / "phone.jpg", exif=exif)
+    assert analyse_photo(tmp_path / "phone.jpg").verdict == "pass"
+    sideways.save(tmp_path / "no_exif.jpg")
+    assert Reason.NO_FACE in analyse_photo(tmp_path / "no_exif.jpg").reasons
