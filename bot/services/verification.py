@@ -104,8 +104,22 @@ class VerificationService:
         return None
 
     async def finish(self, result: AnalysisResult) -> None:
-        """Records a finished analysis and tells the citizen's conversation."""
-        event = await self.record(result)
+        """Records a finished analysis and tells the citizen's conversation. If recording
+        fails, the citizen still hears that the attempt did not go through."""
+        try:
+            event = await self.record(result)
+        except Exception:
+            log.exception("recording the analysis of application %s failed", result.application_id)
+            app = await Application.get_or_none(id=result.application_id)
+            if app is None or self.deliver is None:
+                return
+            if app.state is ApplicationState.CHECKING:
+                await self._transition(
+                    app, ApplicationState.SUBMITTED, "system", "recording_failed"
+                )
+            failed = fx.AnalysisFinished(app.id, app.member_id, "error", kind=result.kind)  # type: ignore[attr-defined]
+            await self.deliver(app.citizen_id, failed)  # type: ignore[attr-defined]
+            return
         if event is None or self.deliver is None:
             return
         app = await Application.get(id=result.application_id)
@@ -131,12 +145,17 @@ class VerificationService:
         self._store_key_frames(app, result)
         app.scores = {k: v for k, v in result.scores.items() if k != "timings_ms"}
         app.reasons = list(result.reasons)
-        if result.verdict == "error":
+        verdict = result.verdict
+        if verdict == "pass" and result.scores.get("distance") is None:
+            # live, but matched against nothing: never approve without a reference face
+            verdict = "review"
+            app.reasons = [*app.reasons, "no_reference"]
+        if verdict == "error":
             await self._transition(
                 app, ApplicationState.SUBMITTED, "engine", f"unreadable:{result.error_code}"
             )
             return fx.AnalysisFinished(app.id, member.id, "error", kind=kind)
-        if result.verdict == "pass":
+        if verdict == "pass":
             app.decided_at = now
             await self._transition(app, ApplicationState.APPROVED, "engine")
             member.status = MemberStatus.VERIFIED
@@ -144,7 +163,7 @@ class VerificationService:
             await member.save(update_fields=["status", "verified_at"])
             await self.audit.record("engine", "approved", f"application:{app.id}")
             return fx.AnalysisFinished(app.id, member.id, "approved", kind=kind)
-        if result.verdict == "review":
+        if verdict == "review":
             await self._transition(
                 app, ApplicationState.IN_REVIEW, "engine", ",".join(result.reasons)
             )

@@ -295,3 +295,56 @@ async def test_flooding_is_throttled_with_one_notice(emulator: Emulator, tmp_pat
         reply = await p.user.press(p.label("btn-accept"))
         assert reply.callback_answer is not None
         assert reply.callback_answer.text == p.label("throttled")
+
+
+async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    from bot.jobs.local import LocalJobQueue
+    from bot.storage.models import Application, ApplicationState, MemberStatus
+    from tests.vision.fixtures import video
+
+    genuine = video("genuine_shake_left_384_0").read_bytes()
+    attack = video("attack_static_photo_384").read_bytes()
+    data_dir = tmp_path / "data"
+    queue = LocalJobQueue(1, timeout_s=120)
+    try:
+        async with running(emulator, make_settings(data_dir), queue=queue):
+            p = person(emulator, 550, "en", "+8613800138050")
+            await register(p, "Zhou Xun", OWN_ID)
+            await add_member(p, "Zhou Laoda", FATHER_ID, "father")
+            await p.tap("btn-verify")
+            await p.tap("btn-bio-agree")
+            await p.tap("btn-start-video")
+            # an attack: a photo held to the camera, no blink, no real head turn
+            await p.act(p.user.send_video_note(attack, duration=4, length=384))
+            assert p.saw("checking"), p.texts
+            retry = p.text_of("result-retry")
+            message = await p.user.wait_for(lambda m: retry in (m.text or ""), timeout=120)
+            assert p.text_of("attempts-left", n=2) in (message.text or "")
+            assert p.text_of("reason-no_blink") in (message.text or "")
+            app = await Application.get(citizen__telegram_user_id=550)
+            assert app.state is ApplicationState.SUBMITTED and app.attempts == 1
+            # the genuine video: live, no reference photo yet, so a person reviews it
+            await p.tap("btn-start-video")
+            await p.act(p.user.send_video_note(genuine, duration=5, length=384))
+            review = p.text_of("result-in-review")
+            await p.user.wait_for(lambda m: review in (m.text or ""), timeout=120)
+            await app.refresh_from_db()
+            assert app.state is ApplicationState.IN_REVIEW
+            assert "no_reference" in app.reasons
+            member = await FamilyMember.get(id=app.member_id)  # type: ignore[attr-defined]
+            assert member.status is MemberStatus.PENDING_REVIEW
+            # raw videos are deleted right after analysis; key frames are kept for review
+            assert list((data_dir / "media" / "incoming").iterdir()) == []
+            frames = list((data_dir / "media" / f"app_{app.id}").glob("*.jpg"))
+            assert frames and all(f.read_bytes()[:2] == b"\xff\xd8" for f in frames)
+            # the timeline shows every step
+            await p.say("/menu")
+            await p.tap("btn-applications")
+            await p.user.press(next(b for b in p.newest.buttons if b.startswith(f"#{app.id}")))
+            shown = p.newest.text or ""
+            for state in ("submitted", "checking", "in_review"):
+                assert p.label(f"state-{state}") in shown
+    finally:
+        await queue.close()
