@@ -11,8 +11,6 @@ import sys
 from bot.app import build_app
 from bot.config import Settings
 
-LOCAL_TOKEN = "1000000001:local-emulator-token"  # noqa: S105 - the emulator's own bot, not a secret
-
 
 async def run(settings: Settings) -> None:
     emulator = None
@@ -22,7 +20,7 @@ async def run(settings: Settings) -> None:
 
         emulator = Emulator(host=settings.local_host, port=settings.local_port)
         await emulator.start()
-        token, api_url = LOCAL_TOKEN, emulator.base_url
+        token, api_url = emulator.token, emulator.base_url
     else:
         assert settings.telegram_bot_token is not None
         token, api_url = settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url
@@ -34,7 +32,7 @@ async def run(settings: Settings) -> None:
                 f"Local mode: no TELEGRAM_BOT_TOKEN set. Chat with the bot at {emulator.web_url}",
                 flush=True,
             )
-        await app.dispatcher.start_polling(app.bot, handle_signals=False)
+        await app.dispatcher.start_polling(app.bot)
     finally:
         await app.close()
         if emulator is not None:

@@ -348,3 +348,35 @@ async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
                 assert p.label(f"state-{state}") in shown
     finally:
         await queue.close()
+
+
+async def test_production_storage_postgres_and_redis_survive_a_restart(
+    tmp_path: Path, postgres_admin_url: str, redis_url: str
+) -> None:
+    """The same journey on PostgreSQL and Redis (conversation state), with a restart midway."""
+    from tests import dbutil
+
+    database_url = await dbutil.create_temp_database(postgres_admin_url)
+    token = "987650001:e2e-production-storage"  # its own bot id: its own Redis keys
+    try:
+        async with running_emulator(token=token) as emu:
+            settings = make_settings(
+                tmp_path / "data", database_url=database_url, redis_url=redis_url
+            )
+            async with running(emu, settings) as bot:
+                p = person(emu, 560, "zh-hans", "+8613800138060")
+                await register(p, "王小明", OWN_ID)
+                await p.tap("btn-family")
+                await p.tap("btn-add-member")
+                await p.say("王大刚")
+                await p.say(FATHER_ID)
+                await bot.restart()
+                await p.tap("rel-father")
+                assert p.saw("add-confirm-title"), p.texts
+                await p.tap("btn-confirm")
+                assert p.saw("member-added")
+                assert await FamilyMember.filter(full_name="王大刚").count() == 1
+                assert not (tmp_path / "data" / "state.sqlite3").exists()
+    finally:
+        await dbutil.delete_redis_keys(redis_url, "fsm:987650001:*")
+        await dbutil.drop_database(database_url, postgres_admin_url)

@@ -1,0 +1,88 @@
+"""The README's run command: `python -m bot` with no token starts the emulator and the web
+chat, prints the URL, and the bot answers a person who uses the page's API."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def call(url: str, payload: dict[str, object] | None = None) -> dict[str, object]:
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(json.load(response))
+
+
+def test_run_command_starts_local_mode_and_answers(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "REDIS_URL")
+    }
+    env.update(
+        {"LOCAL_PORT": str(port), "DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        url = None
+        while time.monotonic() < deadline and url is None:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                pytest.fail(f"python -m bot exited with {process.returncode}")
+            if "http://127.0.0.1:" in line:
+                url = line.strip().split()[-1]
+        assert url == f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(url, timeout=10) as page:
+            assert b"<html" in page.read().lower()
+        me = {"user_id": 4242, "first_name": "Tester", "language_code": "es"}
+        call(f"{url}chat/api/send", {**me, "text": "/start"})
+        texts: list[str] = []
+        for _ in range(50):
+            events = call(f"{url}chat/api/events?user_id=4242&since=0&timeout=1")
+            texts = [
+                str(e["message"]["text"])  # type: ignore[index]
+                for e in events["events"]  # type: ignore[attr-defined]
+                if e["message"]["from_bot"]  # type: ignore[index]
+            ]
+            if texts:
+                break
+        assert texts and "Aviso de privacidad" in texts[0]
+        assert (tmp_path / "data" / "bot.sqlite3").exists()
+        assert (tmp_path / "data" / "keys.json").exists()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
