@@ -579,7 +579,8 @@ class Supergroup(_ChatActor):
             raise EmulatorError(f"unknown member status {status!r}")
         self.chat.members[user.id] = status
 
-    def _check_member(self, user: SimulatedUser, thread_id: int | None) -> None:
+    def check_member(self, user: SimulatedUser, thread_id: int | None) -> None:
+        """Raise EmulatorError unless this person may post (in this topic, if given)."""
         status = self.chat.members.get(user.id)
         if status is None:
             raise EmulatorError(
@@ -602,7 +603,7 @@ class Supergroup(_ChatActor):
         timeout: float | None = None,
     ) -> Reply:
         """A member writes in the group (in a topic when message_thread_id is given)."""
-        self._check_member(from_user, message_thread_id)
+        self.check_member(from_user, message_thread_id)
         return await self._send_message(
             from_user.info,
             timeout,
@@ -621,13 +622,13 @@ class Supergroup(_ChatActor):
         timeout: float | None = None,
     ) -> Reply:
         """A member presses the newest inline button with this label (in that topic, if given)."""
-        self._check_member(from_user, None)
+        self.check_member(from_user, None)
         return await self._press(from_user.info, label, timeout, thread_id=message_thread_id)
 
     async def press_callback(
         self, from_user: SimulatedUser, message_id: int, data: str, *, timeout: float | None = None
     ) -> Reply:
-        self._check_member(from_user, None)
+        self.check_member(from_user, None)
         return await self._callback(from_user.info, message_id, data, timeout)
 
     async def wait_for(

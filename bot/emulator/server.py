@@ -36,6 +36,8 @@ from bot.emulator.state import (
 )
 
 DEFAULT_TOKEN = "123456789:emulator-test-token"  # noqa: S105  (a test double's token)
+DEFAULT_AGENT_ID = 20001
+"""The agent the web chat writes as unless its header says otherwise."""
 # Telegram's default allowed updates leave these out.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _DEFAULT_ERRORS = {
@@ -62,7 +64,11 @@ class Emulator:
         rate_limits: RateLimits | bool = False,
         reply_timeout: float = 10.0,
         webhook_retry_delay: float = 0.2,
+        agents_chat_id: int | None = None,
+        agents_title: str = "Agents",
     ) -> None:
+        """`agents_chat_id` (e.g. -1001000000001) creates the agents' forum supergroup that the
+        web chat's "Agents' group" pane shows, with agent DEFAULT_AGENT_ID already a member."""
         self.host = host
         self.port = port
         self.token = token
@@ -101,6 +107,11 @@ class Emulator:
         self._webhook_task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._api = BotApi(self)
+        self.agents_chat_id = agents_chat_id
+        self.agents: Supergroup | None = None
+        if agents_chat_id is not None:
+            self.agents = self.supergroup(agents_chat_id, agents_title, is_forum=True)
+            self.agents.add_member(self.user(DEFAULT_AGENT_ID, "Agent"))
         self.app = self._build_app()
 
     # --- lifecycle -------------------------------------------------------------------------

@@ -3,6 +3,11 @@
 The page (static/) renders messages from their text and entities (never from bot HTML), so a
 message can only show Telegram's formatting. A person is one simulated user chosen in the
 page header; every call names it by `user_id`.
+
+The agents' side (/chat/api/group/...) shows one forum supergroup (the emulator's
+`agents_chat_id` unless a call names another `chat_id`): its topics, its messages with their
+thread ids, and lets an agent (`user_id`, added as a member on first use) write, upload and
+press inline buttons in a topic (`thread_id`; none means General).
 """
 
 from __future__ import annotations
@@ -14,10 +19,18 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from bot.emulator.actors import SimulatedUser, command_entities
+from bot.emulator.actors import SimulatedUser, Supergroup, command_entities
 from bot.emulator.errors import EmulatorError
 from bot.emulator.methods import image_size
-from bot.emulator.records import BotMessage, ChatEvent, ChatMessage, ReplyKeyboard
+from bot.emulator.records import (
+    BotMessage,
+    ChatEvent,
+    ChatMessage,
+    ForumTopic,
+    ReplyKeyboard,
+    StoredFile,
+)
+from bot.emulator.server import DEFAULT_AGENT_ID
 
 if TYPE_CHECKING:
     from bot.emulator.server import Emulator
@@ -25,7 +38,9 @@ if TYPE_CHECKING:
 STATIC_DIR = Path(__file__).parent / "static"
 _STATIC_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 _UPLOAD_KINDS = frozenset({"video", "video_note", "photo", "document"})
+_AGENT_ROLES = frozenset({"member", "administrator", "creator"})
 MAX_EVENTS_WAIT = 60.0
+MAX_RECORDED_SECONDS = 60
 
 
 def message_view(message: ChatMessage) -> dict[str, Any]:
@@ -33,17 +48,24 @@ def message_view(message: ChatMessage) -> dict[str, Any]:
     view: dict[str, Any] = {
         "message_id": message.message_id,
         "thread_id": message.message_thread_id,
+        "media_group_id": message.media_group_id,
         "from_bot": message.is_bot,
+        "from_id": message.from_user_id,
         "sender": message.raw.get("from", {}).get("first_name", ""),
         "text": message.text,
         "entities": message.entities,
         "date": message.date,
         "deleted": message.deleted,
         "service": message.service,
+        "service_name": None,
         "media": None,
         "inline_keyboard": [],
         "edited": 0,
     }
+    if message.service is not None:
+        details = message.raw.get(message.service)
+        if isinstance(details, dict) and details.get("name"):
+            view["service_name"] = str(details["name"])
     if message.media_kind == "contact":
         view["media"] = {"kind": "contact", "phone": message.raw["contact"]["phone_number"]}
     elif message.media_kind is not None and message.file_id is not None:
@@ -79,8 +101,23 @@ def event_view(event: ChatEvent) -> dict[str, Any]:
         view["message"] = message_view(event.message)
     if event.callback_answer is not None:
         view["text"] = event.callback_answer.text
+        view["user_id"] = event.callback_answer.user_id
         view["show_alert"] = event.callback_answer.show_alert
     return view
+
+
+def topics_view(topics: list[ForumTopic]) -> list[dict[str, Any]]:
+    """General first (thread_id None: messages without a thread), then the open topics."""
+    general: dict[str, Any] = {"thread_id": None, "name": "General", "closed": False}
+    return [general] + [
+        {
+            "thread_id": topic.message_thread_id,
+            "name": topic.name,
+            "closed": topic.closed,
+            "icon_color": topic.icon_color,
+        }
+        for topic in topics
+    ]
 
 
 def keyboard_view(keyboard: ReplyKeyboard | None) -> dict[str, Any] | None:
@@ -143,8 +180,19 @@ class WebChat:
 
     async def info(self, request: web.Request) -> web.Response:
         bot = self.emu.bot_user
+        group = self.emu.agents
+        agents = None
+        if group is not None:
+            agents = {
+                "chat_id": group.id,
+                "title": group.title,
+                "agent": {"user_id": DEFAULT_AGENT_ID, "first_name": "Agent"},
+            }
         return web.json_response(
-            {"bot": {"id": bot.id, "name": bot.first_name, "username": bot.username}}
+            {
+                "bot": {"id": bot.id, "name": bot.first_name, "username": bot.username},
+                "agents": agents,
+            }
         )
 
     async def send_text(self, request: web.Request) -> web.Response:
@@ -200,21 +248,42 @@ class WebChat:
         user.submit_message(user.info, media=("contact", contact, None), contact_phone=phone)
 
     async def upload(self, request: web.Request) -> web.Response:
-        form = await request.post()
-        fields = {key: value for key, value in form.items() if not isinstance(value, FileField)}
+        fields, upload = await self.form(request)
         user = self.person(fields)
         self._guard(user)
-        kind = str(fields.get("kind") or "document")
+        media, caption = self.media(user, fields, upload)
+        user.submit_message(user.info, media=media, text=caption, caption=True)
+        return self.sent(user)
+
+    @staticmethod
+    async def form(request: web.Request) -> tuple[dict[str, Any], FileField]:
+        form = await request.post()
+        fields = {key: value for key, value in form.items() if not isinstance(value, FileField)}
         upload = form.get("file")
-        if kind not in _UPLOAD_KINDS or not isinstance(upload, FileField):
+        if str(fields.get("kind") or "document") not in _UPLOAD_KINDS or not isinstance(
+            upload, FileField
+        ):
             raise web.HTTPBadRequest(
                 text="expected kind (video, video_note, photo, document) and file"
             )
+        return fields, upload
+
+    @staticmethod
+    def media(
+        user: SimulatedUser, fields: dict[str, Any], upload: FileField
+    ) -> tuple[tuple[str, Any, StoredFile], str]:
+        """Store an uploaded file as Telegram describes it: (media, caption)."""
+        kind = str(fields.get("kind") or "document")
+        try:
+            duration = int(fields.get("duration") or 5)
+        except ValueError:
+            raise web.HTTPBadRequest(text="duration must be a number of seconds") from None
+        duration = min(max(duration, 1), MAX_RECORDED_SECONDS)
         data = upload.file.read()
         mime_type = upload.content_type or "application/octet-stream"
         extra: dict[str, Any] = {
-            "video": {"duration": 5, "width": 640, "height": 640},
-            "video_note": {"duration": 5, "length": 384},
+            "video": {"duration": duration, "width": 640, "height": 640},
+            "video_note": {"duration": duration, "length": 384},
             "photo": {},
             "document": {},
         }[kind]
@@ -223,33 +292,38 @@ class WebChat:
             extra = {"width": width, "height": height}
         file_name = upload.filename if kind in ("video", "document") else None
         media = user.media_payload(kind, data, mime_type, file_name, extra)
-        user.submit_message(
-            user.info, media=media, text=str(fields.get("caption") or ""), caption=True
-        )
-        return self.sent(user)
+        return media, str(fields.get("caption") or "")
 
     @staticmethod
     def _guard(user: SimulatedUser) -> None:
         if user.chat.blocked:
             raise web.HTTPConflict(text="this person blocked the bot")
 
-    async def events(self, request: web.Request) -> web.Response:
-        """Long poll: events of the person's chat after `since` (waits up to `timeout` s)."""
-        user = self.person(dict(request.query))
+    @staticmethod
+    def poll_window(query: Any) -> tuple[int, float]:
         try:
-            since = int(request.query.get("since", "0"))
-            timeout = min(float(request.query.get("timeout", "25")), MAX_EVENTS_WAIT)
+            since = int(query.get("since", "0"))
+            timeout = min(float(query.get("timeout", "25")), MAX_EVENTS_WAIT)
         except ValueError:
             raise web.HTTPBadRequest(text="since and timeout must be numbers") from None
-        chat_id = user.chat.id
+        return since, timeout
+
+    async def wait_events(self, chat_id: int, since: int, wait: float) -> list[ChatEvent]:
+        """Events of one chat after `since`, waiting up to `wait` s for the first one."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + wait
         while True:
             found = [e for e in self.emu.events[since:] if e.chat_id == chat_id]
             remaining = deadline - loop.time()
             if found or remaining <= 0 or self.emu.closing:
-                break
+                return found
             await self.emu.events_pulse.wait(remaining)
+
+    async def events(self, request: web.Request) -> web.Response:
+        """Long poll: events of the person's chat after `since` (waits up to `timeout` s)."""
+        user = self.person(dict(request.query))
+        since, timeout = self.poll_window(request.query)
+        found = await self.wait_events(user.chat.id, since, timeout)
         return web.json_response(
             {
                 "events": [event_view(e) for e in found],
@@ -258,7 +332,110 @@ class WebChat:
             }
         )
 
-    async def media(self, request: web.Request) -> web.StreamResponse:
+    # --- the agents' supergroup ------------------------------------------------------------
+
+    def group(self, data: Any) -> Supergroup:
+        """The supergroup a call names by chat_id, else the emulator's agents' group."""
+        raw = data.get("chat_id")
+        if raw in (None, ""):
+            if self.emu.agents is None:
+                raise web.HTTPNotFound(text="no agents' group: start Emulator(agents_chat_id=...)")
+            return self.emu.agents
+        try:
+            chat_id = int(raw)
+        except (TypeError, ValueError):
+            raise web.HTTPBadRequest(text="chat_id must be a number") from None
+        chat = self.emu.chats.get(chat_id)
+        if chat is None or chat.type != "supergroup":
+            raise web.HTTPNotFound(text=f"no supergroup {chat_id}")
+        return self.emu.supergroup(chat_id)
+
+    @staticmethod
+    def thread(data: Any) -> int | None:
+        raw = data.get("thread_id")
+        if raw in (None, "", "null", "general"):
+            return None
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise web.HTTPBadRequest(text="thread_id must be a number or empty") from None
+
+    def agent(self, group: Supergroup, data: dict[str, Any]) -> SimulatedUser:
+        """The writing agent, made a member (with `role`, if given) on first use."""
+        agent = self.person(data)
+        role = str(data.get("role") or "")
+        if role and role not in _AGENT_ROLES:
+            raise web.HTTPBadRequest(text=f"role must be one of {sorted(_AGENT_ROLES)}")
+        if role or agent.id not in group.chat.members:
+            group.add_member(agent, role or "member")
+        return agent
+
+    @staticmethod
+    def group_sent(group: Supergroup) -> web.Response:
+        return web.json_response({"ok": True, "topics": topics_view(group.topics)})
+
+    async def group_topics(self, request: web.Request) -> web.Response:
+        group = self.group(request.query)
+        return web.json_response(
+            {"chat_id": group.id, "title": group.title, "topics": topics_view(group.topics)}
+        )
+
+    async def group_events(self, request: web.Request) -> web.Response:
+        """Long poll: every event of the group after `since`; messages carry their thread_id."""
+        group = self.group(request.query)
+        since, timeout = self.poll_window(request.query)
+        found = await self.wait_events(group.id, since, timeout)
+        return web.json_response(
+            {
+                "events": [event_view(e) for e in found],
+                "next": len(self.emu.events),
+                "topics": topics_view(group.topics),
+            }
+        )
+
+    async def group_send(self, request: web.Request) -> web.Response:
+        data = await self.body(request)
+        group = self.group(data)
+        agent = self.agent(group, data)
+        thread_id = self.thread(data)
+        text = str(data.get("text") or "")
+        if not text.strip():
+            raise web.HTTPBadRequest(text="text is empty")
+        try:
+            group.check_member(agent, thread_id)
+        except EmulatorError as error:
+            raise web.HTTPConflict(text=str(error)) from None
+        group.submit_message(
+            agent.info, thread_id=thread_id, text=text, entities=command_entities(text)
+        )
+        return self.group_sent(group)
+
+    async def group_press(self, request: web.Request) -> web.Response:
+        data = await self.body(request)
+        group = self.group(data)
+        agent = self.agent(group, data)
+        try:
+            group.submit_callback(agent.info, int(data["message_id"]), str(data["data"]))
+        except (KeyError, TypeError, ValueError, EmulatorError) as error:
+            raise web.HTTPBadRequest(text=str(error)) from None
+        return self.group_sent(group)
+
+    async def group_upload(self, request: web.Request) -> web.Response:
+        fields, upload = await self.form(request)
+        group = self.group(fields)
+        agent = self.agent(group, fields)
+        thread_id = self.thread(fields)
+        try:
+            group.check_member(agent, thread_id)
+        except EmulatorError as error:
+            raise web.HTTPConflict(text=str(error)) from None
+        media, caption = self.media(agent, fields, upload)
+        group.submit_message(
+            agent.info, thread_id=thread_id, media=media, text=caption, caption=True
+        )
+        return self.group_sent(group)
+
+    async def download(self, request: web.Request) -> web.StreamResponse:
         stored = self.emu.files.get(request.match_info["file_id"])
         if stored is None:
             raise web.HTTPNotFound()
@@ -278,4 +455,9 @@ def add_web_chat_routes(app: web.Application, emulator: Emulator) -> None:
     app.router.add_post("/chat/api/contact", chat.contact)
     app.router.add_post("/chat/api/upload", chat.upload)
     app.router.add_get("/chat/api/events", chat.events)
-    app.router.add_get("/chat/api/media/{file_id}", chat.media)
+    app.router.add_get("/chat/api/media/{file_id}", chat.download)
+    app.router.add_get("/chat/api/group/topics", chat.group_topics)
+    app.router.add_get("/chat/api/group/events", chat.group_events)
+    app.router.add_post("/chat/api/group/send", chat.group_send)
+    app.router.add_post("/chat/api/group/press", chat.group_press)
+    app.router.add_post("/chat/api/group/upload", chat.group_upload)
