@@ -164,13 +164,11 @@ class VerificationService:
             await self.audit.record("engine", "approved", f"application:{app.id}")
             return fx.AnalysisFinished(app.id, member.id, "approved", kind=kind)
         if verdict == "review":
-            await self._transition(
-                app, ApplicationState.IN_REVIEW, "engine", ",".join(result.reasons)
-            )
+            await self._transition(app, ApplicationState.IN_REVIEW, "engine", ",".join(app.reasons))
             member.status = MemberStatus.PENDING_REVIEW
             await member.save(update_fields=["status"])
             return fx.AnalysisFinished(
-                app.id, member.id, "in_review", tuple(result.reasons), kind=kind
+                app.id, member.id, "in_review", tuple(app.reasons), kind=kind
             )
         # a failed attempt
         app.attempts += 1
