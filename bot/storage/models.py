@@ -126,6 +126,7 @@ class Application(Model):
     reasons: list[str] = fields.JSONField(default=list)
     scores: dict[str, object] = fields.JSONField(default=dict)
     media_dir = fields.CharField(max_length=255, default="")
+    reference_path = fields.CharField(max_length=255, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     expires_at = fields.DatetimeField()
@@ -168,6 +169,135 @@ class AuditLog(Model):
     class Meta:
         table = "audit_log"
         ordering = ("id",)
+
+
+class StaffRole(StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class Staff(Model):
+    """A support agent or an admin (admins from ADMIN_IDS need no row)."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_user_id = fields.BigIntField(unique=True)
+    role = fields.CharEnumField(StaffRole, max_length=8)
+    name = fields.CharField(max_length=64, default="")
+    added_by = fields.BigIntField(null=True)
+    added_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff"
+
+
+class Ban(Model):
+    """A Telegram user the bot no longer serves."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_user_id = fields.BigIntField(unique=True)
+    reason = fields.CharField(max_length=255, default="")
+    banned_by = fields.BigIntField(null=True)
+    banned_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ban"
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DECIDED = "decided"
+
+
+class Review(Model):
+    """An application waiting for (or decided by) a support agent."""
+
+    id = fields.IntField(primary_key=True)
+    application: fields.OneToOneRelation[Application] = fields.OneToOneField(
+        "models.Application", related_name="review", on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(ReviewStatus, max_length=8, default=ReviewStatus.OPEN)
+    card_message_id = fields.IntField(null=True)
+    claimed_by = fields.BigIntField(null=True)
+    claimed_at = fields.DatetimeField(null=True)
+    decided_by = fields.BigIntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decision = fields.CharField(max_length=16, default="")
+    reason_code = fields.CharField(max_length=32, default="")
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    announced_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "review"
+
+
+class ReferencePhoto(Model):
+    """A reference face for an ID number (the local stand-in for the photo registry).
+    The image file is encrypted at rest; `id_hash` is the keyed hash of the ID number."""
+
+    id = fields.IntField(primary_key=True)
+    id_hash = fields.CharField(max_length=64, unique=True)
+    path = fields.CharField(max_length=255)
+    source = fields.CharField(max_length=16, default="registry")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reference_photo"
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    BLOCKED = "blocked"
+
+
+class Ticket(Model):
+    """A conversation handed from the bot to the agents, in its own forum topic."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_user_id = fields.BigIntField(db_index=True)
+    citizen: fields.ForeignKeyNullableRelation[Citizen] = fields.ForeignKeyField(
+        "models.Citizen", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    topic_id = fields.IntField(null=True)
+    status = fields.CharEnumField(TicketStatus, max_length=8, default=TicketStatus.OPEN)
+    opened_at = fields.DatetimeField(auto_now_add=True)
+    closed_at = fields.DatetimeField(null=True)
+    closed_by = fields.BigIntField(null=True)
+
+    messages: fields.ReverseRelation[TicketMessage]
+
+    class Meta:
+        table = "ticket"
+
+
+class TicketMessage(Model):
+    """One line of a ticket's transcript: `direction` in (citizen), out (agent) or note."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="messages", on_delete=fields.CASCADE
+    )
+    direction = fields.CharField(max_length=8)
+    sender = fields.BigIntField()
+    kind = fields.CharField(max_length=16, default="text")
+    text = fields.TextField(default="")
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ticket_message"
+        ordering = ("id",)
+
+
+class KeyValue(Model):
+    """Small pieces of bot state shared by all processes (e.g. the Reviews topic id)."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value: dict[str, object] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "key_value"
 
 
 MODELS_MODULE = __name__

@@ -24,7 +24,20 @@ from tortoise import connections
 from bot.storage.db import close_db, init_db
 from tests import dbutil
 
-MODEL_TABLES = ("audit_log", "application_event", "application", "family_member", "citizen")
+MODEL_TABLES = (
+    "ticket_message",
+    "ticket",
+    "review",
+    "reference_photo",
+    "key_value",
+    "staff",
+    "ban",
+    "audit_log",
+    "application_event",
+    "application",
+    "family_member",
+    "citizen",
+)
 
 
 @pytest.fixture(scope="session")

@@ -121,6 +121,7 @@ async def test_a_model_without_migration_is_detected(
     )
     location = tmp_path / dialect
     shutil.copytree(migrations_location(dialect), location)
+    existing = len(list((location / APP).glob("[0-9]*_*.py")))
     created = await make_migration(dialect, "probe", location=location)
-    assert created.startswith("1_") and created.endswith("_probe.py")
+    assert created.startswith(f"{existing}_") and created.endswith("_probe.py")
     assert "unmigrated_probe" in (location / APP / created).read_text()
