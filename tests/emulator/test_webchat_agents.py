@@ -7,71 +7,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import Bot, Dispatcher, F, Router
-from aiogram.filters import Command
-from aiogram.types import (
-    BufferedInputFile,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputMediaPhoto,
-    Message,
-)
 
 from bot.emulator import Emulator
 from bot.emulator.server import DEFAULT_AGENT_ID
 from bot.emulator.testing import make_bot, polling, running_emulator
+from tests.emulator.agents_bot import AGENTS, support_bot
 
-AGENTS = -1001000000077
 EventPredicate = Callable[[dict[str, Any]], bool]
-
-
-def support_bot() -> Dispatcher:
-    """A citizen's message opens a topic with a photo card; agents take it and answer there."""
-    router = Router()
-    cases: dict[int, int] = {}  # thread id -> citizen id
-
-    @router.message(F.chat.type == "private", F.text)
-    async def citizen(message: Message, bot: Bot) -> None:
-        assert message.from_user is not None
-        topic = await bot.create_forum_topic(AGENTS, f"Case · {message.from_user.first_name}")
-        cases[topic.message_thread_id] = message.chat.id
-        await bot.send_photo(
-            AGENTS,
-            BufferedInputFile(b"card-jpeg", "card.jpg"),
-            caption=f"<b>Review</b> {message.text}",
-            parse_mode="HTML",
-            message_thread_id=topic.message_thread_id,
-            reply_markup=InlineKeyboardMarkup(
-                inline_keyboard=[[InlineKeyboardButton(text="Take", callback_data="take")]]
-            ),
-        )
-        await bot.send_media_group(
-            AGENTS,
-            [InputMediaPhoto(media=BufferedInputFile(bytes([i]) * 4, f"{i}.jpg")) for i in (1, 2)],
-            message_thread_id=topic.message_thread_id,
-        )
-        await message.answer("an agent will answer")
-
-    @router.callback_query(F.data == "take")
-    async def take(query: CallbackQuery) -> None:
-        assert isinstance(query.message, Message)
-        await query.message.edit_caption(caption=f"Taken by {query.from_user.first_name}")
-        await query.answer("taken")
-
-    @router.message(F.chat.id == AGENTS, Command("close"))
-    async def close(message: Message, bot: Bot) -> None:
-        assert message.message_thread_id is not None
-        await bot.close_forum_topic(AGENTS, message.message_thread_id)
-
-    @router.message(F.chat.id == AGENTS, F.text)
-    async def relay(message: Message, bot: Bot) -> None:
-        assert message.is_topic_message and message.message_thread_id is not None
-        await bot.send_message(cases[message.message_thread_id], f"Agent: {message.text}")
-
-    dispatcher = Dispatcher()
-    dispatcher.include_router(router)
-    return dispatcher
 
 
 @pytest.fixture
@@ -144,6 +86,8 @@ async def test_agent_takes_a_card_and_writes_in_its_topic(agents_emulator: Emula
         )
         card = messages[1]
         assert (card["media"]["kind"], card["text"]) == ("photo", "Review please check")
+        async with http.get(emulator.base_url + card["media"]["url"]) as resp:
+            assert (await resp.read()).startswith(b"\x89PNG")
         assert card["entities"] == [{"type": "bold", "offset": 0, "length": 6}]
         assert card["inline_keyboard"] == [[{"text": "Take", "callback_data": "take", "url": None}]]
         album = messages[2:]
@@ -164,7 +108,7 @@ async def test_agent_takes_a_card_and_writes_in_its_topic(agents_emulator: Emula
         assert (edit["message_id"], edit["text"]) == (card["message_id"], "Taken by Agent Wu")
         answer = events[-1]
         assert (answer["text"], answer["user_id"]) == ("taken", 20002)
-        assert emulator.agents is not None and emulator.agents.chat.members[20002] == "member"
+        assert emulator.agents.chat.members[20002] == "member"
         since = str(data["next"])
 
         # The agent writes in the topic; the bot relays it to the citizen.

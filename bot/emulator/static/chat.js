@@ -68,15 +68,25 @@ function renderMedia(media) {
   return box;
 }
 
-// One message bubble. `actions.press(message, button)` handles inline callback buttons.
+// One message bubble. `actions.press(message, button)` handles inline callback buttons;
+// `actions.isOwn(message)` (default: not from the bot) puts it on the right;
+// `actions.showSender` names the sender of others' messages (in groups).
 function renderMessage(message, actions) {
+  const own = actions.isOwn ? actions.isOwn(message) : !message.from_bot;
   const bubble = document.createElement("div");
-  bubble.className = "msg " + (message.service ? "service" : message.from_bot ? "bot" : "user");
+  bubble.className = "msg " + (message.service ? "service" : own ? "user" : "bot");
   if (message.deleted) bubble.classList.add("deleted");
   bubble.dataset.messageId = String(message.message_id);
   if (message.service) {
-    bubble.textContent = message.service.replaceAll("_", " ");
+    bubble.textContent = message.service.replaceAll("_", " ") +
+      (message.service_name ? ": " + message.service_name : "");
     return bubble;
+  }
+  if (actions.showSender && !own && message.sender) {
+    const sender = document.createElement("div");
+    sender.className = "sender";
+    sender.textContent = message.sender;
+    bubble.appendChild(sender);
   }
   const media = renderMedia(message.media);
   if (media) bubble.appendChild(media);
@@ -120,66 +130,153 @@ async function postJson(url, body) {
   return response.json();
 }
 
-// A chat pane bound to one person: renders their private chat, long-polls for events.
+// What both panes share: long-polling one events endpoint and drawing message bubbles
+// (albums of one media group side by side; an edit replaces its bubble in place).
 class ChatPane {
-  constructor(root, person, toast) {
+  constructor(root, toast) {
     this.root = root;
-    this.person = person;          // {user_id, first_name, language_code, phone_number}
     this.toast = toast;
     this.list = root.querySelector(".messages");
-    this.keyboard = root.querySelector(".reply-keyboard");
     this.since = 0;
     this.generation = 0;
+    this.failures = 0;
     this.bubbles = new Map();
-    this.bindComposer();
+    this.albums = new Map();
   }
+
+  // Subclasses say where to poll and post, and who is writing.
+  eventsUrl() { throw new Error("eventsUrl"); }
+  eventsQuery() { return {}; }
+  identity() { return {}; }
+  received(data) { /* the rest of a poll's answer: reply keyboard, topics */ }
+  renderActions() { return { press: (m, b) => this.press(m, b) }; }
 
   start() {
     this.generation += 1;
     this.since = 0;
-    this.bubbles.clear();
-    this.list.replaceChildren();
+    this.clear();
     this.poll(this.generation);
+  }
+
+  clear() {
+    this.bubbles.clear();
+    this.albums.clear();
+    this.list.replaceChildren();
   }
 
   async poll(generation) {
     while (generation === this.generation) {
-      const query = new URLSearchParams({ ...this.personQuery(), since: String(this.since), timeout: "25" });
+      const query = new URLSearchParams({ ...this.eventsQuery(), since: String(this.since), timeout: "25" });
       try {
-        const response = await fetch("/chat/api/events?" + query);
+        const response = await fetch(this.eventsUrl() + "?" + query);
         if (!response.ok) throw new Error(await response.text());
         const data = await response.json();
         if (generation !== this.generation) return;
         this.failures = 0;
         for (const event of data.events) this.apply(event);
         this.since = data.next;
-        this.showKeyboard(data.reply_keyboard);
+        this.received(data);
       } catch (error) {
-        this.failures = (this.failures || 0) + 1;
+        this.failures += 1;
         if (this.failures > 1) this.notify("Connection problem: " + error.message);
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     }
   }
 
-  personQuery() {
+  apply(event) {
+    if (event.kind === "callback_answer") {
+      if (event.text && this.answerIsMine(event)) {
+        event.show_alert ? window.alert(event.text) : this.notify(event.text);
+      }
+      return;
+    }
+    this.show(event.message);
+  }
+
+  answerIsMine(event) { return true; }
+
+  show(message) {
+    const bubble = renderMessage(message, this.renderActions());
+    const old = this.bubbles.get(message.message_id);
+    if (old) {
+      old.replaceWith(bubble);
+    } else if (message.media_group_id) {
+      let album = this.albums.get(message.media_group_id);
+      if (!album) {
+        album = document.createElement("div");
+        album.className = "album " + (bubble.classList.contains("user") ? "user" : "bot");
+        this.albums.set(message.media_group_id, album);
+        this.list.appendChild(album);
+      }
+      album.appendChild(bubble);
+    } else {
+      this.list.appendChild(bubble);
+    }
+    this.bubbles.set(message.message_id, bubble);
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  async post(url, body) {
+    try {
+      const data = await postJson(url, { ...this.identity(), ...body });
+      this.received(data);
+      return data;
+    } catch (error) {
+      this.notify(error.message);
+      return null;
+    }
+  }
+
+  async upload(url, file, kind, fields) {
+    const body = new FormData();
+    for (const [key, value] of Object.entries({ ...this.identity(), ...fields })) {
+      if (value !== null && value !== undefined && value !== "") body.append(key, String(value));
+    }
+    body.append("kind", kind);
+    body.append("file", file, file.name);
+    const response = await fetch(url, { method: "POST", body });
+    if (!response.ok) this.notify(await response.text());
+    return response.ok;
+  }
+
+  static fileKind(file, round) {
+    if (file.type.startsWith("video/")) return round ? "video_note" : "video";
+    if (file.type.startsWith("image/")) return "photo";
+    return "document";
+  }
+
+  notify(text) {
+    this.toast.textContent = text;
+    this.toast.hidden = false;
+    clearTimeout(this.toast.timer);
+    this.toast.timer = setTimeout(() => { this.toast.hidden = true; }, 3000);
+  }
+}
+
+// A citizen's private chat with the bot: reply keyboard, uploads, recorded video notes.
+class CitizenPane extends ChatPane {
+  constructor(root, person, toast) {
+    super(root, toast);
+    this.person = person;          // {user_id, first_name, language_code, phone_number}
+    this.keyboard = root.querySelector(".reply-keyboard");
+    this.bindComposer();
+    this.recorder = new VideoNoteRecorder(root, (blob, seconds) => this.sendVideoNote(blob, seconds),
+      (text) => this.notify(text));
+  }
+
+  eventsUrl() { return "/chat/api/events"; }
+  identity() { return this.person; }
+
+  eventsQuery() {
     const query = { user_id: String(this.person.user_id) };
     if (this.person.first_name) query.first_name = this.person.first_name;
     if (this.person.language_code) query.language_code = this.person.language_code;
     return query;
   }
 
-  apply(event) {
-    if (event.kind === "callback_answer") {
-      if (event.text) event.show_alert ? window.alert(event.text) : this.notify(event.text);
-      return;
-    }
-    const message = event.message;
-    const bubble = renderMessage(message, { press: (m, b) => this.press(m, b) });
-    const old = this.bubbles.get(message.message_id);
-    if (old) old.replaceWith(bubble); else this.list.appendChild(bubble);
-    this.bubbles.set(message.message_id, bubble);
-    this.list.scrollTop = this.list.scrollHeight;
+  received(data) {
+    if ("reply_keyboard" in data) this.showKeyboard(data.reply_keyboard);
   }
 
   showKeyboard(keyboard) {
@@ -193,7 +290,7 @@ class ChatPane {
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = key.text;
-        button.addEventListener("click", () => this.send("/chat/api/keyboard", { text: key.text }));
+        button.addEventListener("click", () => this.post("/chat/api/keyboard", { text: key.text }));
         line.appendChild(button);
       }
       this.keyboard.appendChild(line);
@@ -202,16 +299,139 @@ class ChatPane {
 
   press(message, button) {
     if (button.callback_data) {
-      this.send("/chat/api/press", { message_id: message.message_id, data: button.callback_data });
+      this.post("/chat/api/press", { message_id: message.message_id, data: button.callback_data });
     }
   }
 
-  async send(url, body) {
+  sendVideoNote(blob, seconds) {
+    const file = new File([blob], "video_note.webm", { type: blob.type || "video/webm" });
+    return this.upload("/chat/api/upload", file, "video_note", { duration: Math.max(1, Math.round(seconds)) });
+  }
+
+  bindComposer() {
+    const form = this.root.querySelector(".composer");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = form.elements.text.value;
+      if (!text.trim()) return;
+      form.elements.text.value = "";
+      this.post("/chat/api/send", { text });
+    });
+    form.elements.file.addEventListener("change", () => {
+      const file = form.elements.file.files[0];
+      if (!file) return;
+      form.elements.file.value = "";
+      this.upload("/chat/api/upload", file, ChatPane.fileKind(file, form.elements.as_video_note.checked), {});
+    });
+  }
+}
+
+// The agents' forum supergroup: a topic list, the selected topic's messages, a composer.
+// All messages of the group are kept; switching topics redraws from them.
+class GroupPane extends ChatPane {
+  constructor(root, chatId, agent, toast) {
+    super(root, toast);
+    this.chatId = chatId;
+    this.agent = agent;            // {user_id, first_name, role}
+    this.topicsNav = root.querySelector(".topics");
+    this.title = root.querySelector(".thread-title");
+    this.topics = [];
+    this.selected = null;          // thread id; null is General
+    this.messages = new Map();     // message id -> latest view
+    this.unread = new Map();       // thread id -> count
+    this.bindComposer();
+  }
+
+  eventsUrl() { return "/chat/api/group/events"; }
+  eventsQuery() { return { chat_id: String(this.chatId) }; }
+  identity() { return { ...this.agent, chat_id: this.chatId }; }
+  answerIsMine(event) { return event.user_id === this.agent.user_id; }
+
+  renderActions() {
+    return {
+      press: (m, b) => this.press(m, b),
+      isOwn: (m) => !m.from_bot && m.from_id === this.agent.user_id,
+      showSender: true,
+    };
+  }
+
+  start() {
+    this.messages.clear();
+    this.unread.clear();
+    super.start();
+    this.loadTopics();
+  }
+
+  // The first events poll may wait for news: list the topics right away.
+  async loadTopics() {
     try {
-      const data = await postJson(url, { ...this.person, ...body });
-      this.showKeyboard(data.reply_keyboard);
-    } catch (error) {
-      this.notify(error.message);
+      const response = await fetch("/chat/api/group/topics?" + new URLSearchParams(this.eventsQuery()));
+      if (response.ok) this.received(await response.json());
+    } catch (error) { /* the next events poll brings them */ }
+  }
+
+  show(message) {
+    const known = this.messages.has(message.message_id);
+    this.messages.set(message.message_id, message);
+    if ((message.thread_id ?? null) === this.selected) {
+      super.show(message);
+    } else if (!known && !message.service) {
+      const key = message.thread_id ?? null;
+      this.unread.set(key, (this.unread.get(key) || 0) + 1);
+    }
+  }
+
+  received(data) {
+    if (data.topics) {
+      this.topics = data.topics;
+      this.drawTopics();
+    }
+  }
+
+  select(threadId) {
+    this.selected = threadId;
+    this.unread.delete(threadId);
+    this.clear();
+    for (const message of this.messages.values()) {
+      if ((message.thread_id ?? null) === threadId) super.show(message);
+    }
+    this.drawTopics();
+  }
+
+  drawTopics() {
+    this.topicsNav.replaceChildren();
+    for (const topic of this.topics) {
+      const item = document.createElement("button");
+      item.type = "button";
+      item.className = "topic" + (topic.closed ? " closed" : "") +
+        (topic.thread_id === this.selected ? " selected" : "");
+      item.dataset.threadId = topic.thread_id === null ? "general" : String(topic.thread_id);
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      dot.style.background = topic.icon_color ? "#" + topic.icon_color.toString(16).padStart(6, "0") : "#8e9aa6";
+      const name = document.createElement("span");
+      name.className = "name";
+      name.textContent = (topic.closed ? "🔒 " : "") + topic.name;
+      item.append(dot, name);
+      const count = this.unread.get(topic.thread_id) || 0;
+      if (count) {
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = String(count);
+        item.appendChild(badge);
+      }
+      item.addEventListener("click", () => this.select(topic.thread_id));
+      this.topicsNav.appendChild(item);
+    }
+    const current = this.topics.find((t) => t.thread_id === this.selected);
+    this.title.textContent = current
+      ? current.name + (current.closed ? " · closed" : "")
+      : "This topic was deleted";
+  }
+
+  press(message, button) {
+    if (button.callback_data) {
+      this.post("/chat/api/group/press", { message_id: message.message_id, data: button.callback_data });
     }
   }
 
@@ -222,29 +442,165 @@ class ChatPane {
       const text = form.elements.text.value;
       if (!text.trim()) return;
       form.elements.text.value = "";
-      this.send("/chat/api/send", { text });
+      this.post("/chat/api/group/send", { text, thread_id: this.selected });
     });
-    form.elements.file.addEventListener("change", async () => {
+    form.elements.file.addEventListener("change", () => {
       const file = form.elements.file.files[0];
       if (!file) return;
-      let kind = "document";
-      if (file.type.startsWith("video/")) kind = form.elements.as_video_note.checked ? "video_note" : "video";
-      else if (file.type.startsWith("image/")) kind = "photo";
-      const body = new FormData();
-      for (const [key, value] of Object.entries(this.person)) if (value) body.append(key, value);
-      body.append("kind", kind);
-      body.append("file", file, file.name);
       form.elements.file.value = "";
-      const response = await fetch("/chat/api/upload", { method: "POST", body });
-      if (!response.ok) this.notify(await response.text());
+      this.upload("/chat/api/group/upload", file, ChatPane.fileKind(file, false), { thread_id: this.selected });
     });
   }
+}
 
-  notify(text) {
-    this.toast.textContent = text;
-    this.toast.hidden = false;
-    clearTimeout(this.toastTimer);
-    this.toastTimer = setTimeout(() => { this.toast.hidden = true; }, 3000);
+// Records a round video note with the camera (getUserMedia + MediaRecorder, WebM) for at most
+// the composer's number of seconds, with a countdown, then previews it before sending.
+class VideoNoteRecorder {
+  constructor(root, send, notify) {
+    this.send = send;
+    this.notify = notify;
+    this.panel = root.querySelector(".recorder");
+    this.video = this.panel.querySelector("video");
+    this.countdown = this.panel.querySelector(".countdown");
+    this.buttons = Object.fromEntries(
+      [...this.panel.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]));
+    this.controls = root.querySelector(".record-controls");
+    this.note = root.querySelector(".record-note");
+    this.seconds = root.querySelector("input[name=record_seconds]");
+    this.stream = null;
+    this.recorder = null;
+    this.blob = null;
+    this.session = 0;              // a recording's stop event only counts for its own session
+    root.querySelector("button.record").addEventListener("click", () => this.record());
+    this.buttons.stop.addEventListener("click", () => this.stopRecording());
+    this.buttons.retake.addEventListener("click", () => this.record());
+    this.buttons.cancel.addEventListener("click", () => this.close());
+    this.buttons.send.addEventListener("click", async () => {
+      if (this.blob && await this.send(this.blob, this.duration)) this.close();
+    });
+    this.checkAvailable();
+  }
+
+  // Why recording cannot work here, or null.
+  static async unavailableReason() {
+    if (!window.isSecureContext) {
+      return "Recording needs a secure page: open the chat at http://127.0.0.1 or over https.";
+    }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || typeof MediaRecorder === "undefined") {
+      return "This browser cannot record video here (no getUserMedia or MediaRecorder).";
+    }
+    try {
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      if (!devices.some((d) => d.kind === "videoinput")) return "No camera found.";
+    } catch (error) { /* enumerating is optional: recording will say what is wrong */ }
+    return null;
+  }
+
+  async checkAvailable() {
+    const reason = await VideoNoteRecorder.unavailableReason();
+    this.controls.hidden = Boolean(reason);
+    this.note.hidden = !reason;
+    this.note.textContent = reason ? "🎥✕" : "";
+    this.note.title = reason || "";
+    if (reason) this.note.setAttribute("aria-label", reason);
+  }
+
+  static mimeType() {
+    const types = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm;codecs=vp8", "video/webm"];
+    return types.find((t) => MediaRecorder.isTypeSupported(t)) || "";
+  }
+
+  async openCamera() {
+    const video = { facingMode: "user", width: { ideal: 480 }, height: { ideal: 480 } };
+    try {
+      return await navigator.mediaDevices.getUserMedia({ video, audio: true });
+    } catch (error) {
+      return navigator.mediaDevices.getUserMedia({ video });  // no microphone: video only
+    }
+  }
+
+  async record() {
+    this.reset();
+    const session = this.session;
+    this.panel.hidden = false;
+    this.countdown.textContent = "Opening the camera…";
+    try {
+      this.stream = await this.openCamera();
+    } catch (error) {
+      this.notify("Camera unavailable: " + error.message);
+      this.close();
+      return;
+    }
+    if (session !== this.session) { this.releaseCamera(); return; }
+    const limit = Math.min(Math.max(Number(this.seconds.value) || 5, 1), 60);
+    this.video.srcObject = this.stream;
+    this.video.controls = false;
+    this.video.play().catch(() => {});
+    const chunks = [];
+    const mimeType = VideoNoteRecorder.mimeType();
+    this.recorder = new MediaRecorder(this.stream, mimeType ? { mimeType } : {});
+    this.recorder.addEventListener("dataavailable", (event) => { if (event.data.size) chunks.push(event.data); });
+    this.recorder.addEventListener("stop", () => {
+      if (session === this.session) this.preview(new Blob(chunks, { type: "video/webm" }));
+    });
+    const started = performance.now();
+    this.recorder.start(250);
+    this.buttons.stop.hidden = false;
+    const tick = () => {
+      const left = limit - (performance.now() - started) / 1000;
+      this.duration = Math.min(limit, (performance.now() - started) / 1000);
+      this.countdown.textContent = "● Recording… " + Math.max(0, Math.ceil(left)) + " s";
+      if (left <= 0) this.stopRecording();
+    };
+    tick();
+    this.timer = setInterval(tick, 200);
+  }
+
+  stopRecording() {
+    clearInterval(this.timer);
+    if (this.recorder && this.recorder.state !== "inactive") this.recorder.stop();
+    this.releaseCamera();
+  }
+
+  preview(blob) {
+    this.blob = blob;
+    this.video.srcObject = null;
+    this.video.src = URL.createObjectURL(blob);
+    this.video.controls = true;
+    this.video.loop = true;
+    this.video.play().catch(() => {});
+    this.countdown.textContent = "Preview · " + Math.max(1, Math.round(this.duration)) + " s";
+    this.countdown.classList.add("preview");
+    this.buttons.stop.hidden = true;
+    this.buttons.send.hidden = false;
+    this.buttons.retake.hidden = false;
+  }
+
+  releaseCamera() {
+    if (this.stream) for (const track of this.stream.getTracks()) track.stop();
+    this.stream = null;
+  }
+
+  reset() {
+    this.session += 1;
+    clearInterval(this.timer);
+    if (this.recorder && this.recorder.state !== "inactive") this.recorder.stop();
+    this.recorder = null;
+    this.releaseCamera();
+    if (this.video.src) URL.revokeObjectURL(this.video.src);
+    this.video.removeAttribute("src");
+    this.video.srcObject = null;
+    this.blob = null;
+    this.duration = 0;
+    this.countdown.textContent = "";
+    this.countdown.classList.remove("preview");
+    this.buttons.send.hidden = true;
+    this.buttons.retake.hidden = true;
+  }
+
+  close() {
+    this.reset();
+    this.panel.hidden = true;
   }
 }
 
@@ -255,33 +611,116 @@ function browserLanguage() {
   return "en";
 }
 
-function loadPerson() {
-  const saved = JSON.parse(localStorage.getItem("emulator-person") || "null");
-  return saved || { user_id: 10001, first_name: "You", language_code: browserLanguage(), phone_number: "" };
+// An identity comes from the address (?user_id=, ?agent_id=), else this tab's storage, else
+// the last one chosen in any tab: so two tabs can chat as two different people.
+function loadSaved(key) {
+  return JSON.parse(sessionStorage.getItem(key) || localStorage.getItem(key) || "null");
+}
+
+function save(key, value) {
+  const text = JSON.stringify(value);
+  sessionStorage.setItem(key, text);
+  localStorage.setItem(key, text);
+}
+
+function setAddress(name, value) {
+  const url = new URL(window.location.href);
+  url.searchParams.set(name, String(value));
+  history.replaceState(null, "", url);
+}
+
+function loadPerson(params) {
+  const person = loadSaved("emulator-person") ||
+    { user_id: 10001, first_name: "You", language_code: browserLanguage(), phone_number: "" };
+  if (Number(params.get("user_id")) > 0) {
+    const userId = Number(params.get("user_id"));
+    if (userId !== person.user_id) Object.assign(person, { user_id: userId, first_name: "User " + userId });
+  }
+  return person;
+}
+
+function loadAgent(params, fallback) {
+  const agent = loadSaved("emulator-agent") || { ...fallback, role: "member" };
+  if (Number(params.get("agent_id")) > 0) {
+    const agentId = Number(params.get("agent_id"));
+    if (agentId !== agent.user_id) Object.assign(agent, { user_id: agentId, first_name: "Agent " + agentId });
+  }
+  return agent;
+}
+
+function fill(form, values) {
+  for (const [key, value] of Object.entries(values)) if (form.elements[key]) form.elements[key].value = value;
+}
+
+function setUpTabs() {
+  const tabs = document.querySelector(".tabs");
+  const panes = document.querySelector(".panes");
+  const choose = (name) => {
+    panes.dataset.tab = name;
+    for (const tab of tabs.querySelectorAll("[data-tab]")) {
+      tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
+    }
+  };
+  tabs.hidden = false;
+  for (const tab of tabs.querySelectorAll("[data-tab]")) {
+    tab.addEventListener("click", () => {
+      choose(tab.dataset.tab);
+      history.replaceState(null, "", "#" + tab.dataset.tab);
+    });
+  }
+  choose(window.location.hash === "#agents" ? "agents" : "citizen");
 }
 
 async function main() {
-  const form = document.getElementById("person-form");
-  const person = loadPerson();
-  for (const [key, value] of Object.entries(person)) form.elements[key].value = value;
-  const pane = new ChatPane(document.getElementById("citizen-pane"), person,
-    document.querySelector(".toast"));
-  form.addEventListener("submit", (event) => {
+  const params = new URLSearchParams(window.location.search);
+  const toast = document.querySelector(".toast");
+  const personForm = document.getElementById("person-form");
+  const person = loadPerson(params);
+  fill(personForm, person);
+  const pane = new CitizenPane(document.getElementById("citizen-pane"), person, toast);
+  personForm.addEventListener("submit", (event) => {
     event.preventDefault();
     pane.person = {
-      user_id: Number(form.elements.user_id.value),
-      first_name: form.elements.first_name.value.trim() || "You",
-      language_code: form.elements.language_code.value,
-      phone_number: form.elements.phone_number.value.trim(),
+      user_id: Number(personForm.elements.user_id.value),
+      first_name: personForm.elements.first_name.value.trim() || "You",
+      language_code: personForm.elements.language_code.value,
+      phone_number: personForm.elements.phone_number.value.trim(),
     };
-    localStorage.setItem("emulator-person", JSON.stringify(pane.person));
+    save("emulator-person", pane.person);
+    setAddress("user_id", pane.person.user_id);
     pane.start();
   });
+  pane.start();
+
+  let info = null;
   try {
-    const info = await (await fetch("/chat/api/info")).json();
+    info = await (await fetch("/chat/api/info")).json();
     document.getElementById("bot-name").textContent = info.bot.name;
   } catch (error) { /* the header keeps its default title */ }
-  pane.start();
+  if (!info || !info.agents) return;  // no agents' group: the citizen pane alone
+
+  const groupRoot = document.getElementById("agents-pane");
+  groupRoot.hidden = false;
+  document.body.classList.add("with-agents");
+  groupRoot.querySelector(".group-title").textContent = info.agents.title;
+  const agentForm = document.getElementById("agent-form");
+  const agent = loadAgent(params, info.agents.agent);
+  fill(agentForm, agent);
+  const group = new GroupPane(groupRoot, info.agents.chat_id, agent, toast);
+  agentForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    group.agent = {
+      user_id: Number(agentForm.elements.user_id.value),
+      first_name: agentForm.elements.first_name.value.trim() || "Agent",
+      role: agentForm.elements.role.value,
+    };
+    save("emulator-agent", group.agent);
+    setAddress("agent_id", group.agent.user_id);
+    group.select(group.selected);  // redraw: which messages are "mine" changed
+  });
+  setUpTabs();
+  group.start();
+  group.drawTopics();
 }
 
 main();
