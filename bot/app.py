@@ -5,6 +5,7 @@ Nothing is created at import: `build_app` makes everything, `App.close` releases
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +21,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from bot.config import Settings
 from bot.flows.core import FlowConfig
 from bot.handlers import citizen as citizen_handlers
+from bot.handlers.agents import AgentDesk, build_agents_router
 from bot.handlers.engine import ConversationEngine
 from bot.handlers.middlewares import ThrottlingMiddleware, error_router
 from bot.i18n import LANGUAGES, Translator
@@ -27,6 +29,9 @@ from bot.jobs.local import LocalJobQueue
 from bot.security import load_vault
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
+from bot.services.reviews import ReviewService
+from bot.services.staff import StaffService
+from bot.services.tickets import TicketService
 from bot.services.verification import VerificationService
 from bot.storage.db import close_db, init_db
 from bot.storage.fsm import make_fsm_storage
@@ -63,7 +68,22 @@ class App:
     queue: LocalJobQueue
     storage: BaseStorage
     translator: Translator
+    desk: AgentDesk | None = None
     _closed: bool = field(default=False, repr=False)
+    _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
+
+    def start_background(self) -> None:
+        """Periodic duties: review reminders."""
+        if self.desk is not None:
+            self._background.append(asyncio.create_task(self._remind_loop(self.desk)))
+
+    async def _remind_loop(self, desk: AgentDesk) -> None:
+        while True:
+            await asyncio.sleep(60)
+            try:
+                await desk.remind_pending()
+            except Exception:
+                log.exception("review reminders failed")
 
     async def set_commands(self) -> None:
         for lang in LANGUAGES:
@@ -84,6 +104,9 @@ class App:
         if self._closed:
             return
         self._closed = True
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.queue.close()
         await self.storage.close()
         await self.bot.session.close()
@@ -152,5 +175,21 @@ async def build_app(
         ThrottlingMiddleware(translator, rate=settings.throttle_rate, burst=settings.throttle_burst)
     )
     dispatcher.include_router(citizen_handlers.build_router())
+    desk: AgentDesk | None = None
+    if settings.agents_chat_id is not None:
+        desk = AgentDesk(
+            bot,
+            settings.agents_chat_id,
+            StaffService(settings.admin_ids),
+            ReviewService(audit, media_dir=media_dir),
+            TicketService(audit),
+            translator,
+            language=settings.agents_language,
+            reminder_after=timedelta(minutes=settings.review_reminder_minutes),
+        )
+        desk.engine = engine
+        engine.desk = desk
+        verification.on_review = desk.announce
+        dispatcher.include_router(build_agents_router(desk))
     dispatcher.include_router(error_router(translator))
-    return App(settings, bot, dispatcher, engine, queue, storage, translator)
+    return App(settings, bot, dispatcher, engine, queue, storage, translator, desk)

@@ -7,7 +7,7 @@ with nothing configured (local mode: embedded emulator, SQLite, file-based state
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
 
     # --- people ----------------------------------------------------------------------------
     agents_chat_id: int | None = None
+    agents_language: str = "en"
+    review_reminder_minutes: int = 30
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     # --- security --------------------------------------------------------------------------
@@ -67,6 +69,8 @@ class Settings(BaseSettings):
     match_review_distance: float = 0.55
     analysis_timeout_seconds: float = 60.0
     analysis_workers: int = 1
+    # "local": the embedded process pool; "arq": arq workers over REDIS_URL (python -m bot worker)
+    analysis_backend: Literal["local", "arq"] = "local"
 
     # --- abuse protection: updates per second per user, and the burst allowed -------------
     throttle_rate: float = 2.0
@@ -87,11 +91,11 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("default_language")
+    @field_validator("default_language", "agents_language")
     @classmethod
     def _known_language(cls, value: str) -> str:
         if value not in LANGUAGES:
-            raise ValueError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
         return value
 
     @field_validator("match_review_distance")
@@ -101,6 +105,13 @@ class Settings(BaseSettings):
         passed = data.get("match_pass_distance")
         if passed is not None and value < passed:
             raise ValueError("MATCH_REVIEW_DISTANCE must be >= MATCH_PASS_DISTANCE")
+        return value
+
+    @field_validator("analysis_backend")
+    @classmethod
+    def _arq_needs_redis(cls, value: str, info: object) -> str:
+        if value == "arq" and not getattr(info, "data", {}).get("redis_url"):
+            raise ValueError("ANALYSIS_BACKEND=arq needs REDIS_URL")
         return value
 
     @property

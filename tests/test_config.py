@@ -38,7 +38,7 @@ def test_admin_ids_from_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) 
 @pytest.mark.parametrize(
     ("key", "value", "named"),
     [
-        ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE"),
+        ("DEFAULT_LANGUAGE", "fr", "default_language"),
         ("MATCH_REVIEW_DISTANCE", "0.1", "MATCH_REVIEW_DISTANCE"),
         ("MAX_FAMILY_MEMBERS", "many", "max_family_members"),
     ],

@@ -43,7 +43,7 @@ def messages(lang: str) -> dict[str, set[str]]:
 
 def static_keys() -> set[str]:
     """Message ids written literally in the code: t("..."), _btn("..."), _error("...")."""
-    pattern = re.compile(r"""\b(?:t|_btn|_error|T)\(\s*"([a-z][a-z0-9_-]*)"\s*[,)]""")
+    pattern = re.compile(r"""\b(?:t|_btn|_error|T|say|label)\(\s*"([a-z][a-z0-9_-]*)"\s*[,)]""")
     keys: set[str] = set()
     for path in (ROOT / "bot").rglob("*.py"):
         keys |= set(pattern.findall(path.read_text(encoding="utf-8")))
@@ -68,6 +68,13 @@ def dynamic_keys() -> set[str]:
     keys |= {f"reg-refused-{r}" for r in ("id-taken", "phone-taken")}
     keys |= {f"application-refused-{r}" for r in ("in-review", "locked")}
     keys |= {f"cmd-{c}" for c in ("start", "menu", "cancel", "language", "logout", "help")}
+    from bot.services.reviews import RejectReason
+
+    keys |= {f"reject-{r.value.replace('_', '-')}" for r in RejectReason}
+    keys |= {f"agent-reason-{r.value.replace('_', '-')}" for r in RejectReason}
+    keys |= {
+        f"agent-error-{c}" for c in ("taken", "decided", "not-found", "no-reason", "not-claimed")
+    }
     return keys
 
 

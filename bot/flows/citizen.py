@@ -85,6 +85,7 @@ class Step(StrEnum):
     LANGUAGE = "language"
     DELETE_CONFIRM = "delete_confirm"
     SUPPORT = "support"
+    SUPPORT_CHAT = "support_chat"
 
 
 SIGNED_OUT_STEPS = frozenset({Step.NEW, Step.WELCOME, Step.SIGN_IN, Step.REG_NAME, Step.REG_ID})
@@ -382,8 +383,13 @@ def delete_confirm_screen() -> list[Reply]:
 
 
 def support_screen(ctx: Context) -> list[Reply]:
-    key = "support-unavailable" if not ctx.config.agents_configured else "support-coming"
-    return [say(t(key), t("help-text"), keyboard=_kb([_btn("btn-back", Action.BACK)]))]
+    return [
+        say(t("support-unavailable"), t("help-text"), keyboard=_kb([_btn("btn-back", Action.BACK)]))
+    ]
+
+
+def support_chat_screen() -> list[Reply]:
+    return [say(t("support-connected"), keyboard=_kb([_btn("btn-end-talk", Action.END_TALK)]))]
 
 
 def prompt(conv: Conversation, ctx: Context) -> list[Reply]:
@@ -433,6 +439,8 @@ def prompt(conv: Conversation, ctx: Context) -> list[Reply]:
             return delete_confirm_screen()
         case Step.SUPPORT:
             return support_screen(ctx)
+        case Step.SUPPORT_CHAT:
+            return support_chat_screen()
         case _:
             return menu_screen(ctx) if conv.signed_in else welcome_screen()
 
@@ -671,8 +679,65 @@ def open_applications(conv: Conversation, _: object, ctx: Context) -> Outcome[Co
 
 
 def open_support(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
-    """Talk to a person (agents come with the review issue; until then it says so)."""
-    return _go(conv, Step.SUPPORT, ctx)
+    """Talk to a person: opens a ticket with the agents (answered by TicketOpened), or says
+    that no agents are configured."""
+    if not ctx.config.agents_configured:
+        return _go(conv, Step.SUPPORT, ctx)
+    back = conv.step if conv.step in (Step.MENU, Step.MEMBER) else Step.MENU
+    return Outcome(dataclasses.replace(conv, return_to=back), [], [fx.OpenTicket(back.value)])
+
+
+def ticket_opened(conv: Conversation, ev: fx.TicketOpened, ctx: Context) -> Outcome[Conversation]:
+    """Connected: from now on the citizen's messages go to the agents."""
+    return _go(conv, Step.SUPPORT_CHAT, ctx)
+
+
+def ticket_unavailable(
+    conv: Conversation, ev: fx.TicketUnavailable, ctx: Context
+) -> Outcome[Conversation]:
+    """The ticket could not be opened: say so and stay."""
+    return _stay(conv, _error("support-failed"), *prompt(conv, ctx))
+
+
+def relay(conv: Conversation, ev: object, ctx: Context) -> Outcome[Conversation]:
+    """While talking to a person every message is handed to the agents, untouched."""
+    message_id = getattr(ev, "message_id", 0)
+    return Outcome(conv, [], [fx.RelayToAgents(message_id)] if message_id else [])
+
+
+def end_talk(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+    """Back to the bot (the citizen ends it): the ticket closes, the step they left returns."""
+    back = conv.return_to if conv.return_to in (Step.MENU, Step.MEMBER) else Step.MENU
+    return _go(
+        conv,
+        back,
+        ctx,
+        before=[_error("support-ended")],
+        commands=[fx.CloseTicket()],
+        return_to=None,
+    )
+
+
+def ticket_closed(conv: Conversation, _: fx.TicketClosed, ctx: Context) -> Outcome[Conversation]:
+    """An agent closed the conversation: the citizen is back where they were."""
+    if conv.step is not Step.SUPPORT_CHAT:
+        return Outcome(conv, [say(t("support-closed"))])
+    back = conv.return_to if conv.return_to in (Step.MENU, Step.MEMBER) else Step.MENU
+    return _go(conv, back, ctx, before=[_error("support-closed")], return_to=None)
+
+
+def review_decided(conv: Conversation, ev: fx.ReviewDecided, ctx: Context) -> Outcome[Conversation]:
+    """A person decided: tell the citizen, in their language, what it means and what next."""
+    member = ctx.member(ev.member_id)
+    name = member.name if member else ""
+    if ev.outcome == "approved":
+        lines = [t("decision-approved", name=name)]
+    elif ev.outcome == "retry":
+        lines = [t("decision-retry", name=name)]
+    else:
+        lines = [t("decision-rejected", name=name), t(f"reject-{ev.reason.replace('_', '-')}")]
+        lines.append(t("decision-may-retry" if ev.may_retry else "decision-final"))
+    return Outcome(conv, [say(*lines)])
 
 
 def open_delete(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
@@ -1018,6 +1083,7 @@ def _locked_offer(application_id: int | None) -> list[Reply]:
     rows: list[list[Button]] = []
     if application_id is not None:
         rows.append([_btn("btn-human-review", Action.HUMAN_REVIEW, str(application_id))])
+    rows.append([_btn("btn-support", Action.SUPPORT)])
     rows.append([_btn("btn-menu", Action.MENU)])
     return [say(t("locked-offer"), keyboard=_kb(*rows))]
 
@@ -1162,6 +1228,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _tr(None, btn(Action.CANCEL), _SIGNED_OUT_HOME, cancel),
     _tr(None, btn(Action.MENU), _SIGNED_OUT_HOME, show_menu),
     _tr(None, result(fx.AnalysisFinished), _ANALYSIS_TARGETS, analysis_finished),
+    _tr(None, result(fx.ReviewDecided), (), review_decided),
+    _tr(None, result(fx.TicketClosed), (Step.MENU, Step.MEMBER), ticket_closed),
     # --- signing in ---------------------------------------------------------------------------
     _tr(Step.NEW, TEXT, Step.WELCOME, start),
     _tr(Step.WELCOME, btn(Action.ACCEPT), Step.SIGN_IN, accept_privacy),
@@ -1181,6 +1249,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     _tr(Step.MENU, btn(Action.FAMILY), Step.FAMILY, open_family),
     _tr(Step.MENU, btn(Action.APPLICATIONS), Step.APPLICATIONS, open_applications),
     _tr(Step.MENU, btn(Action.SUPPORT), Step.SUPPORT, open_support),
+    _tr(Step.MEMBER, btn(Action.SUPPORT), Step.SUPPORT, open_support),
+    _tr(Step.MENU, result(fx.TicketOpened), Step.SUPPORT_CHAT, ticket_opened),
+    _tr(Step.MEMBER, result(fx.TicketOpened), Step.SUPPORT_CHAT, ticket_opened),
+    _tr(Step.MENU, result(fx.TicketUnavailable), (), ticket_unavailable),
+    _tr(Step.MEMBER, result(fx.TicketUnavailable), (), ticket_unavailable),
+    _tr(Step.SUPPORT_CHAT, TEXT, (), relay),
+    _tr(Step.SUPPORT_CHAT, MEDIA, (), relay),
+    _tr(Step.SUPPORT_CHAT, CONTACT, (), relay),
+    _tr(Step.SUPPORT_CHAT, btn(Action.END_TALK), (Step.MENU, Step.MEMBER), end_talk),
+    _tr(Step.SUPPORT_CHAT, cmd("cancel"), (Step.MENU, Step.MEMBER), end_talk),
     _tr(Step.MENU, btn(Action.LANGUAGE), Step.LANGUAGE, open_language),
     _tr(Step.MENU, btn(Action.DELETE_DATA), Step.DELETE_CONFIRM, open_delete),
     _tr(Step.MENU, btn(Action.LOGOUT), (Step.SIGN_IN, Step.WELCOME), logout),
@@ -1248,7 +1326,21 @@ _INDEX: dict[tuple[Step | None, str], Transition] = {
 }
 
 
+_SUPPORT_GLOBAL = {"result:AnalysisFinished", "result:ReviewDecided", "result:TicketClosed"}
+
+
 def find_transition(step: Step, event: object) -> Transition | None:
+    if step is Step.SUPPORT_CHAT:
+        # automation is paused: only the talk's own rows, and outcomes arriving meanwhile
+        for trig in Trigger.of(event):
+            found = _INDEX.get((step, trig.name))
+            if found is None and trig.name in _SUPPORT_GLOBAL:
+                found = _INDEX.get((None, trig.name))
+            if found is None and trig.name.startswith("cmd:"):
+                found = _INDEX.get((step, "text"))
+            if found is not None:
+                return found
+        return None
     for trig in Trigger.of(event):
         found = _INDEX.get((step, trig.name)) or _INDEX.get((None, trig.name))
         if found is not None:

@@ -64,6 +64,7 @@ class Action(StrEnum):
     OPEN_APPLICATION = "app"
     HUMAN_REVIEW = "hrev"
     LOGOUT = "out"
+    END_TALK = "endt"
 
 
 @dataclass(frozen=True)
@@ -140,17 +141,20 @@ class Notice:
 class CommandSent:
     name: str
     args: str = ""
+    message_id: int = 0
 
 
 @dataclass(frozen=True)
 class TextSent:
     text: str
+    message_id: int = 0
 
 
 @dataclass(frozen=True)
 class ContactShared:
     phone: str
     is_own: bool
+    message_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,7 @@ class MediaSent:
     file_size: int | None = None
     duration: int | None = None
     mime_type: str | None = None
+    message_id: int = 0
 
 
 # --------------------------------------------------------------------------------------------

@@ -160,3 +160,55 @@ class AnalysisFinished:
     attempts_left: int = 0
     practice: bool = False
     kind: str = "video"
+
+
+@dataclass(frozen=True)
+class ReviewDecided:
+    """A support agent decided an application under review."""
+
+    application_id: int
+    member_id: int
+    outcome: str  # approved, rejected or retry (record again)
+    reason: str = ""
+    may_retry: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# Talking to a person
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenTicket:
+    """Answered by TicketOpened or TicketUnavailable."""
+
+    step: str
+
+
+@dataclass(frozen=True)
+class RelayToAgents:
+    """Copy the citizen's message into the ticket's topic."""
+
+    message_id: int
+
+
+@dataclass(frozen=True)
+class CloseTicket:
+    pass
+
+
+@dataclass(frozen=True)
+class TicketOpened:
+    ticket_id: int
+
+
+@dataclass(frozen=True)
+class TicketUnavailable:
+    reason: str
+
+
+@dataclass(frozen=True)
+class TicketClosed:
+    """An agent ended the conversation (sent to the citizen's flow)."""
+
+    ticket_id: int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.filters.command import Command
@@ -55,7 +57,7 @@ async def on_command(message: Message, command: CommandObject, engine: Conversat
     assert message.from_user is not None
     await engine.feed(
         user_id=message.from_user.id,
-        event=CommandSent(command.command.lower(), command.args or ""),
+        event=CommandSent(command.command.lower(), command.args or "", message.message_id),
         language_code=message.from_user.language_code,
     )
 
@@ -65,7 +67,7 @@ async def on_contact(message: Message, engine: ConversationEngine) -> None:
     is_own = message.contact.user_id == message.from_user.id
     await engine.feed(
         user_id=message.from_user.id,
-        event=ContactShared(message.contact.phone_number, is_own),
+        event=ContactShared(message.contact.phone_number, is_own, message.message_id),
         language_code=message.from_user.language_code,
     )
 
@@ -74,7 +76,7 @@ async def on_text(message: Message, engine: ConversationEngine) -> None:
     assert message.from_user is not None and message.text is not None
     await engine.feed(
         user_id=message.from_user.id,
-        event=TextSent(message.text),
+        event=TextSent(message.text, message.message_id),
         language_code=message.from_user.language_code,
     )
 
@@ -109,6 +111,7 @@ async def on_other(message: Message, engine: ConversationEngine) -> None:
     """Media and anything else: videos for the liveness step, a re-prompt elsewhere."""
     assert message.from_user is not None
     media = _media(message) or MediaSent(MediaKind.OTHER, "")
+    media = dataclasses.replace(media, message_id=message.message_id)
     await engine.feed(
         user_id=message.from_user.id, event=media, language_code=message.from_user.language_code
     )

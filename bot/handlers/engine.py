@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -47,6 +47,9 @@ from bot.security import DecryptionError, Vault
 from bot.services.citizens import Actor, CitizenService, utcnow
 from bot.services.verification import VerificationService
 from bot.storage.models import Citizen
+
+if TYPE_CHECKING:
+    from bot.handlers.agents import AgentDesk
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class ConversationEngine:
         self.strict = strict
         self.clock = clock
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.desk: AgentDesk | None = None
         verification.deliver = self.deliver
 
     # ---------------------------------------------------------------------------------------
@@ -177,8 +181,9 @@ class ConversationEngine:
             return conv.lang
         return language_from_telegram(language_code, self.default_language)
 
-    async def deliver(self, citizen_id: int, event: fx.AnalysisFinished) -> None:
-        """A job finished: feed its event into the conversation of the citizen's Telegram user."""
+    async def deliver(self, citizen_id: int, event: object) -> None:
+        """Something happened outside the chat (an analysis finished, an agent decided or
+        closed a ticket): feed it into the conversation of the citizen's Telegram user."""
         citizen = await Citizen.get_or_none(id=citizen_id)
         if citizen is None or citizen.telegram_user_id is None:
             return
@@ -220,6 +225,14 @@ class ConversationEngine:
                 return await self.verification.submit(cid, command, self._fetch)
             case fx.RequestHumanReview(application_id=app_id) if cid is not None:
                 await self.verification.request_human_review(cid, app_id)
+            case fx.OpenTicket(step=step):
+                if self.desk is None:
+                    return fx.TicketUnavailable("not_configured")
+                return await self.desk.open_ticket(actor.telegram_user_id, cid, step)
+            case fx.RelayToAgents(message_id=message_id) if self.desk is not None:
+                await self.desk.relay_from_citizen(actor.telegram_user_id, message_id)
+            case fx.CloseTicket() if self.desk is not None:
+                await self.desk.close_from_citizen(actor.telegram_user_id)
             case fx.DeleteAccount(citizen_id=citizen_id):
                 await self.citizens.delete_account(actor, citizen_id)
             case _:

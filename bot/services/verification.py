@@ -28,7 +28,7 @@ from bot.storage.models import (
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[str, Path], Awaitable[None]]
-Deliver = Callable[[int, fx.AnalysisFinished], Awaitable[None]]
+Deliver = Callable[[int, object], Awaitable[None]]
 _MATCH_REASONS = {"match_low", "match_borderline", "hard_to_match", "no_reference", "child"}
 
 
@@ -56,6 +56,7 @@ class VerificationService:
         self.child_age = child_age
         self.job_defaults = job_defaults
         self.deliver: Deliver | None = None
+        self.on_review: Callable[[int], Awaitable[None]] | None = None
 
     async def submit(
         self, citizen_id: int, cmd: fx.SubmitMedia, fetch: Fetch
@@ -117,13 +118,25 @@ class VerificationService:
                 await self._transition(
                     app, ApplicationState.SUBMITTED, "system", "recording_failed"
                 )
-            failed = fx.AnalysisFinished(app.id, app.member_id, "error", kind=result.kind)  # type: ignore[attr-defined]
-            await self.deliver(app.citizen_id, failed)  # type: ignore[attr-defined]
+            failed = fx.AnalysisFinished(app.id, app.member_id, "error", kind=result.kind)
+            await self.deliver(app.citizen_id, failed)
             return
-        if event is None or self.deliver is None:
+        if event is None:
+            return
+        if event.outcome == "in_review" and self.on_review is not None:
+            await self._announce(event.application_id)
+        if self.deliver is None:
             return
         app = await Application.get(id=result.application_id)
-        await self.deliver(app.citizen_id, event)  # type: ignore[attr-defined]
+        await self.deliver(app.citizen_id, event)
+
+    async def _announce(self, application_id: int) -> None:
+        """Posts the review card; a failure there must not hide the outcome from the citizen."""
+        assert self.on_review is not None
+        try:
+            await self.on_review(application_id)
+        except Exception:
+            log.exception("announcing application %s to the agents failed", application_id)
 
     async def record(self, result: AnalysisResult) -> fx.AnalysisFinished | None:
         app = await Application.get_or_none(id=result.application_id).prefetch_related("member")
@@ -203,6 +216,8 @@ class VerificationService:
         )
         app.member.status = MemberStatus.PENDING_REVIEW
         await app.member.save(update_fields=["status"])
+        if self.on_review is not None:
+            await self._announce(app.id)
 
     async def _transition(
         self, app: Application, state: ApplicationState, actor: str, note: str = ""

@@ -117,6 +117,8 @@ class Application(Model):
     member: fields.ForeignKeyRelation[FamilyMember] = fields.ForeignKeyField(
         "models.FamilyMember", related_name="applications", on_delete=fields.CASCADE
     )
+    citizen_id: int
+    member_id: int
     kind = fields.CharEnumField(ApplicationKind, max_length=8)
     state = fields.CharEnumField(
         ApplicationState, max_length=16, default=ApplicationState.SUBMITTED
@@ -260,6 +262,7 @@ class Ticket(Model):
     citizen: fields.ForeignKeyNullableRelation[Citizen] = fields.ForeignKeyField(
         "models.Citizen", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    citizen_id: int | None
     topic_id = fields.IntField(null=True)
     status = fields.CharEnumField(TicketStatus, max_length=8, default=TicketStatus.OPEN)
     opened_at = fields.DatetimeField(auto_now_add=True)

@@ -1,0 +1,252 @@
+"""Human review of applications: the queue, claims, decisions and their effects.
+
+Every change is a conditional update, so two agents (or two bot processes) can never both
+claim or decide the same item: the second one finds the row already changed and is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from bot.domain.idnumber import age_on
+from bot.flows import effects as fx
+from bot.services.audit import Audit
+from bot.storage.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationState,
+    FamilyMember,
+    MemberStatus,
+    Review,
+    ReviewStatus,
+)
+
+log = logging.getLogger(__name__)
+
+
+class RejectReason(StrEnum):
+    """Why an agent rejects. Each has a citizen-facing text (`reject-<code>`) in every
+    language and an agent's label (`agent-reason-<code>`)."""
+
+    NOT_SAME_PERSON = "not_same_person"
+    POOR_QUALITY = "poor_quality"
+    ACTION_INCOMPLETE = "action_incomplete"
+    NOT_LIVE = "not_live"
+    DOCUMENT_MISMATCH = "document_mismatch"
+
+    @property
+    def may_retry(self) -> bool:
+        return self in {RejectReason.POOR_QUALITY, RejectReason.ACTION_INCOMPLETE}
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    RETRY = "retry"
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """What an agent sees of a pending item (nothing unmasked)."""
+
+    review_id: int
+    application_id: int
+    member_name: str
+    id_masked: str
+    relationship: str
+    age: int
+    kind: str
+    attempts: int
+    reasons: tuple[str, ...]
+    scores: dict[str, object]
+    history: tuple[tuple[str, str], ...]  # (state, note) of each step
+    key_frames: tuple[Path, ...]
+    status: str
+    claimed_by: int | None
+
+
+@dataclass(frozen=True)
+class Decided:
+    citizen_id: int
+    event: fx.ReviewDecided
+
+
+class ReviewError(Exception):
+    """A refused action; `code` names why (taken, decided, not_found, not_claimed)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class ReviewService:
+    def __init__(self, audit: Audit, *, media_dir: Path) -> None:
+        self.audit = audit
+        self.media_dir = media_dir
+
+    async def open(self, application_id: int) -> tuple[Review, bool]:
+        """The review of an application entering review; (review, created)."""
+        review, created = await Review.get_or_create(application_id=application_id)
+        if not created and review.status is ReviewStatus.DECIDED:
+            # a new round (e.g. a retry was requested, then the citizen tried again)
+            await Review.filter(id=review.id).update(
+                status=ReviewStatus.OPEN,
+                claimed_by=None,
+                claimed_at=None,
+                decided_by=None,
+                decided_at=None,
+                decision="",
+                reason_code="",
+                card_message_id=None,
+            )
+            await review.refresh_from_db()
+            created = True
+        return review, created
+
+    async def card(self, review_id: int, *, today: datetime | None = None) -> ReviewCard:
+        review = await Review.get_or_none(id=review_id).prefetch_related("application__member")
+        if review is None:
+            raise ReviewError("not_found")
+        app: Application = review.application
+        member: FamilyMember = app.member
+        now = today or datetime.now(UTC)
+        events = await ApplicationEvent.filter(application_id=app.id)
+        frames: tuple[Path, ...] = ()
+        if app.media_dir:
+            frames = tuple(sorted((self.media_dir / app.media_dir).glob("*.jpg")))
+        return ReviewCard(
+            review_id=review.id,
+            application_id=app.id,
+            member_name=member.full_name,
+            id_masked=member.id_masked,
+            relationship=member.relationship.value,
+            age=age_on(member.birth_date, now.date()),
+            kind=app.kind.value,
+            attempts=app.attempts,
+            reasons=tuple(app.reasons or ()),
+            scores={
+                k: v
+                for k, v in (app.scores or {}).items()
+                if k in ("distance", "same_person", "blinks")
+            },
+            history=tuple((e.state.value, e.note) for e in events),
+            key_frames=frames,
+            status=review.status.value,
+            claimed_by=review.claimed_by,
+        )
+
+    async def set_card_message(self, review_id: int, message_id: int) -> None:
+        await Review.filter(id=review_id).update(
+            card_message_id=message_id, announced_at=datetime.now(UTC)
+        )
+
+    async def claim(self, review_id: int, agent_id: int) -> None:
+        now = datetime.now(UTC)
+        changed = await Review.filter(id=review_id, status=ReviewStatus.OPEN).update(
+            status=ReviewStatus.CLAIMED, claimed_by=agent_id, claimed_at=now
+        )
+        if changed:
+            await self.audit.record(
+                self.audit.pseudonym("tg", agent_id), "review_claimed", f"review:{review_id}"
+            )
+            return
+        review = await Review.get_or_none(id=review_id)
+        if review is None:
+            raise ReviewError("not_found")
+        if review.status is ReviewStatus.CLAIMED and review.claimed_by == agent_id:
+            return
+        raise ReviewError("decided" if review.status is ReviewStatus.DECIDED else "taken")
+
+    async def decide(
+        self, review_id: int, agent_id: int, verdict: Verdict, reason: RejectReason | None = None
+    ) -> Decided:
+        """Decides an item claimed by this agent (an open item is claimed on the way)."""
+        if verdict is Verdict.REJECT and reason is None:
+            raise ReviewError("no_reason")
+        now = datetime.now(UTC)
+        async with in_transaction():
+            changed = await Review.filter(
+                Q(id=review_id)
+                & (
+                    Q(status=ReviewStatus.OPEN)
+                    | Q(status=ReviewStatus.CLAIMED, claimed_by=agent_id)
+                )
+            ).update(
+                status=ReviewStatus.DECIDED,
+                decided_by=agent_id,
+                decided_at=now,
+                decision=verdict.value,
+                reason_code=reason.value if reason else "",
+            )
+            if not changed:
+                review = await Review.get_or_none(id=review_id)
+                if review is None:
+                    raise ReviewError("not_found")
+                raise ReviewError("decided" if review.status is ReviewStatus.DECIDED else "taken")
+            review = await Review.get(id=review_id).prefetch_related("application__member")
+            app: Application = review.application
+            member: FamilyMember = app.member
+            actor = self.audit.pseudonym("agent", agent_id)
+            if verdict is Verdict.APPROVE:
+                app.state, app.decided_at = ApplicationState.APPROVED, now
+                member.status, member.verified_at = MemberStatus.VERIFIED, now
+                outcome, may_retry = "approved", False
+            elif verdict is Verdict.REJECT:
+                assert reason is not None
+                app.state, app.decided_at = ApplicationState.REJECTED, now
+                app.reasons = [f"agent:{reason.value}"]
+                member.status = (
+                    MemberStatus.NOT_VERIFIED if reason.may_retry else MemberStatus.REJECTED
+                )
+                outcome, may_retry = "rejected", reason.may_retry
+            else:
+                app.state = ApplicationState.SUBMITTED
+                app.attempts = 0
+                app.expires_at = now + timedelta(days=1)
+                member.status = MemberStatus.NOT_VERIFIED
+                outcome, may_retry = "retry", True
+            if verdict is not Verdict.APPROVE:
+                member.locked_until, member.failed_attempts = None, 0
+            await app.save()
+            await member.save()
+            await ApplicationEvent.create(
+                application=app,
+                state=app.state,
+                actor=actor,
+                note=f"{verdict.value}:{reason.value if reason else ''}",
+            )
+        await self.audit.record(
+            self.audit.pseudonym("tg", agent_id), f"review_{verdict.value}", f"application:{app.id}"
+        )
+        event = fx.ReviewDecided(
+            app.id, member.id, outcome, reason.value if reason else "", may_retry
+        )
+        return Decided(app.citizen_id, event)
+
+    async def pending_for_citizen(self, citizen_id: int) -> Review | None:
+        return (
+            await Review.filter(
+                application__citizen_id=citizen_id,
+                status__in=[ReviewStatus.OPEN, ReviewStatus.CLAIMED],
+            )
+            .order_by("-id")
+            .first()
+        )
+
+    async def due_reminders(self, older_than: timedelta) -> list[Review]:
+        """Undecided items announced longer ago than `older_than` (re-announced, then reset)."""
+        cutoff = datetime.now(UTC) - older_than
+        due = await Review.filter(
+            status__in=[ReviewStatus.OPEN, ReviewStatus.CLAIMED], announced_at__lt=cutoff
+        ).order_by("id")
+        return list(due)
+
+    async def mark_announced(self, review_id: int) -> None:
+        await Review.filter(id=review_id).update(announced_at=datetime.now(UTC))

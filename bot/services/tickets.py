@@ -1,0 +1,65 @@
+"""Support tickets: a citizen handed over to the agents, with a stored transcript."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.services.audit import Audit
+from bot.storage.models import KeyValue, Ticket, TicketMessage, TicketStatus
+
+REVIEWS_TOPIC_KEY = "reviews_topic"
+
+
+class TicketService:
+    def __init__(self, audit: Audit) -> None:
+        self.audit = audit
+
+    async def open_for(self, telegram_user_id: int) -> Ticket | None:
+        return await Ticket.get_or_none(telegram_user_id=telegram_user_id, status=TicketStatus.OPEN)
+
+    async def by_topic(self, topic_id: int) -> Ticket | None:
+        return await Ticket.filter(topic_id=topic_id).order_by("-id").first()
+
+    async def create(self, telegram_user_id: int, citizen_id: int | None) -> tuple[Ticket, bool]:
+        """The citizen's open ticket, or a new one; (ticket, created)."""
+        existing = await self.open_for(telegram_user_id)
+        if existing is not None:
+            return existing, False
+        ticket = await Ticket.create(telegram_user_id=telegram_user_id, citizen_id=citizen_id)
+        await self.audit.record(
+            self.audit.pseudonym("tg", telegram_user_id), "ticket_opened", f"ticket:{ticket.id}"
+        )
+        return ticket, True
+
+    async def set_topic(self, ticket_id: int, topic_id: int) -> None:
+        await Ticket.filter(id=ticket_id).update(topic_id=topic_id)
+
+    async def close(
+        self, ticket_id: int, *, by: int, status: TicketStatus = TicketStatus.CLOSED
+    ) -> bool:
+        """Closes an open ticket; False when it was not open (closed twice, or by both sides)."""
+        changed = await Ticket.filter(id=ticket_id, status=TicketStatus.OPEN).update(
+            status=status, closed_at=datetime.now(UTC), closed_by=by
+        )
+        if changed:
+            await self.audit.record(
+                self.audit.pseudonym("tg", by), f"ticket_{status.value}", f"ticket:{ticket_id}"
+            )
+        return bool(changed)
+
+    async def log(
+        self, ticket_id: int, *, direction: str, sender: int, kind: str, text: str = ""
+    ) -> None:
+        await TicketMessage.create(
+            ticket_id=ticket_id, direction=direction, sender=sender, kind=kind, text=text[:4096]
+        )
+
+    async def transcript(self, ticket_id: int) -> list[TicketMessage]:
+        return await TicketMessage.filter(ticket_id=ticket_id).order_by("id")
+
+    async def get_value(self, key: str) -> dict[str, object] | None:
+        row = await KeyValue.get_or_none(key=key)
+        return row.value if row else None
+
+    async def set_value(self, key: str, value: dict[str, object]) -> None:
+        await KeyValue.update_or_create(defaults={"value": value}, key=key)
