@@ -40,6 +40,10 @@ async def run(settings: Settings) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] in (["references"], ["ecard"]):
+        from bot.cli import main as cli_main
+
+        return cli_main(argv)
     settings = Settings()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
