@@ -11,14 +11,25 @@ import sys
 from bot.app import build_app
 from bot.config import Settings
 
+LOCAL_AGENTS_CHAT_ID = -1001000000001
+
 
 async def run(settings: Settings) -> None:
     emulator = None
     api_url: str | None
     if settings.local_mode:
         from bot.emulator import Emulator
+        from bot.emulator.server import DEFAULT_AGENT_ID
 
-        emulator = Emulator(host=settings.local_host, port=settings.local_port)
+        # The playground has an agents' group too, and its default agent may act.
+        settings.agents_chat_id = settings.agents_chat_id or LOCAL_AGENTS_CHAT_ID
+        if not settings.admin_ids:
+            settings.admin_ids = [DEFAULT_AGENT_ID]
+        emulator = Emulator(
+            host=settings.local_host,
+            port=settings.local_port,
+            agents_chat_id=settings.agents_chat_id,
+        )
         await emulator.start()
         token, api_url = emulator.token, emulator.base_url
     else:
@@ -27,6 +38,7 @@ async def run(settings: Settings) -> None:
     app = await build_app(settings, token=token, api_url=api_url)
     try:
         await app.set_commands()
+        app.start_background()
         if emulator is not None:
             print(
                 f"Local mode: no TELEGRAM_BOT_TOKEN set. Chat with the bot at {emulator.web_url}",
@@ -49,11 +61,9 @@ def main(argv: list[str]) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if argv[:1] == ["worker"]:
-        print(
-            "The arq worker comes with the production issue; the embedded pool is used now.",
-            file=sys.stderr,
-        )
-        return 2
+        from bot.worker import main as worker_main
+
+        return worker_main(settings, argv[1:])
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(settings))
     return 0

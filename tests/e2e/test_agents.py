@@ -1,0 +1,385 @@
+"""End to end: the agents' supergroup. Review cards, claims, decisions, races, forged and
+unauthorised taps, and human takeover with relaying both ways, against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bot.domain.idnumber import check_character
+from bot.emulator import Emulator, SimulatedUser, Supergroup
+from bot.emulator.testing import running_emulator
+from bot.jobs.analysis import AnalysisJob, AnalysisResult
+from bot.jobs.local import OnDone
+from bot.services.staff import StaffService
+from bot.storage.models import (
+    Application,
+    ApplicationState,
+    FamilyMember,
+    MemberStatus,
+    Review,
+    StaffRole,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
+from tests.e2e.harness import TRANSLATOR, BotUnderTest, Citizen, make_settings, running
+
+pytestmark = pytest.mark.slow
+
+AGENTS = -1001000000777
+
+
+def rid(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+OWN_ID = rid("44030419850612001")
+
+
+def own_id(user_id: int) -> str:
+    """A different valid ID number for every simulated citizen."""
+    return rid(f"44030419850612{user_id % 1000:03d}")
+
+
+FATHER_ID = rid("44030419560203001")
+
+
+def jpeg(shade: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 96), (shade, 120, 90)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+class ReviewingQueue:
+    """Stands in for the engine: every real attempt comes back live, to be reviewed, with
+    two key frames (the engine itself is tested end to end elsewhere)."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self, on_done: OnDone | None = None) -> None:
+        return None
+
+    async def submit(self, job: AnalysisJob, on_done: OnDone) -> None:
+        Path(job.path).unlink(missing_ok=True)
+        result = AnalysisResult(
+            job.application_id,
+            job.practice,
+            job.kind,
+            "review",
+            live=True,
+            reasons=("match_borderline",),
+            scores={"distance": 0.5, "same_person": False},
+            key_frames=(("frontal", jpeg(40)), ("turn_left", jpeg(200))),
+        )
+        task = asyncio.create_task(on_done(result))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks))
+
+    async def close(self) -> None:
+        await self.drain()
+
+
+@dataclass
+class Desk:
+    emulator: Emulator
+    bot: BotUnderTest
+    group: Supergroup
+    agent_a: SimulatedUser
+    agent_b: SimulatedUser
+    outsider: SimulatedUser
+
+    def label(self, key: str) -> str:
+        return TRANSLATOR("en", key, for_html=False)
+
+    async def card(self) -> tuple[int, int]:
+        """(topic id, card message id) of the newest review card."""
+        topic = self.group.topic(self.label("agent-reviews-topic"))
+        message = await self.group.wait_for(
+            lambda m: bool(m.inline_keyboard), timeout=20, thread_id=topic.message_thread_id
+        )
+        return topic.message_thread_id, message.message_id
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
+    async with running_emulator(agents_chat_id=AGENTS) as emu:
+        settings = make_settings(tmp_path / "data", agents_chat_id=AGENTS)
+        async with running(emu, settings, queue=ReviewingQueue()) as under_test:  # type: ignore[arg-type]
+            group = emu.agents
+            assert group is not None
+            people = [
+                emu.user(20001, "Agent A"),
+                emu.user(20002, "Agent B"),
+                emu.user(20003, "Visitor"),
+            ]
+            for person in people:
+                group.add_member(person)
+            staff = StaffService([])
+            await staff.add(20001, StaffRole.AGENT)
+            await staff.add(20002, StaffRole.AGENT)
+            yield Desk(emu, under_test, group, *people)
+
+
+async def citizen_in_review(desk: Desk, user_id: int = 700) -> Citizen:
+    """A citizen who registered, added their father and sent a video now under review."""
+    user = desk.emulator.user(
+        user_id, "C", language_code="en", phone_number=f"+86138001{user_id:05d}"
+    )
+    p = Citizen(user, "en")
+    await p.say("/start")
+    await p.tap("btn-accept")
+    await p.tap("btn-share-phone")
+    await p.say("Wang Xiaoming")
+    await p.say(own_id(user_id))
+    await p.tap("btn-family")
+    await p.tap("btn-add-member")
+    await p.say("Wang Dagang")
+    await p.say(FATHER_ID)
+    await p.tap("rel-father")
+    await p.tap("btn-confirm")
+    await p.tap("btn-verify")
+    await p.tap("btn-bio-agree")
+    await p.tap("btn-start-video")
+    await p.act(p.user.send_video_note(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, duration=5))
+    await p.user.wait_for(lambda m: p.text_of("result-in-review") in (m.text or ""), timeout=20)
+    return p
+
+
+async def test_card_with_key_frames_and_an_agent_approval(desk: Desk) -> None:
+    p = await citizen_in_review(desk)
+    topic, card_id = await desk.card()
+    album = [m for m in desk.group.bot_messages(topic) if m.media_kind == "photo"]
+    assert len(album) == 2
+    card = next(m for m in desk.group.bot_messages(topic) if m.message_id == card_id)
+    assert FATHER_ID not in (card.text or "") and FATHER_ID[-4:] in (card.text or "")
+    assert "match_borderline" in (card.text or "")
+    # someone who is not an agent changes nothing
+    refused = await desk.group.press(desk.outsider, desk.label("agent-btn-approve"), topic)
+    assert refused.callback_answer is not None and refused.callback_answer.show_alert
+    assert refused.callback_answer.text == desk.label("agent-not-allowed")
+    # agent A takes it; agent B can no longer decide it
+    await desk.group.press(desk.agent_a, desk.label("agent-btn-take"), topic)
+    taken = await desk.group.press(desk.agent_b, desk.label("agent-btn-approve"), topic)
+    assert taken.callback_answer is not None and taken.callback_answer.text == desk.label(
+        "agent-error-taken"
+    )
+    await desk.group.press(desk.agent_a, desk.label("agent-btn-approve"), topic)
+    decision = p.text_of("decision-approved", name="Wang Dagang")
+    await p.user.wait_for(lambda m: decision in (m.text or ""), timeout=10)
+    app = await Application.get(citizen__telegram_user_id=700)
+    assert app.state is ApplicationState.APPROVED
+    assert (await FamilyMember.get(id=app.member_id)).status is MemberStatus.VERIFIED
+    # the card shows the decision, has no buttons left, and a replayed tap is refused
+    card = next(m for m in desk.group.bot_messages(topic) if m.message_id == card_id)
+    assert not card.inline_keyboard
+    review = await Review.get(application_id=app.id)
+    replay = await desk.group.press_callback(desk.agent_b, card_id, f"rv:ok:{review.id}:")
+    assert replay.callback_answer is not None
+    assert replay.callback_answer.text == desk.label("agent-error-decided")
+    assert sum(decision in (m.text or "") for m in p.user.bot_messages) == 1
+
+
+async def test_rejection_with_a_reason_the_citizen_can_retry(desk: Desk) -> None:
+    p = await citizen_in_review(desk, 701)
+    topic, _ = await desk.card()
+    await desk.group.press(desk.agent_b, desk.label("agent-btn-reject"), topic)
+    await desk.group.press(desk.agent_b, desk.label("agent-reason-poor-quality") + " ↺", topic)
+    message = await p.user.wait_for(
+        lambda m: p.text_of("decision-rejected", name="Wang Dagang") in (m.text or ""), timeout=10
+    )
+    assert p.text_of("reject-poor-quality") in (message.text or "")
+    assert p.text_of("decision-may-retry") in (message.text or "")
+    app = await Application.get(citizen__telegram_user_id=701)
+    assert app.state is ApplicationState.REJECTED
+    assert (await FamilyMember.get(id=app.member_id)).status is MemberStatus.NOT_VERIFIED
+
+
+async def test_ask_to_retry(desk: Desk) -> None:
+    p = await citizen_in_review(desk, 702)
+    topic, _ = await desk.card()
+    await desk.group.press(desk.agent_a, desk.label("agent-btn-retry"), topic)
+    await p.user.wait_for(
+        lambda m: p.text_of("decision-retry", name="Wang Dagang") in (m.text or ""), timeout=10
+    )
+    app = await Application.get(citizen__telegram_user_id=702)
+    assert app.state is ApplicationState.SUBMITTED and app.attempts == 0
+
+
+async def test_two_agents_race_for_one_item(desk: Desk) -> None:
+    p = await citizen_in_review(desk, 703)
+    _, card_id = await desk.card()
+    review = await Review.get(application__citizen__telegram_user_id=703)
+    data = f"rv:ok:{review.id}:"
+    first, second = await asyncio.gather(
+        desk.group.press_callback(desk.agent_a, card_id, data),
+        desk.group.press_callback(desk.agent_b, card_id, data),
+    )
+    answers = sorted(r.callback_answer.text for r in (first, second) if r.callback_answer)
+    assert answers == sorted(
+        [desk.label("agent-decided"), desk.label("agent-error-taken")]
+    ) or answers == sorted([desk.label("agent-decided"), desk.label("agent-error-decided")])
+    decision = p.text_of("decision-approved", name="Wang Dagang")
+    await p.user.wait_for(lambda m: decision in (m.text or ""), timeout=10)
+    await asyncio.sleep(0.3)
+    assert sum(decision in (m.text or "") for m in p.user.bot_messages) == 1
+
+
+async def test_forged_and_garbage_callbacks_change_nothing(desk: Desk) -> None:
+    await citizen_in_review(desk, 704)
+    await citizen_in_review(desk, 705)
+    first = await Review.get(application__citizen__telegram_user_id=704)
+    second = await Review.get(application__citizen__telegram_user_id=705)
+    # approving the first item from the second item's card
+    forged = await desk.group.press_callback(
+        desk.agent_a, second.card_message_id or 0, f"rv:ok:{first.id}:"
+    )
+    assert forged.callback_answer is not None
+    assert forged.callback_answer.text == desk.label("agent-invalid-button")
+    bad_reason = await desk.group.press_callback(
+        desk.agent_a, second.card_message_id or 0, f"rv:rej:{second.id}:x"
+    )
+    assert bad_reason.callback_answer is not None and bad_reason.callback_answer.show_alert
+    garbage = await desk.group.press_callback(desk.agent_a, second.card_message_id or 0, "rv:zz")
+    assert garbage.callback_answer is not None
+    for review in (first, second):
+        await review.refresh_from_db()
+        assert review.decision == ""
+    assert await Application.filter(state=ApplicationState.IN_REVIEW).count() == 2
+
+
+async def test_takeover_relays_both_ways_and_close_returns_the_citizen(desk: Desk) -> None:
+    user = desk.emulator.user(710, "C", language_code="en", phone_number="+8613800170000")
+    p = Citizen(user, "en")
+    await p.say("/start")
+    await p.tap("btn-accept")
+    await p.tap("btn-share-phone")
+    await p.say("Li Lei")
+    await p.say(OWN_ID)
+    await p.tap("btn-support")
+    assert p.saw("support-connected")
+    topic = desk.group.topic("Li Lei #1")
+    context = desk.group.bot_messages(topic.message_thread_id)[0].text or ""
+    assert OWN_ID not in context and OWN_ID[-4:] in context
+    # the citizen's messages of every kind reach the topic; menus do not fire
+    await p.say("Hello, I need help")
+    await p.say("/menu")
+    await p.act(p.user.send_photo(jpeg(90), 96, 96))
+    await p.act(p.user.send_sticker())
+    await p.act(p.user.send_voice(b"OggS" + b"\x00" * 40, duration=2))
+    await p.act(p.user.send_document(b"%PDF-1.4", "id.pdf", "application/pdf"))
+    assert not p.saw("menu-title")
+    copied = desk.group.bot_messages(topic.message_thread_id)[1:]
+    assert [m.text for m in copied[:2]] == ["Hello, I need help", "/menu"]
+    assert [m.media_kind for m in copied[2:]] == ["photo", "sticker", "voice", "document"]
+    # agents write back; a note is never relayed
+    before = len(p.user.bot_messages)
+    await desk.group.send_text(
+        desk.agent_a, "Hello Li Lei, how can I help?", topic.message_thread_id
+    )
+    await desk.group.send_text(
+        desk.agent_a, "/note citizen seems confused", topic.message_thread_id
+    )
+    texts = [m.text for m in p.user.bot_messages[before:]]
+    assert texts == ["Hello Li Lei, how can I help?"]
+    ticket = await Ticket.get(telegram_user_id=710)
+    notes = await TicketMessage.filter(ticket=ticket, direction="note")
+    assert [n.text for n in notes] == ["citizen seems confused"]
+    assert await TicketMessage.filter(ticket=ticket, direction="in").count() == 6
+    # an outsider in the topic is not relayed
+    await desk.group.send_text(desk.outsider, "spam", topic.message_thread_id)
+    assert "spam" not in [m.text for m in p.user.bot_messages]
+    # /close: the citizen is told and is back at the menu, the topic is closed
+    await desk.group.send_text(desk.agent_a, "/close", topic.message_thread_id)
+    await p.user.wait_for(lambda m: p.text_of("support-closed") in (m.text or ""), timeout=10)
+    await ticket.refresh_from_db()
+    assert ticket.status is TicketStatus.CLOSED
+    assert desk.group.topic("Li Lei #1").closed
+    await p.tap("btn-family")
+    assert p.saw("family-title", count=0, max=8)
+
+
+async def test_citizen_leaves_with_back_to_the_bot(desk: Desk) -> None:
+    user = desk.emulator.user(711, "C", language_code="es", phone_number="+8613800171000")
+    p = Citizen(user, "es")
+    await p.say("/start")
+    await p.tap("btn-accept")
+    await p.tap("btn-share-phone")
+    await p.say("Ana López")
+    await p.say(OWN_ID)
+    await p.tap("btn-support")
+    await p.tap("btn-end-talk")
+    assert p.saw("support-ended") and p.saw("menu-title", name="Ana López")
+    ticket = await Ticket.get(telegram_user_id=711)
+    assert ticket.status is TicketStatus.CLOSED
+
+
+async def test_a_citizen_who_blocked_the_bot(desk: Desk) -> None:
+    user = desk.emulator.user(712, "C", language_code="en", phone_number="+8613800172000")
+    p = Citizen(user, "en")
+    await p.say("/start")
+    await p.tap("btn-accept")
+    await p.tap("btn-share-phone")
+    await p.say("Han Meimei")
+    await p.say(OWN_ID)
+    await p.tap("btn-support")
+    topic = desk.group.topic("Han Meimei #1").message_thread_id
+    user.block()
+    await desk.group.send_text(desk.agent_a, "Are you there?", topic)
+    notices = [
+        m
+        for m in desk.group.bot_messages(topic)
+        if m.text == TRANSLATOR("en", "agent-citizen-blocked")
+    ]
+    assert len(notices) == 1
+    ticket = await Ticket.get(telegram_user_id=712)
+    assert ticket.status is TicketStatus.BLOCKED
+    await desk.group.send_text(desk.agent_a, "Hello?", topic)  # no retry loop, no second notice
+    notices = [
+        m
+        for m in desk.group.bot_messages(topic)
+        if m.text == TRANSLATOR("en", "agent-citizen-blocked")
+    ]
+    assert len(notices) == 1
+
+
+async def test_ticket_survives_a_restart_and_agent_decides_in_the_topic(desk: Desk) -> None:
+    p = await citizen_in_review(desk, 713)
+    await p.say("/menu")
+    await p.tap("btn-support")
+    topic = desk.group.topic("Wang Xiaoming #1").message_thread_id
+    await desk.bot.restart()
+    await p.say("still there?")
+    assert desk.group.bot_messages(topic)[-1].text == "still there?"
+    await desk.group.send_text(desk.agent_b, "/approve", topic)
+    await p.user.wait_for(
+        lambda m: p.text_of("decision-approved", name="Wang Dagang") in (m.text or ""), timeout=10
+    )
+    app = await Application.get(citizen__telegram_user_id=713)
+    assert app.state is ApplicationState.APPROVED
+    nothing = await desk.group.send_text(desk.agent_b, "/approve", topic)
+    assert any(TRANSLATOR("en", "agent-nothing-pending") == m.text for m in nothing.messages)
+
+
+async def test_without_an_agents_group_talk_to_a_person_says_so(tmp_path: Path) -> None:
+    async with running_emulator() as emu, running(emu, make_settings(tmp_path / "data")):
+        user = emu.user(720, "C", language_code="en", phone_number="+8613800172001")
+        p = Citizen(user, "en")
+        await p.say("/start")
+        await p.tap("btn-accept")
+        await p.tap("btn-share-phone")
+        await p.say("Zhao Liu")
+        await p.say(OWN_ID)
+        await p.tap("btn-support")
+        assert p.saw("support-unavailable") and p.saw("help-text")
