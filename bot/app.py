@@ -25,6 +25,7 @@ from bot.handlers.agents import AgentDesk, build_agents_router
 from bot.handlers.engine import ConversationEngine
 from bot.handlers.middlewares import ThrottlingMiddleware, error_router
 from bot.i18n import LANGUAGES, Translator
+from bot.jobs.arq_queue import ArqJobQueue
 from bot.jobs.local import LocalJobQueue
 from bot.security import load_vault
 from bot.services.audit import Audit
@@ -65,7 +66,7 @@ class App:
     bot: Bot
     dispatcher: Dispatcher
     engine: ConversationEngine
-    queue: LocalJobQueue
+    queue: LocalJobQueue | ArqJobQueue
     storage: BaseStorage
     translator: Translator
     desk: AgentDesk | None = None
@@ -119,7 +120,7 @@ async def build_app(
     token: str,
     api_url: str | None,
     strict: bool = False,
-    queue: LocalJobQueue | None = None,
+    queue: LocalJobQueue | ArqJobQueue | None = None,
 ) -> App:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await init_db(settings.effective_database_url)
@@ -135,8 +136,12 @@ async def build_app(
         media_dir=media_dir,
         application_expiry=timedelta(hours=settings.application_expiry_hours),
     )
-    queue = queue or LocalJobQueue(
-        settings.analysis_workers, timeout_s=settings.analysis_timeout_seconds + 30
+    queue = queue or (
+        ArqJobQueue(settings.redis_url)
+        if settings.redis_url and settings.analysis_backend == "arq"
+        else LocalJobQueue(
+            settings.analysis_workers, timeout_s=settings.analysis_timeout_seconds + 30
+        )
     )
     verification = VerificationService(
         queue,
@@ -192,4 +197,5 @@ async def build_app(
         verification.on_review = desk.announce
         dispatcher.include_router(build_agents_router(desk))
     dispatcher.include_router(error_router(translator))
+    await queue.start(verification.finish)
     return App(settings, bot, dispatcher, engine, queue, storage, translator, desk)

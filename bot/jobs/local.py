@@ -28,6 +28,9 @@ class LocalJobQueue:
         self._timeout_s = timeout_s
         self._tasks: set[asyncio.Task[None]] = set()
 
+    async def start(self, on_done: OnDone | None = None) -> None:
+        """Nothing to start: results come back to the callback given with each job."""
+
     async def warm_up(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._executor, warm_up)
 
