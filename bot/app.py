@@ -30,6 +30,7 @@ from bot.jobs.local import LocalJobQueue
 from bot.security import load_vault
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
+from bot.services.references import LocalReferenceRegistry
 from bot.services.reviews import ReviewService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
@@ -129,12 +130,14 @@ async def build_app(
     config = flow_config(settings)
     audit = Audit(vault)
     media_dir = settings.data_dir / "media"
+    references = LocalReferenceRegistry(vault, settings.data_dir)
     citizens = CitizenService(
         vault,
         audit,
         config,
         media_dir=media_dir,
         application_expiry=timedelta(hours=settings.application_expiry_hours),
+        references=references,
     )
     queue = queue or (
         ArqJobQueue(settings.redis_url)
@@ -158,6 +161,7 @@ async def build_app(
             "match_review_distance": settings.match_review_distance,
         },
     )
+    verification.vault, verification.references = vault, references
     session = (
         AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     )

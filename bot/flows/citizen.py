@@ -79,6 +79,7 @@ class Step(StrEnum):
     LIVENESS_READY = "liveness_ready"
     AWAIT_VIDEO = "await_video"
     AWAIT_PHOTO = "await_photo"
+    AWAIT_ID_PHOTO = "await_id_photo"
     CHECKING = "checking"
     APPLICATIONS = "applications"
     APPLICATION = "application"
@@ -324,6 +325,10 @@ def await_video_screen(conv: Conversation, ctx: Context) -> list[Reply]:
     ]
 
 
+def await_id_photo_screen() -> list[Reply]:
+    return [say(t("id-photo-prompt"), keyboard=_kb([_btn("btn-back", Action.BACK)]))]
+
+
 def await_photo_screen() -> list[Reply]:
     return [say(t("photo-prompt"), keyboard=_kb([_btn("btn-back", Action.BACK)]))]
 
@@ -427,6 +432,8 @@ def prompt(conv: Conversation, ctx: Context) -> list[Reply]:
             return await_video_screen(conv, ctx)
         case Step.AWAIT_PHOTO:
             return await_photo_screen()
+        case Step.AWAIT_ID_PHOTO:
+            return await_id_photo_screen()
         case Step.CHECKING:
             return [say(t("checking-wait"))]
         case Step.APPLICATIONS:
@@ -951,6 +958,8 @@ def application_started(
             before=[_error("child-photo-intro", age=ctx.config.child_age)],
             application_id=ev.application_id,
         )
+    if ev.needs_reference:
+        return _go(conv, Step.AWAIT_ID_PHOTO, ctx, application_id=ev.application_id)
     return _go(
         conv,
         Step.LIVENESS_READY,
@@ -958,6 +967,48 @@ def application_started(
         application_id=ev.application_id,
         challenge=_challenge(ctx),
         practice=False,
+    )
+
+
+def id_photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[Conversation]:
+    """The member's ID card photo: checked for one clear face (answered by ReferenceAccepted
+    or ReferenceRefused)."""
+    is_photo = ev.kind is MediaKind.PHOTO or (
+        ev.kind is MediaKind.DOCUMENT and (ev.mime_type or "") in ("image/jpeg", "image/png")
+    )
+    if not is_photo:
+        return _stay(conv, _error("photo-wrong-kind"), *await_id_photo_screen())
+    if ev.file_size is not None and ev.file_size > ctx.config.max_photo_bytes:
+        return _stay(conv, _error("photo-too-big", mb=ctx.config.max_photo_bytes // (1024 * 1024)))
+    if conv.application_id is None:
+        return _home(conv, ctx)
+    return Outcome(
+        conv,
+        [say(t("id-photo-checking"))],
+        [fx.SubmitReferencePhoto(conv.application_id, ev.file_id)],
+    )
+
+
+def reference_accepted(
+    conv: Conversation, ev: fx.ReferenceAccepted, ctx: Context
+) -> Outcome[Conversation]:
+    """The ID card photo is usable: now the liveness step."""
+    return _go(
+        conv,
+        Step.LIVENESS_READY,
+        ctx,
+        before=[_error("id-photo-accepted")],
+        challenge=_challenge(ctx),
+        practice=False,
+    )
+
+
+def reference_refused(
+    conv: Conversation, ev: fx.ReferenceRefused, ctx: Context
+) -> Outcome[Conversation]:
+    """The photo cannot serve as a reference: say why and ask again."""
+    return _stay(
+        conv, _error(f"id-photo-error-{ev.reason.replace('_', '-')}"), *await_id_photo_screen()
     )
 
 
@@ -1276,7 +1327,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _tr(
         Step.MEMBER,
         result(fx.ApplicationStarted),
-        (Step.LIVENESS_READY, Step.AWAIT_PHOTO),
+        (Step.LIVENESS_READY, Step.AWAIT_PHOTO, Step.AWAIT_ID_PHOTO),
         application_started,
     ),
     _tr(Step.MEMBER, result(fx.ApplicationRefused), Step.MEMBER, application_refused),
@@ -1301,10 +1352,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     _tr(
         Step.BIO_CONSENT,
         result(fx.ApplicationStarted),
-        (Step.LIVENESS_READY, Step.AWAIT_PHOTO),
+        (Step.LIVENESS_READY, Step.AWAIT_PHOTO, Step.AWAIT_ID_PHOTO),
         application_started,
     ),
     _tr(Step.BIO_CONSENT, result(fx.ApplicationRefused), Step.MEMBER, application_refused),
+    _tr(Step.AWAIT_ID_PHOTO, MEDIA, (), id_photo_received),
+    _tr(Step.AWAIT_ID_PHOTO, result(fx.ReferenceAccepted), Step.LIVENESS_READY, reference_accepted),
+    _tr(Step.AWAIT_ID_PHOTO, result(fx.ReferenceRefused), (), reference_refused),
+    _tr(Step.AWAIT_ID_PHOTO, btn(Action.BACK), Step.MEMBER, back_step(Step.MEMBER)),
     _tr(Step.LIVENESS_READY, btn(Action.PRACTICE), Step.AWAIT_VIDEO, practice),
     _tr(Step.LIVENESS_READY, btn(Action.START_VIDEO), Step.AWAIT_VIDEO, record),
     _tr(Step.LIVENESS_READY, btn(Action.BACK), Step.MEMBER, back_step(Step.MEMBER)),

@@ -137,6 +137,26 @@ class MemberRefused:
 @dataclass(frozen=True)
 class ApplicationStarted:
     application_id: int
+    needs_reference: bool = False
+
+
+@dataclass(frozen=True)
+class SubmitReferencePhoto:
+    """A photo of the member's ID card portrait side: answered by ReferenceAccepted or
+    ReferenceRefused."""
+
+    application_id: int
+    file_id: str
+
+
+@dataclass(frozen=True)
+class ReferenceAccepted:
+    application_id: int
+
+
+@dataclass(frozen=True)
+class ReferenceRefused:
+    reason: str
 
 
 @dataclass(frozen=True)

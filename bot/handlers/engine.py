@@ -221,6 +221,8 @@ class ConversationEngine:
                 await self.citizens.give_biometric_consent(cid)
             case fx.StartApplication() if cid is not None:
                 return await self.citizens.start_application(cid, command)
+            case fx.SubmitReferencePhoto() if cid is not None:
+                return await self.verification.accept_reference(cid, command, self._fetch)
             case fx.SubmitMedia() if cid is not None:
                 return await self.verification.submit(cid, command, self._fetch)
             case fx.RequestHumanReview(application_id=app_id) if cid is not None:

@@ -99,8 +99,10 @@ def run_analysis(job: AnalysisJob) -> AnalysisResult:
         )
     finally:
         if job.delete_after:
-            # raw media is deleted right after analysis, whatever happened
+            # raw media (and the decrypted reference) are deleted right after analysis
             Path(job.path).unlink(missing_ok=True)
+            if job.reference_path:
+                Path(job.reference_path).unlink(missing_ok=True)
 
 
 def _scores(report: object) -> dict[str, object]:

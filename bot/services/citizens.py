@@ -27,6 +27,7 @@ from bot.flows.core import (
 )
 from bot.security import Vault
 from bot.services.audit import Audit
+from bot.services.references import ReferenceRegistry
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -62,12 +63,14 @@ class CitizenService:
         *,
         media_dir: Path,
         application_expiry: timedelta,
+        references: ReferenceRegistry | None = None,
     ) -> None:
         self.vault = vault
         self.audit = audit
         self.config = config
         self.media_dir = media_dir
         self.application_expiry = application_expiry
+        self.references: ReferenceRegistry | None = references
 
     # ---------------------------------------------------------------------------------------
     # Snapshot for the flow
@@ -282,7 +285,7 @@ class CitizenService:
             .first()
         )
         if existing is not None:
-            return fx.ApplicationStarted(existing.id)
+            return fx.ApplicationStarted(existing.id, await self._needs_reference(existing, member))
         app = await Application.create(
             citizen_id=citizen_id,
             member=member,
@@ -295,7 +298,14 @@ class CitizenService:
         await self.audit.record(
             f"citizen:{citizen_id}", "application_started", f"application:{app.id}"
         )
-        return fx.ApplicationStarted(app.id)
+        return fx.ApplicationStarted(app.id, await self._needs_reference(app, member))
+
+    async def _needs_reference(self, app: Application, member: FamilyMember) -> bool:
+        """A video is matched against a reference face: the registry's, or an ID card photo
+        the citizen sends for this application. Children's photos go to a person anyway."""
+        if app.kind is not ApplicationKind.VIDEO or app.reference_path or self.references is None:
+            return False
+        return await self.references.get(self.vault.decrypt(member.id_enc)) is None
 
     async def delete_account(self, actor: Actor, citizen_id: int) -> None:
         apps = await Application.filter(citizen_id=citizen_id)

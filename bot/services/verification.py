@@ -4,6 +4,7 @@ conversation through an `AnalysisFinished` event."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -15,8 +16,10 @@ from bot.domain.idnumber import age_on
 from bot.flows import effects as fx
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
 from bot.jobs.local import OnDone
+from bot.security import Vault
 from bot.services.audit import Audit
 from bot.services.citizens import utcnow
+from bot.services.references import LocalReferenceRegistry, ReferencePhotoError
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -55,8 +58,58 @@ class VerificationService:
         self.max_attempts = max_attempts_per_day
         self.child_age = child_age
         self.job_defaults = job_defaults
+        self.vault: Vault | None = None
+        self.references: LocalReferenceRegistry | None = None
         self.deliver: Deliver | None = None
         self.on_review: Callable[[int], Awaitable[None]] | None = None
+
+    async def accept_reference(
+        self, citizen_id: int, cmd: fx.SubmitReferencePhoto, fetch: Fetch
+    ) -> fx.ReferenceAccepted | fx.ReferenceRefused:
+        """The member's ID card photo: its one face becomes this application's reference,
+        kept encrypted in the application's media folder."""
+        app = await Application.get_or_none(id=cmd.application_id, citizen_id=citizen_id)
+        if app is None or self.vault is None or self.references is None:
+            return fx.ReferenceRefused("not_an_image")
+        incoming = self.media_dir / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        path = incoming / f"{uuid.uuid4().hex}.img"
+        try:
+            await fetch(cmd.file_id, path)
+            image = path.read_bytes()
+        except Exception:
+            return fx.ReferenceRefused("not_an_image")
+        finally:
+            path.unlink(missing_ok=True)
+        try:
+            await self.references.validate_image(image)
+        except ReferencePhotoError as error:
+            return fx.ReferenceRefused(error.code.value)
+        folder = self.media_dir / f"app_{app.id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        token = self.vault.encrypt(base64.b64encode(image).decode("ascii"))
+        (folder / "reference.bin").write_text(token, encoding="ascii")
+        app.reference_path = f"app_{app.id}/reference.bin"
+        app.media_dir = folder.name
+        await app.save(update_fields=["reference_path", "media_dir", "updated_at"])
+        return fx.ReferenceAccepted(app.id)
+
+    async def _reference_file(self, app: Application, member: FamilyMember) -> str | None:
+        """The reference face for this attempt, decrypted into a file the job deletes."""
+        if self.vault is None:
+            return None
+        image: bytes | None = None
+        if app.reference_path:
+            stored = self.media_dir / app.reference_path
+            if stored.exists():
+                image = base64.b64decode(self.vault.decrypt(stored.read_text(encoding="ascii")))
+        if image is None and self.references is not None:
+            image = await self.references.get(self.vault.decrypt(member.id_enc))
+        if image is None:
+            return None
+        path = self.media_dir / "incoming" / f"{uuid.uuid4().hex}.ref"
+        path.write_bytes(image)
+        return str(path)
 
     async def submit(
         self, citizen_id: int, cmd: fx.SubmitMedia, fetch: Fetch
@@ -97,7 +150,11 @@ class VerificationService:
             path=str(path),
             challenge=cmd.challenge,
             practice=cmd.practice,
-            reference_path=None,
+            reference_path=(
+                await self._reference_file(app, app.member)
+                if cmd.kind == "video" and not cmd.practice
+                else None
+            ),
             is_child=is_child,
             **self.job_defaults,  # type: ignore[arg-type]
         )

@@ -148,3 +148,18 @@ class Citizen:
         message = self.user.last_bot_message
         assert message is not None
         return message
+
+
+def id_card_photo() -> bytes:
+    """A real face (scikit-image's astronaut, cropped like the vision fixtures) standing in
+    for the portrait side of an ID card."""
+    from tests.vision.fixtures import reference
+
+    return reference("astronaut").read_bytes()
+
+
+async def send_id_card(p: Citizen) -> None:
+    """Answers the ID card photo request with a usable photo."""
+    assert p.saw("id-photo-prompt"), p.texts
+    await p.act(p.user.send_photo(id_card_photo(), 256, 256))
+    assert p.saw("id-photo-accepted"), p.texts

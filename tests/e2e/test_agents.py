@@ -29,7 +29,14 @@ from bot.storage.models import (
     TicketMessage,
     TicketStatus,
 )
-from tests.e2e.harness import TRANSLATOR, BotUnderTest, Citizen, make_settings, running
+from tests.e2e.harness import (
+    TRANSLATOR,
+    BotUnderTest,
+    Citizen,
+    make_settings,
+    running,
+    send_id_card,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -151,6 +158,7 @@ async def citizen_in_review(desk: Desk, user_id: int = 700) -> Citizen:
     await p.tap("btn-confirm")
     await p.tap("btn-verify")
     await p.tap("btn-bio-agree")
+    await send_id_card(p)
     await p.tap("btn-start-video")
     await p.act(p.user.send_video_note(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, duration=5))
     await p.user.wait_for(lambda m: p.text_of("result-in-review") in (m.text or ""), timeout=20)

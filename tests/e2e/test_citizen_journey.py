@@ -13,10 +13,20 @@ from bot.domain.idnumber import check_character
 from bot.emulator import Emulator
 from bot.emulator.testing import running_emulator
 from bot.storage.models import AuditLog, Citizen, FamilyMember
-from tests.e2e.harness import BotUnderTest, make_settings, running
+from tests.e2e.harness import BotUnderTest, make_settings, running, send_id_card
 from tests.e2e.harness import Citizen as Person
 
 pytestmark = pytest.mark.slow
+
+
+def plain_jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 180, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def rid(first17: str) -> str:
@@ -88,6 +98,13 @@ async def test_first_time_registration_to_the_video_request(
     await p.tap("btn-verify")
     assert p.saw("bio-consent", days=30)
     await p.tap("btn-bio-agree")
+    # no reference face on file: the ID card photo is asked for, bad ones refused
+    assert p.saw("id-photo-prompt")
+    await p.act(p.user.send_sticker())
+    assert p.saw("photo-wrong-kind")
+    await p.act(p.user.send_photo(plain_jpeg(), 64, 64))
+    assert p.saw("id-photo-error-no-face"), p.texts
+    await send_id_card(p)
     assert p.saw("liveness-ready")
     await p.tap("btn-start-video")
     assert p.saw("video-prompt", seconds=15)
@@ -165,6 +182,7 @@ async def test_video_step_refusals(emulator: Emulator, bot: BotUnderTest) -> Non
     await add_member(p, "Li Gang", FATHER_ID, "father")
     await p.tap("btn-verify")
     await p.tap("btn-bio-agree")
+    await send_id_card(p)
     await p.tap("btn-start-video")
     await p.act(p.user.send_photo(b"\xff\xd8\xff" + b"0" * 100, width=100, height=100))
     assert p.saw("video-wrong-kind"), p.texts
@@ -315,6 +333,7 @@ async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
             await add_member(p, "Zhou Laoda", FATHER_ID, "father")
             await p.tap("btn-verify")
             await p.tap("btn-bio-agree")
+            await send_id_card(p)
             await p.tap("btn-start-video")
             # an attack: a photo held to the camera, no blink, no real head turn
             await p.act(p.user.send_video_note(attack, duration=4, length=384))
@@ -325,16 +344,19 @@ async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
             assert p.text_of("reason-no_blink") in (message.text or "")
             app = await Application.get(citizen__telegram_user_id=550)
             assert app.state is ApplicationState.SUBMITTED and app.attempts == 1
-            # the genuine video: live, no reference photo yet, so a person reviews it
+            # the genuine video matches the ID card's face: approved automatically
             await p.tap("btn-start-video")
             await p.act(p.user.send_video_note(genuine, duration=5, length=384))
-            review = p.text_of("result-in-review")
-            await p.user.wait_for(lambda m: review in (m.text or ""), timeout=120)
+            approved = p.text_of("result-approved")
+            await p.user.wait_for(lambda m: approved in (m.text or ""), timeout=120)
             await app.refresh_from_db()
-            assert app.state is ApplicationState.IN_REVIEW
-            assert "no_reference" in app.reasons
-            member = await FamilyMember.get(id=app.member_id)  # type: ignore[attr-defined]
-            assert member.status is MemberStatus.PENDING_REVIEW
+            assert app.state is ApplicationState.APPROVED
+            assert float(app.scores["distance"]) <= 0.45  # type: ignore[arg-type]
+            member = await FamilyMember.get(id=app.member_id)
+            assert member.status is MemberStatus.VERIFIED
+            # the reference is kept encrypted, never as a plain image
+            stored = (data_dir / "media" / (app.reference_path or "")).read_bytes()
+            assert not stored.startswith(b"\xff\xd8") and b"JFIF" not in stored
             # raw videos are deleted right after analysis; key frames are kept for review
             assert list((data_dir / "media" / "incoming").iterdir()) == []
             frames = list((data_dir / "media" / f"app_{app.id}").glob("*.jpg"))
@@ -344,7 +366,7 @@ async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
             await p.tap("btn-applications")
             await p.user.press(next(b for b in p.newest.buttons if b.startswith(f"#{app.id}")))
             shown = p.newest.text or ""
-            for state in ("submitted", "checking", "in_review"):
+            for state in ("submitted", "checking", "approved"):
                 assert p.label(f"state-{state}") in shown
     finally:
         await queue.close()
@@ -380,3 +402,22 @@ async def test_production_storage_postgres_and_redis_survive_a_restart(
     finally:
         await dbutil.delete_redis_keys(redis_url, "fsm:987650001:*")
         await dbutil.drop_database(database_url, postgres_admin_url)
+
+
+async def test_a_reference_on_file_skips_the_id_card_photo(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    from bot.security import load_vault
+    from bot.services.references import LocalReferenceRegistry
+    from tests.e2e.harness import id_card_photo
+
+    settings = make_settings(tmp_path / "data")
+    async with running(emulator, settings):
+        registry = LocalReferenceRegistry(load_vault(settings), settings.data_dir)
+        await registry.put(FATHER_ID, id_card_photo())
+        p = person(emulator, 560, "en", "+8613800138056")
+        await register(p, "Qin Shi", OWN_ID)
+        await add_member(p, "Qin Laoda", FATHER_ID, "father")
+        await p.tap("btn-verify")
+        await p.tap("btn-bio-agree")
+        assert p.saw("liveness-ready") and not p.saw("id-photo-prompt")
