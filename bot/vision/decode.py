@@ -57,7 +57,7 @@ class Frame:
         t: float,
         size: tuple[int, int],
         scale: float,
-        source: av.video.frame.VideoFrame,
+        source: av.video.frame.VideoFrame | None,
         rotation: int,
     ) -> None:
         self.index = index
@@ -88,6 +88,19 @@ class Frame:
             self._rgb = _upright(arr, self.rotation)
             self._source = None
         return self._rgb
+
+    def keep(self) -> Frame:
+        """A light copy that holds only the decoder's frame, for a later ``rgb()``.
+
+        Keeping the YUV frame (about 1.5 bytes a pixel, no conversion) is cheaper than
+        converting every candidate key frame to RGB when most are replaced by better ones.
+        """
+        if self._rgb is not None:
+            kept = Frame(self.index, self.t, self.size, self.scale, None, self.rotation)
+            kept._rgb = self._rgb
+            return kept
+        assert self._source is not None, "frame released before use"
+        return Frame(self.index, self.t, self.size, self.scale, self._source, self.rotation)
 
     def release(self) -> None:
         """Drop the decoder's frame and the grey copy (keeps memory flat)."""

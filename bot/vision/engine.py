@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from bot.vision.liveness import (
     blink_events,
     challenge_done,
     match_challenge,
+    percentile,
     turn_events,
 )
 from bot.vision.report import KeyFrame, MatchResult, PhotoReport, VideoReport, verdict_for
@@ -34,6 +37,7 @@ from bot.vision.types import (
 DEFAULT_CHALLENGE: tuple[Action, ...] = (Action.BLINK, Action.SHAKE)
 _SECOND_FACE_SHARE = 0.4  # a second face at least this wide (vs the main one) counts
 _KEY_FRAME_SIDE = 192
+_CHECK_EVERY = 2  # analysed frames between two checks of whether the rest can be skipped
 
 
 @dataclass
@@ -121,33 +125,50 @@ def _iou(a: models.Box, b: models.Box) -> float:
 
 
 class _Keeper:
-    """Keeps colour copies of the few frames worth keeping: best frontal ones, widest turns."""
+    """Keeps the few frames worth keeping (best frontal ones, widest turns), unconverted.
+
+    Candidates hold the decoder's frame; only the ones finally used are converted to RGB.
+    """
 
     def __init__(self, thresholds: Thresholds) -> None:
         self.th = thresholds
-        self.frontal: dict[int, tuple[float, _Obs, np.ndarray]] = {}
-        self.widest: dict[str, tuple[float, _Obs, np.ndarray]] = {}
-        self.ears: list[float] = []
+        self.frontal: dict[int, tuple[float, _Obs, Frame]] = {}
+        self.widest: dict[str, tuple[float, _Obs, Frame]] = {}
+        self._ears: list[float] = []  # sorted, for the running median
+
+    def _median_ear(self) -> float:
+        ears = self._ears
+        n = len(ears)
+        return ears[n // 2] if n % 2 else (ears[n // 2 - 1] + ears[n // 2]) / 2.0
 
     def offer(self, frame: Frame, obs: _Obs) -> None:
-        self.ears.append(obs.ear)
-        if abs(obs.yaw) < self.th.frontal_angle_deg and obs.ear >= 0.9 * float(
-            np.median(self.ears)
-        ):
+        bisect.insort(self._ears, obs.ear)
+        if abs(obs.yaw) < self.th.frontal_angle_deg and obs.ear >= 0.9 * self._median_ear():
             score = obs.sharpness * (1.0 - abs(obs.yaw) / 90.0) * obs.ear
             bucket = int(obs.t / 0.4)
             held = self.frontal.get(bucket)
             if held is None or score > held[0]:
-                self.frontal[bucket] = (score, obs, frame.rgb())
+                self.frontal[bucket] = (score, obs, frame.keep())
+                self._prune(bucket)
         if abs(obs.yaw) > self.th.turn_angle_deg:
             label = "turn_right" if obs.yaw > 0 else "turn_left"
             held = self.widest.get(label)
             if held is None or abs(obs.yaw) > held[0]:
-                self.widest[label] = (abs(obs.yaw), obs, frame.rgb())
+                self.widest[label] = (abs(obs.yaw), obs, frame.keep())
 
-    def best_frontal(self, k: int) -> list[tuple[_Obs, np.ndarray]]:
+    def _prune(self, current: int) -> None:
+        """Forget past buckets that can no longer be among the best ``match_frames``."""
+        k = max(1, self.th.match_frames)
+        if len(self.frontal) <= k + 1:
+            return
+        ranked = sorted(self.frontal, key=lambda b: -self.frontal[b][0])
+        for bucket in ranked[k:]:
+            if bucket != current:
+                del self.frontal[bucket]
+
+    def best_frontal(self, k: int) -> list[tuple[_Obs, Frame]]:
         ranked = sorted(self.frontal.values(), key=lambda v: -v[0])[:k]
-        return [(o, rgb) for _, o, rgb in ranked]
+        return [(o, frame) for _, o, frame in ranked]
 
 
 def _jpeg(rgb: np.ndarray, points: np.ndarray) -> bytes:
@@ -288,6 +309,8 @@ def analyse_video(
         observations: list[_Obs] = []
         analysed = 0
         stopped_early = False
+        stopped_flat = False
+        next_check = _CHECK_EVERY
         frames = reader.frames()
         sparse = info.fps > limits.sparse_above_fps
         skipped: Frame | None = None
@@ -330,12 +353,16 @@ def analyse_video(
                 skipped = None
             frame.release()
             t = clock.add("track", t)
-            if analysed % 6 == 0 and _can_stop(
-                observations, steps, thresholds, limits, keeper, ref_encoding is not None
-            ):
-                stopped_early = True
-                t = clock.add("track", t)
-                break
+            if analysed >= next_check:
+                next_check = analysed + _CHECK_EVERY
+                stop = _can_stop(
+                    observations, steps, thresholds, limits, keeper, ref_encoding is not None
+                )
+                if stop is not None:
+                    stopped_early = True
+                    stopped_flat = stop == "flat"
+                    t = clock.add("track", t)
+                    break
             t = clock.add("track", t)
         error = reader.error
         decoded_span = reader.last_t + 1.0 / info.fps
@@ -379,7 +406,8 @@ def analyse_video(
 
     events, turns, flat = _events(observations, thresholds)
     if Reason.NO_FACE not in reasons:
-        reasons.extend(sorted(match_challenge(steps, events), key=list(Reason).index))
+        if not stopped_flat:  # stopped on a flat picture: the challenge was not watched to its end
+            reasons.extend(sorted(match_challenge(steps, events), key=list(Reason).index))
         if flat:
             reasons.append(Reason.FLAT_IMAGE)
     t = clock.add("liveness", t)
@@ -394,23 +422,23 @@ def analyse_video(
             candidates = best
             if not candidates:  # no frontal, open-eyed frame: use what there is, flagged
                 reasons.append(Reason.HARD_TO_MATCH)
-                candidates = [(o, rgb) for _, o, rgb in keeper.widest.values()][:1]
+                candidates = [(o, fr) for _, o, fr in keeper.widest.values()][:1]
             if candidates:
-                encodings = [models.encode(candidates[0][1], candidates[0][0].points)]
+                encodings = [models.encode(candidates[0][1].rgb(), candidates[0][0].points)]
                 clear = thresholds.match_pass_distance - thresholds.match_clear_margin
                 if float(np.linalg.norm(encodings[0] - ref_encoding)) > clear:
-                    encodings += [models.encode(rgb, o.points) for o, rgb in candidates[1:]]
+                    encodings += [models.encode(fr.rgb(), o.points) for o, fr in candidates[1:]]
                 match, match_reasons = _match(encodings, ref_encoding, thresholds)
                 reasons.extend(r for r in match_reasons if r not in reasons)
         t = clock.add("match", t)
 
     key_frames: list[KeyFrame] = []
     if best:
-        key_frames.append(KeyFrame("frontal", _jpeg(best[0][1], best[0][0].points)))
+        key_frames.append(KeyFrame("frontal", _jpeg(best[0][1].rgb(), best[0][0].points)))
     for label in ("turn_left", "turn_right"):
         if label in keeper.widest:
-            _, o, rgb = keeper.widest[label]
-            key_frames.append(KeyFrame(label, _jpeg(rgb, o.points)))
+            _, o, kept = keeper.widest[label]
+            key_frames.append(KeyFrame(label, _jpeg(kept.rgb(), o.points)))
     clock.add("key_frames", t)
     return _finish(
         started,
@@ -442,18 +470,29 @@ def _observe(frame: Frame, points: np.ndarray, th: Thresholds) -> _Obs:
     )
 
 
+def _checked_turns(observations: Sequence[_Obs], th: Thresholds) -> list[tuple[TurnEvent, bool]]:
+    """Every head turn, with whether its landmarks moved like a flat picture."""
+    times = [o.t for o in observations]
+    out: list[tuple[TurnEvent, bool]] = []
+    for turn in turn_events([o.yaw for o in observations], times, th):
+        residual = geometry.planar_residual(
+            observations[turn.centre_index].points, observations[turn.peak_index].points
+        )
+        out.append((turn, residual < th.planar_residual))
+    return out
+
+
 def _events(
-    observations: Sequence[_Obs], th: Thresholds
+    observations: Sequence[_Obs],
+    th: Thresholds,
+    checked: Sequence[tuple[TurnEvent, bool]] | None = None,
 ) -> tuple[list[Event], list[TurnEvent], bool]:
     times = [o.t for o in observations]
     events: list[Event] = list(blink_events(times, [o.ear for o in observations], th))
     turns: list[TurnEvent] = []
     flat = False
-    for turn in turn_events([o.yaw for o in observations], times, th):
-        residual = geometry.planar_residual(
-            observations[turn.centre_index].points, observations[turn.peak_index].points
-        )
-        if residual < th.planar_residual:
+    for turn, is_flat in _checked_turns(observations, th) if checked is None else checked:
+        if is_flat:
             flat = True
             continue
         turns.append(turn)
@@ -466,7 +505,17 @@ def _eyes_dipping(observations: Sequence[_Obs], obs: _Obs, th: Thresholds) -> bo
     recent = [o.ear for o in observations[-20:]] + [obs.ear]
     if len(recent) < 4:
         return True
-    return obs.ear < float(np.percentile(recent, 80)) * (1.0 - th.blink_drop / 2.0)
+    return obs.ear < percentile(recent, 80) * (1.0 - th.blink_drop / 2.0)
+
+
+def _turns_needed(steps: Sequence[Action]) -> set[Action]:
+    needed: set[Action] = set()
+    for step in steps:
+        if step == Action.SHAKE:
+            needed |= {Action.TURN_LEFT, Action.TURN_RIGHT}
+        elif step != Action.BLINK:
+            needed.add(step)
+    return needed
 
 
 def _can_stop(
@@ -476,18 +525,31 @@ def _can_stop(
     limits: Limits,
     keeper: _Keeper,
     need_match: bool,
-) -> bool:
+) -> Literal["done", "flat"] | None:
+    """Why the rest of the video can be skipped: ``done`` (the challenge is met, with the frames
+    a report needs) or ``flat`` (a flat picture: the video fails whatever follows); else None.
+    """
+    if not observations or abs(observations[-1].yaw) >= th.centre_angle_deg:
+        return None  # mid-turn: no turn can have just closed, and the video must end centred
+    checked: list[tuple[TurnEvent, bool]] = []
+    if keeper.widest:  # else no yaw went past the turn angle: no turn yet, flat or not
+        checked = _checked_turns(observations, th)
+        last = len(observations) - 1
+        # A turn closed before the last frame keeps its frames whatever comes next (the
+        # 3-frame yaw median needs the frame after its end): a flat one is final.
+        if any(flat and 0 <= turn.end_index < last for turn, flat in checked):
+            return "flat"
+    elif any(s != Action.BLINK for s in steps):
+        return None
     if len(observations) < 10 or observations[-1].t < limits.min_seconds:
-        return False
-    if abs(observations[-1].yaw) >= th.centre_angle_deg:
-        return False
+        return None
     if need_match and len(keeper.frontal) < th.match_frames:
-        return False
-    wants_turn = any(s != Action.BLINK for s in steps)
-    if wants_turn and not keeper.widest:
-        return False
-    events, _, flat = _events(observations, th)
-    return not flat and challenge_done(steps, events)
+        return None
+    seen = {turn.action for turn, flat in checked if not flat}
+    if any(flat for _, flat in checked) or not _turns_needed(steps) <= seen:
+        return None  # cheap answers first: the blink events cost more
+    events, _, flat = _events(observations, th, checked)
+    return "done" if not flat and challenge_done(steps, events) else None
 
 
 def _finish(

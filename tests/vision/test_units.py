@@ -26,7 +26,14 @@ from bot.vision import (
     parse_challenge,
 )
 from bot.vision import geometry as geo
-from bot.vision.liveness import Event, blink_events, match_challenge, turn_events
+from bot.vision.liveness import (
+    Event,
+    blink_events,
+    match_challenge,
+    median3,
+    percentile,
+    turn_events,
+)
 
 TH = Thresholds()
 
@@ -193,6 +200,36 @@ def test_turns_need_threshold_and_centre_return() -> None:
     assert turn_events(yaws, times, TH) == []
 
 
+def test_turn_end_index_marks_the_closing_centre_frame() -> None:
+    yaws, times = _yaws([(0, 0), (1, -30), (2, 0), (3, 25), (3.5, 25)])
+    left, right = turn_events(yaws, times, TH)
+    assert left.centre_index < left.peak_index < left.end_index
+    assert abs(yaws[left.end_index]) < TH.centre_angle_deg
+    assert abs(yaws[left.end_index - 1]) >= TH.centre_angle_deg
+    assert right.end_index == -1  # still turned when the frames end
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(-90, 90, allow_nan=False) | st.just(float("nan")), min_size=0, max_size=40)
+)
+def test_median3_is_numpy_median_of_three(values: list[float]) -> None:
+    y = np.asarray(values, dtype=np.float64)
+    if len(y) >= 3:
+        padded = np.concatenate([[y[0]], y, [y[-1]]])
+        y = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    np.testing.assert_array_equal(np.asarray(median3(values), dtype=np.float64), y)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=80),
+    st.sampled_from([0.0, 12.5, 50.0, 80.0, 99.0, 100.0]),
+)
+def test_percentile_is_numpy_bit_for_bit(values: list[float], q: float) -> None:
+    assert percentile(values, q) == float(np.percentile(values, q))
+
+
 def _ev(*pairs: tuple[Action, float]) -> list[Event]:
     return [Event(a, t) for a, t in pairs]
 
@@ -256,3 +293,26 @@ def test_planar_residual_separates_sheet_from_head() -> None:
     sheet_turned = _project(flat, 30.0)
     assert geo.planar_residual(_project(flat, 0.0), sheet_turned) < 0.01
     assert geo.planar_residual(frontal, turned) > TH.planar_residual
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux only")
+def test_bench_peak_memory_is_the_process_own_and_resettable() -> None:
+    import resource
+
+    from bot.vision import bench
+
+    block = np.ones(256 * 1024 * 1024 // 8)  # 256 MB, touched, alive while the child starts
+    child = subprocess.run(
+        [sys.executable, "-c", "from bot.vision import bench; print(bench._peak_mb())"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    # the child's own peak, not the high-water mark it inherits across fork and exec
+    assert float(child.stdout) < 128
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 >= 256
+    peak = bench._peak_mb()
+    del block
+    bench._reset_peak()
+    assert bench._peak_mb() < peak - 200  # reset: the freed block no longer counts

@@ -71,6 +71,12 @@ def test_flat_sheet_turns_are_not_head_turns() -> None:
         report = _analyse(name)
         assert Reason.FLAT_IMAGE in report.reasons
         assert report.head_turns == ()
+        # a flat turn, once closed, fails the video whatever follows: decoding stops there,
+        # and the steps of the challenge not watched to their end are not reported missing
+        with av.open(str(fixtures.video(name))) as container:
+            total = sum(1 for _ in container.decode(video=0))
+        assert report.frames < total / 2
+        assert report.reasons == (Reason.FLAT_IMAGE,)
 
 
 def test_other_person_does_not_match() -> None:
