@@ -233,6 +233,8 @@ def member_screen(member: MemberView, ctx: Context) -> list[Reply]:
     age = age_on(member.birth_date, ctx.today)
     verify_key = "btn-reverify" if member.status == "verified" else "btn-verify"
     rows: list[list[Button]] = []
+    if member.status == "verified":
+        rows.append([_btn("btn-ecard", Action.ECARD, str(member.id))])
     if member.status != "pending_review":
         rows.append([_btn(verify_key, Action.VERIFY, str(member.id))])
     rows.append([_btn("btn-remove-member", Action.REMOVE_MEMBER, str(member.id))])
@@ -1153,6 +1155,32 @@ def human_review(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome
     )
 
 
+def show_ecard(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+    """E-card: the verified member's card with its QR code (answered by EcardReady)."""
+    member = ctx.member(conv.member_id)
+    if member is None or member.status != "verified":
+        return _stay(conv, *prompt(conv, ctx))
+    return Outcome(conv, [], [fx.ShowEcard(member.id)])
+
+
+def ecard_ready(conv: Conversation, ev: fx.EcardReady, ctx: Context) -> Outcome[Conversation]:
+    """Sends the e-card: masked details as the caption of the QR code image."""
+    member = ctx.member(ev.member_id)
+    if member is None:
+        return _stay(conv)
+    card = Reply(
+        (
+            t("ecard-title"),
+            t("member-name", name=member.name),
+            t("member-id", id=member.id_masked),
+            t("member-relationship", relationship=t(t_rel(member.relationship))),
+            t("ecard-note"),
+        ),
+        photo=ev.qr_png,
+    )
+    return Outcome(conv, [card, *prompt(conv, ctx)])
+
+
 def checking_wait(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
     """Anything sent while the video is being checked: ask to wait."""
     return _stay(conv, say(t("checking-wait")))
@@ -1323,6 +1351,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _tr(Step.MEMBER, btn(Action.VERIFY), (Step.BIO_CONSENT, Step.FAMILY), verify),
     _tr(Step.MEMBER, btn(Action.REMOVE_MEMBER), (Step.MEMBER_REMOVE, Step.FAMILY), ask_remove),
     _tr(Step.MEMBER, btn(Action.BACK), Step.FAMILY, open_family),
+    _tr(Step.MEMBER, btn(Action.ECARD), (), show_ecard),
+    _tr(Step.MEMBER, result(fx.EcardReady), (), ecard_ready),
     _tr(Step.MEMBER, btn(Action.HUMAN_REVIEW), _SIGNED_OUT_HOME, human_review),
     _tr(
         Step.MEMBER,

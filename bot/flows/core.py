@@ -65,6 +65,7 @@ class Action(StrEnum):
     HUMAN_REVIEW = "hrev"
     LOGOUT = "out"
     END_TALK = "endt"
+    ECARD = "card"
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,16 @@ class TicketClosed:
     """An agent ended the conversation (sent to the citizen's flow)."""
 
     ticket_id: int
+
+
+@dataclass(frozen=True)
+class ShowEcard:
+    """Answered by EcardReady (or nothing when the member is not verified)."""
+
+    member_id: int
+
+
+@dataclass(frozen=True)
+class EcardReady:
+    member_id: int
+    qr_png: bytes

@@ -8,6 +8,7 @@ This is where Telegram meets the pure flow: handlers turn updates into flow even
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import secrets
@@ -43,6 +44,7 @@ from bot.flows.core import (
     t,
 )
 from bot.i18n import Translator, language_from_telegram
+from bot.locks import Locker
 from bot.security import DecryptionError, Vault
 from bot.services.citizens import Actor, CitizenService, utcnow
 from bot.services.verification import VerificationService
@@ -78,6 +80,7 @@ class ConversationEngine:
         default_language: str = "en",
         strict: bool = False,
         clock: Callable[[], datetime] = utcnow,
+        locker: Locker | None = None,
     ) -> None:
         self.bot = bot
         self.storage = storage
@@ -88,6 +91,7 @@ class ConversationEngine:
         self.default_language = default_language
         self.strict = strict
         self.clock = clock
+        self.locker = locker  # shared by every bot process (Redis); None: this process only
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.desk: AgentDesk | None = None
         verification.deliver = self.deliver
@@ -142,7 +146,8 @@ class ConversationEngine:
         screen: int | None = None,
     ) -> Notice | None:
         """Processes one event of a citizen's private chat. Returns a toast for button taps."""
-        async with self._lock(user_id):
+        shared = self.locker.lock(f"citizen:{self.bot.id}:{user_id}") if self.locker else None
+        async with self._lock(user_id), shared or contextlib.nullcontext():
             conv, refs = await self._load(user_id)
             if not conv.lang_chosen and conv.step is flow.Step.NEW:
                 conv.lang = language_from_telegram(language_code, self.default_language)
@@ -221,6 +226,8 @@ class ConversationEngine:
                 await self.citizens.give_biometric_consent(cid)
             case fx.StartApplication() if cid is not None:
                 return await self.citizens.start_application(cid, command)
+            case fx.ShowEcard(member_id=member_id) if cid is not None:
+                return await self.citizens.ecard(cid, member_id)
             case fx.SubmitReferencePhoto() if cid is not None:
                 return await self.verification.accept_reference(cid, command, self._fetch)
             case fx.SubmitMedia() if cid is not None:

@@ -5,6 +5,7 @@ The service owns every write; flows only ask (commands) and read snapshots (`loa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from bot.flows.core import (
 )
 from bot.security import Vault
 from bot.services.audit import Audit
+from bot.services.ecard import issue_token, render_qr_png
 from bot.services.references import ReferenceRegistry
 from bot.storage.models import (
     Application,
@@ -306,6 +308,23 @@ class CitizenService:
         if app.kind is not ApplicationKind.VIDEO or app.reference_path or self.references is None:
             return False
         return await self.references.get(self.vault.decrypt(member.id_enc)) is None
+
+    async def ecard(self, citizen_id: int, member_id: int) -> fx.EcardReady | None:
+        """A signed token for a verified member, as a QR code image (rendered off the loop)."""
+        member = await FamilyMember.get_or_none(id=member_id, citizen_id=citizen_id)
+        if member is None or member.status is not MemberStatus.VERIFIED:
+            return None
+        now = utcnow()
+        token = issue_token(
+            self.vault,
+            member_id_hash=member.id_hash,
+            relationship=member.relationship.value,
+            approved_on=(member.verified_at or now).date(),
+            issued_at=now,
+        )
+        png = await asyncio.to_thread(render_qr_png, token)
+        await self.audit.record(f"citizen:{citizen_id}", "ecard_shown", f"member:{member_id}")
+        return fx.EcardReady(member_id, png)
 
     async def delete_account(self, actor: Actor, citizen_id: int) -> None:
         apps = await Application.filter(citizen_id=citizen_id)

@@ -391,3 +391,26 @@ async def test_without_an_agents_group_talk_to_a_person_says_so(tmp_path: Path) 
         await p.say(OWN_ID)
         await p.tap("btn-support")
         assert p.saw("support-unavailable") and p.saw("help-text")
+
+
+async def test_undecided_items_are_announced_again(desk: Desk) -> None:
+    from datetime import timedelta
+
+    await citizen_in_review(desk, 730)
+    topic, first_card = await desk.card()
+    app = desk.bot.app
+    assert app is not None and app.desk is not None
+    app.desk.reminder_after = timedelta(0)
+    assert await app.desk.remind_pending() == 1
+    reminder = desk.group.bot_messages(topic)[-1]
+    assert reminder.message_id != first_card and bool(reminder.inline_keyboard)
+    assert "Still waiting for a decision" in (reminder.text or "")
+    # the buttons of the new card act; the old card's are now refused as stale
+    review = await Review.get(application__citizen__telegram_user_id=730)
+    assert review.card_message_id == reminder.message_id
+    stale = await desk.group.press_callback(desk.agent_a, first_card, f"rv:ok:{review.id}:")
+    assert stale.callback_answer is not None and stale.callback_answer.text == desk.label(
+        "agent-invalid-button"
+    )
+    app.desk.reminder_after = timedelta(hours=1)
+    assert await app.desk.remind_pending() == 0

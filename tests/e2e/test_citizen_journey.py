@@ -19,6 +19,15 @@ from tests.e2e.harness import Citizen as Person
 pytestmark = pytest.mark.slow
 
 
+def decode_qr(png: bytes) -> str:
+    import cv2
+    import numpy as np
+
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    return str(text)
+
+
 def plain_jpeg() -> bytes:
     import io
 
@@ -368,6 +377,20 @@ async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
             shown = p.newest.text or ""
             for state in ("submitted", "checking", "approved"):
                 assert p.label(f"state-{state}") in shown
+            # the verified member's e-card: masked details and a QR code of a signed token
+            await p.say("/menu")
+            await p.tap("btn-family")
+            await p.user.press(next(b for b in p.newest.buttons if b.startswith("Zhou Laoda")))
+            await p.tap("btn-ecard")
+            card = next(m for m in p.last.messages if m.media_kind == "photo") if p.last else None
+            assert card is not None and card.media_bytes is not None
+            assert FATHER_ID not in (card.text or "") and FATHER_ID[-4:] in (card.text or "")
+            token = decode_qr(card.media_bytes)
+            from bot.security import load_vault
+            from bot.services.ecard import verify_token
+
+            claims = verify_token(load_vault(make_settings(data_dir)), token)
+            assert claims.to_json_dict()["relationship"] == "father"
     finally:
         await queue.close()
 

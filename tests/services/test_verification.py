@@ -185,3 +185,22 @@ async def test_delete_account_removes_media(world: tuple) -> None:  # type: igno
     await citizens.delete_account(Actor(77, "en"), citizen_id)
     assert not folder.exists()
     assert await Application.all().count() == 0
+
+
+async def test_a_review_card_shows_every_attempt(world: tuple) -> None:  # type: ignore[type-arg]
+    from bot.services.reviews import ReviewService
+
+    citizens, verification, _ = world
+    citizen_id, app_id = await open_application(citizens)
+    for reason in ("no_blink", "too_dark", "flat_image"):
+        await submit(verification, citizen_id, app_id)
+        await verification.record(failed(app_id, reason))
+    await verification.request_human_review(citizen_id, app_id)
+    reviews = ReviewService(verification.audit, media_dir=verification.media_dir)
+    review, created = await reviews.open(app_id)
+    assert created
+    card = await reviews.card(review.id)
+    assert len(card.key_frames) == 3
+    notes = " ".join(note for _, note in card.history)
+    assert all(reason in notes for reason in ("no_blink", "too_dark", "flat_image"))
+    assert "human_review_requested" in notes
