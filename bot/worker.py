@@ -34,6 +34,7 @@ from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Retry, Worker, async_check_health, func
+from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.jobs.analysis import AnalysisJob, AnalysisResult, warm_up
@@ -137,6 +138,14 @@ class Runtime:
 
 async def analyse(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     """The arq task: one analysis job, its result published to the results stream."""
+    try:
+        return await _analyse(ctx, payload)
+    except (RedisError, OSError) as exc:  # Redis or the disk failed us: run it again later
+        log.warning("analysis %s could not finish (%r); it will be retried", ctx["job_id"], exc)
+        raise Retry(defer=ctx["runtime"].retry_delay_s * ctx["job_try"]) from exc
+
+
+async def _analyse(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     runtime: Runtime = ctx["runtime"]
     redis: ArqRedis = ctx["redis"]
     job_id: str = ctx["job_id"]
