@@ -304,9 +304,7 @@ def test_good_thresholds_parse() -> None:
     assert svc.parse_thresholds("0.45, 0.45") == (0.45, 0.45)
 
 
-async def test_thresholds_are_shared_through_the_database(
-    sqlite_db: str, tmp_path: Path
-) -> None:
+async def test_thresholds_are_shared_through_the_database(sqlite_db: str, tmp_path: Path) -> None:
     config = settings(tmp_path)
     assert await svc.current_thresholds(config) == (0.45, 0.55)
     assert await svc.stored_thresholds() is None
