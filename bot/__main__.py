@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import sys
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.logs import setup_logging
 
 LOCAL_AGENTS_CHAT_ID = -1001000000001
 
@@ -44,7 +44,12 @@ async def run(settings: Settings) -> None:
                 f"Local mode: no TELEGRAM_BOT_TOKEN set. Chat with the bot at {emulator.web_url}",
                 flush=True,
             )
-        await app.dispatcher.start_polling(app.bot)
+        if settings.webhook_url and emulator is None:
+            from bot.webhook import run_webhook
+
+            await run_webhook(app, settings)
+        else:
+            await app.dispatcher.start_polling(app.bot)
     finally:
         await app.close()
         if emulator is not None:
@@ -57,9 +62,7 @@ def main(argv: list[str]) -> int:
 
         return cli_main(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(settings)
     if argv[:1] == ["worker"]:
         from bot.worker import main as worker_main
 

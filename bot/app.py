@@ -16,6 +16,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.config import Settings
@@ -23,10 +24,17 @@ from bot.flows.core import FlowConfig
 from bot.handlers import citizen as citizen_handlers
 from bot.handlers.agents import AgentDesk, build_agents_router
 from bot.handlers.engine import ConversationEngine
-from bot.handlers.middlewares import ThrottlingMiddleware, error_router
+from bot.handlers.middlewares import (
+    DedupMiddleware,
+    MetricsMiddleware,
+    ThrottlingMiddleware,
+    error_router,
+)
 from bot.i18n import LANGUAGES, Translator
 from bot.jobs.arq_queue import ArqJobQueue
 from bot.jobs.local import LocalJobQueue
+from bot.locks import RedisLocker
+from bot.metrics import Metrics
 from bot.security import load_vault
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
@@ -71,6 +79,7 @@ class App:
     storage: BaseStorage
     translator: Translator
     desk: AgentDesk | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     _closed: bool = field(default=False, repr=False)
     _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
@@ -167,6 +176,8 @@ async def build_app(
     )
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     storage = make_fsm_storage(settings)
+    redis = storage.redis if isinstance(storage, RedisStorage) else None  # locks, dedup
+    metrics = verification.metrics = Metrics()
     engine = ConversationEngine(
         bot,
         storage,
@@ -176,10 +187,16 @@ async def build_app(
         vault,
         default_language=settings.default_language,
         strict=strict,
+        locker=RedisLocker(redis) if redis is not None else None,
     )
     dispatcher = Dispatcher(
-        storage=storage, engine=engine, translator=translator, settings=settings
+        storage=storage, engine=engine, translator=translator, settings=settings, metrics=metrics
     )
+    # Across processes with webhooks; a single poller (Telegram allows one) dedups in-process.
+    dispatcher.update.outer_middleware(
+        DedupMiddleware(redis if settings.webhook_url else None, metrics=metrics)
+    )
+    dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(translator, rate=settings.throttle_rate, burst=settings.throttle_burst)
     )
@@ -197,9 +214,10 @@ async def build_app(
             reminder_after=timedelta(minutes=settings.review_reminder_minutes),
         )
         desk.engine = engine
+        desk.reviews.metrics = metrics
         engine.desk = desk
         verification.on_review = desk.announce
         dispatcher.include_router(build_agents_router(desk))
     dispatcher.include_router(error_router(translator))
     await queue.start(verification.finish)
-    return App(settings, bot, dispatcher, engine, queue, storage, translator, desk)
+    return App(settings, bot, dispatcher, engine, queue, storage, translator, desk, metrics)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update
+from aiogram.types.update import UpdateTypeLookupError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.flows.core import t
 from bot.i18n import Translator, language_from_telegram
+from bot.metrics import Metrics, count_error
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +64,90 @@ class ThrottlingMiddleware(BaseMiddleware):
         return None
 
 
+class DedupMiddleware(BaseMiddleware):
+    """Drops an update seen before (same bot, same update_id): Telegram retrying a webhook, or
+    the same update reaching two processes.
+
+    With Redis, `SET <prefix>:<bot id>:<update_id> 1 NX EX <ttl_s>` decides across processes;
+    without, a bounded in-process set. At most once: an update whose handling fails is not
+    handled again. If Redis cannot be reached the update is handled (a rare duplicate is
+    better than a lost message; the conversation state needs Redis anyway).
+    """
+
+    def __init__(
+        self,
+        redis: Redis | None = None,
+        *,
+        metrics: Metrics | None = None,
+        prefix: str = "ssc:update",
+        ttl_s: int = 3600,
+        capacity: int = 10_000,
+    ) -> None:
+        self.redis = redis
+        self.metrics = metrics
+        self.prefix = prefix
+        self.ttl_s = ttl_s
+        self.capacity = capacity
+        self._seen: OrderedDict[tuple[int, int], None] = OrderedDict()
+
+    async def first_time(self, bot_id: int, update_id: int) -> bool:
+        """Marks the update as seen; whether it was new."""
+        if self.redis is not None:
+            key = f"{self.prefix}:{bot_id}:{update_id}"
+            try:
+                return bool(await self.redis.set(key, 1, nx=True, ex=self.ttl_s))
+            except (RedisError, OSError) as exc:
+                log.warning("update %s: duplicate check unavailable (%r)", update_id, exc)
+                return True
+        if (bot_id, update_id) in self._seen:
+            return False
+        self._seen[(bot_id, update_id)] = None
+        while len(self._seen) > self.capacity:
+            self._seen.popitem(last=False)
+        return True
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        bot = data.get("bot")
+        if await self.first_time(bot.id if bot is not None else 0, event.update_id):
+            return await handler(event, data)
+        log.info("update %s was seen before: dropped", event.update_id)
+        if self.metrics is not None:
+            self.metrics.duplicate_updates.inc()
+        return None
+
+
+class MetricsMiddleware(BaseMiddleware):
+    """Counts updates by type and times their handling (failures included)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        kind = "other"
+        if isinstance(event, Update):
+            try:
+                kind = event.event_type
+            except UpdateTypeLookupError:
+                kind = "unknown"
+        self.metrics.updates.labels(kind).inc()
+        started = time.perf_counter()
+        try:
+            return await handler(event, data)
+        finally:
+            self.metrics.handler_seconds.labels(kind).observe(time.perf_counter() - started)
+
+
 def error_router(translator: Translator) -> Router:
     """The last resort: log the failure (type and place only: no personal data) and tell the
     person something went wrong, instead of leaving them with silence."""
     router = Router(name="errors")
 
     @router.errors()
-    async def on_error(event: ErrorEvent) -> None:
+    async def on_error(event: ErrorEvent, metrics: Metrics | None = None) -> None:
         update = event.update
+        count_error(metrics, event.exception)
         log.error(
             "update %s failed: %s",
             update.update_id,

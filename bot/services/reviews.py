@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from bot.domain.idnumber import age_on
 from bot.flows import effects as fx
+from bot.metrics import Metrics
 from bot.services.audit import Audit
 from bot.storage.models import (
     Application,
@@ -90,6 +91,7 @@ class ReviewService:
     def __init__(self, audit: Audit, *, media_dir: Path) -> None:
         self.audit = audit
         self.media_dir = media_dir
+        self.metrics = Metrics()  # the app's replaces it
 
     async def open(self, application_id: int) -> tuple[Review, bool]:
         """The review of an application entering review; (review, created)."""
@@ -228,6 +230,7 @@ class ReviewService:
         event = fx.ReviewDecided(
             app.id, member.id, outcome, reason.value if reason else "", may_retry
         )
+        self.metrics.decided("agent", outcome)
         return Decided(app.citizen_id, event)
 
     async def pending_for_citizen(self, citizen_id: int) -> Review | None:

@@ -16,6 +16,7 @@ from bot.domain.idnumber import age_on
 from bot.flows import effects as fx
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
 from bot.jobs.local import OnDone
+from bot.metrics import Metrics
 from bot.security import Vault
 from bot.services.audit import Audit
 from bot.services.citizens import utcnow
@@ -62,6 +63,7 @@ class VerificationService:
         self.references: LocalReferenceRegistry | None = None
         self.deliver: Deliver | None = None
         self.on_review: Callable[[int], Awaitable[None]] | None = None
+        self.metrics = Metrics()  # the app's replaces it
 
     async def accept_reference(
         self, citizen_id: int, cmd: fx.SubmitReferencePhoto, fetch: Fetch
@@ -158,12 +160,14 @@ class VerificationService:
             is_child=is_child,
             **self.job_defaults,  # type: ignore[arg-type]
         )
+        self.metrics.analysis_submitted(app.id)
         await self.queue.submit(job, self.finish)
         return None
 
     async def finish(self, result: AnalysisResult) -> None:
         """Records a finished analysis and tells the citizen's conversation. If recording
         fails, the citizen still hears that the attempt did not go through."""
+        self.metrics.analysis_finished(result)
         try:
             event = await self.record(result)
         except Exception:
@@ -180,6 +184,7 @@ class VerificationService:
             return
         if event is None:
             return
+        self.metrics.decided("engine", event.outcome, practice=event.practice)
         if event.outcome == "in_review" and self.on_review is not None:
             await self._announce(event.application_id)
         if self.deliver is None:
