@@ -21,10 +21,12 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.config import Settings
 from bot.flows.core import FlowConfig
+from bot.handlers import admin as admin_handlers
 from bot.handlers import citizen as citizen_handlers
 from bot.handlers.agents import AgentDesk, build_agents_router
 from bot.handlers.engine import ConversationEngine
 from bot.handlers.middlewares import (
+    BanMiddleware,
     DedupMiddleware,
     MetricsMiddleware,
     ThrottlingMiddleware,
@@ -110,6 +112,9 @@ class App:
             )
             if lang == "en":
                 await self.bot.set_my_commands(commands, scope=scope)
+        await admin_handlers.set_role_commands(
+            self.bot, self.translator, StaffService(self.settings.admin_ids), self.settings
+        )
 
     async def close(self) -> None:
         if self._closed:
@@ -200,6 +205,8 @@ async def build_app(
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(translator, rate=settings.throttle_rate, burst=settings.throttle_burst)
     )
+    dispatcher.update.outer_middleware(BanMiddleware(translator))
+    dispatcher.include_router(admin_handlers.build_router(settings, audit, vault))
     dispatcher.include_router(citizen_handlers.build_router())
     desk: AgentDesk | None = None
     if settings.agents_chat_id is not None:

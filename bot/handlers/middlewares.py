@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update
 from aiogram.types.update import UpdateTypeLookupError
 from redis.asyncio import Redis
@@ -17,6 +18,7 @@ from redis.exceptions import RedisError
 from bot.flows.core import t
 from bot.i18n import Translator, language_from_telegram
 from bot.metrics import Metrics, count_error
+from bot.services.admin import BanService
 
 log = logging.getLogger(__name__)
 
@@ -168,3 +170,35 @@ def error_router(translator: Translator) -> Router:
             log.warning("could not tell the user about the failure of update %s", update.update_id)
 
     return router
+
+
+class BanMiddleware(BaseMiddleware):
+    """Drops every update of a banned user. The first message or button tap after the ban
+    gets one clear answer (once per ban, remembered in the database); later taps are answered
+    without text so that no spinner hangs; nothing else reaches the routers."""
+
+    def __init__(self, translator: Translator, bans: BanService | None = None) -> None:
+        self.translator = translator
+        self.bans = bans or BanService()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user = data.get("event_from_user")
+        if user is None or user.is_bot or not isinstance(event, Update):
+            return await handler(event, data)
+        query = event.callback_query
+        message = event.message if event.message and event.message.chat.type == "private" else None
+        first = await self.bans.check(user.id, can_tell=query is not None or message is not None)
+        if first is None:
+            return await handler(event, data)
+        text: str | None = None
+        if first:
+            lang = await self.bans.language(user.id) or language_from_telegram(user.language_code)
+            text = self.translator.render(lang, t("admin-banned-notice"), for_html=query is None)
+        try:
+            if query is not None:
+                await query.answer(text, show_alert=text is not None)
+            elif message is not None and text is not None:
+                await message.answer(text)
+        except TelegramAPIError as error:
+            log.warning("could not answer a banned user: %s", type(error).__name__)
+        return None
