@@ -6,6 +6,7 @@ Nothing is created at import: `build_app` makes everything, `App.close` releases
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,6 +39,7 @@ from bot.jobs.local import LocalJobQueue
 from bot.locks import RedisLocker
 from bot.metrics import Metrics
 from bot.security import load_vault
+from bot.services.admin import current_thresholds
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
 from bot.services.references import LocalReferenceRegistry
@@ -176,6 +178,7 @@ async def build_app(
         },
     )
     verification.vault, verification.references = vault, references
+    verification.thresholds = functools.partial(current_thresholds, settings)
     session = (
         AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     )

@@ -63,7 +63,16 @@ class VerificationService:
         self.references: LocalReferenceRegistry | None = None
         self.deliver: Deliver | None = None
         self.on_review: Callable[[int], Awaitable[None]] | None = None
+        self.thresholds: Callable[[], Awaitable[tuple[float, float]]] | None = None
         self.metrics = Metrics()  # the app's replaces it
+
+    async def _job_settings(self) -> dict[str, float | int]:
+        """Limits and thresholds for a job; thresholds an admin changed win over settings."""
+        values = dict(self.job_defaults)
+        if self.thresholds is not None:
+            passing, review = await self.thresholds()
+            values.update(match_pass_distance=passing, match_review_distance=review)
+        return values
 
     async def accept_reference(
         self, citizen_id: int, cmd: fx.SubmitReferencePhoto, fetch: Fetch
@@ -158,7 +167,7 @@ class VerificationService:
                 else None
             ),
             is_child=is_child,
-            **self.job_defaults,  # type: ignore[arg-type]
+            **await self._job_settings(),  # type: ignore[arg-type]
         )
         self.metrics.analysis_submitted(app.id)
         await self.queue.submit(job, self.finish)

@@ -204,3 +204,22 @@ async def test_a_review_card_shows_every_attempt(world: tuple) -> None:  # type:
     notes = " ".join(note for _, note in card.history)
     assert all(reason in notes for reason in ("no_blink", "too_dark", "flat_image"))
     assert "human_review_requested" in notes
+
+
+async def test_jobs_use_the_thresholds_an_admin_set(world: tuple) -> None:  # type: ignore[type-arg]
+    from bot.config import Settings
+    from bot.services.admin import current_thresholds, set_thresholds
+
+    citizens, verification, queue = world
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    verification.thresholds = lambda: current_thresholds(settings)
+    citizen_id, app_id = await open_application(citizens)
+    await submit(verification, citizen_id, app_id)
+    assert (queue.jobs[-1].match_pass_distance, queue.jobs[-1].match_review_distance) == (
+        0.45,
+        0.55,
+    )
+    await verification.record(failed(app_id, "too_dark"))
+    await set_thresholds(0.4, 0.5)
+    await submit(verification, citizen_id, app_id)
+    assert (queue.jobs[-1].match_pass_distance, queue.jobs[-1].match_review_distance) == (0.4, 0.5)
