@@ -21,6 +21,7 @@ import contextlib
 import importlib
 import logging
 import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
@@ -94,8 +95,12 @@ class AnalysisPool:
             self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         return self._executor
 
-    def warm_up(self) -> None:
-        self._ready().submit(warm_up)  # the first job then finds the engine imported
+    async def start(self, *, warm: bool) -> None:
+        """Starts the child (and imports the engine in it) between jobs, so that neither
+        counts against a job's time limits."""
+        await asyncio.get_running_loop().run_in_executor(
+            self._ready(), warm_up if warm else os.getpid
+        )
 
     async def run(self, analysis: Analysis, job: AnalysisJob, timeout_s: float) -> AnalysisResult:
         executor = self._ready()
@@ -207,8 +212,13 @@ async def _publish(
 async def _startup(ctx: dict[str, Any]) -> None:
     runtime: Runtime = ctx["runtime"]
     runtime.tmp_dir.mkdir(parents=True, exist_ok=True)
-    if runtime.warm_up:
-        runtime.pool.warm_up()
+    await runtime.pool.start(warm=runtime.warm_up)
+
+
+async def _after_job(ctx: dict[str, Any]) -> None:
+    """A child stopped for a timeout or a crash is replaced before the next job is taken."""
+    runtime: Runtime = ctx["runtime"]
+    await runtime.pool.start(warm=runtime.warm_up)
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
@@ -251,6 +261,7 @@ def worker_settings(settings: Settings, options: WorkerOptions | None = None) ->
         "job_deserializer": load_json,
         "on_startup": _startup,
         "on_shutdown": _shutdown,
+        "after_job_end": _after_job,  # arq takes no other job before it returns (max_jobs=1)
         "ctx": {"runtime": runtime},
     }
 

@@ -110,7 +110,7 @@ class Lab:
         self.workers.append(worker)
         return worker
 
-    async def ready(self, worker: Worker, timeout_s: float = 20.0) -> None:
+    async def ready(self, worker: Worker, timeout_s: float = 60.0) -> None:
         """Waits for the worker's first health record (it polls the queue from then on)."""
 
         async def alive() -> bool:

@@ -49,7 +49,7 @@ def run_worker_cli(
 
 def test_the_worker_needs_redis_url() -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    code, stderr = run_worker_cli(env=env)
+    code, stderr = run_worker_cli(env=env, via_bot=False)
     assert code == 2
     assert "needs REDIS_URL" in stderr
 
@@ -155,7 +155,7 @@ async def test_a_decision_from_a_worker_is_recorded_once(
     assert await verification.submit(citizen_id, submitted, fetch) is None
     assert list((tmp_path / "media" / "incoming").iterdir()) == []
     await lab.ready(worker)
-    await queue.drain(timeout_s=20)
+    await queue.drain(timeout_s=60)
     app = await Application.get(id=app_id)
     assert app.state is ApplicationState.SUBMITTED and app.attempts == 1  # a failed attempt
     assert len(list((tmp_path / "media" / app.media_dir).glob("*.jpg"))) == 2  # key frames
