@@ -29,6 +29,7 @@ from aiogram.types import (
     BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -137,7 +138,7 @@ class IsAdmin(Filter):
         return await self.staff.is_admin(user.id)
 
 
-def _chat_of(query: CallbackQuery) -> Any:
+def _chat_of(query: CallbackQuery) -> Chat | None:
     return query.message.chat if query.message is not None else None
 
 
@@ -180,6 +181,7 @@ class AdminDesk:
         self.bans = svc.BanService()
         self.references = references
         self.media_dir = media_dir
+        self._deliveries: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------------------ helpers
 
@@ -620,32 +622,57 @@ class AdminDesk:
             await message.edit_text(
                 tr(lang, t("admin-broadcast-sending", count=len(recipients))), reply_markup=None
             )
-        html = str(stored["html"])
-
-        async def send(chat_id: int) -> None:
-            await bot.send_message(chat_id, html)
-
-        report = await svc.deliver_broadcast(recipients, send)
-        await message.answer(
-            tr(
+        # Delivery can take minutes (25 messages a second): it runs beside the update, so a
+        # webhook request is answered at once; the report comes when it is done.
+        task = asyncio.create_task(
+            self._deliver(
+                bot,
+                query.from_user.id,
+                message.chat.id,
+                recipients,
+                str(stored["html"]),
+                str(stored.get("lang", "all")),
                 lang,
-                t(
-                    "admin-broadcast-report",
-                    delivered=report.delivered,
-                    blocked=report.blocked,
-                    failed=report.failed,
-                ),
+                tr,
             )
         )
-        assert query.from_user is not None
-        await self.record(
-            query.from_user.id,
-            "broadcast",
-            language=stored.get("lang", "all"),
-            delivered=report.delivered,
-            blocked=report.blocked,
-            failed=report.failed,
-        )
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(
+        self,
+        bot: Bot,
+        admin_id: int,
+        chat_id: int,
+        recipients: list[int],
+        html: str,
+        language: str,
+        lang: str,
+        tr: Translator,
+    ) -> None:
+        async def send(target: int) -> None:
+            await bot.send_message(target, html)
+
+        try:
+            report = await svc.deliver_broadcast(recipients, send)
+            await self.record(
+                admin_id,
+                "broadcast",
+                language=language,
+                delivered=report.delivered,
+                blocked=report.blocked,
+                failed=report.failed,
+            )
+            text = t(
+                "admin-broadcast-report",
+                delivered=report.delivered,
+                blocked=report.blocked,
+                failed=report.failed,
+            )
+            # the report goes through the same loop: it may meet a 429 right after the rest
+            await svc.deliver_broadcast([chat_id], lambda c: bot.send_message(c, tr(lang, text)))
+        except Exception:
+            log.exception("the broadcast failed")
 
     async def broadcast_cancel(
         self, target: Message | CallbackQuery, admin_state: FSMContext, lang: str, tr: Translator

@@ -399,9 +399,10 @@ async def test_broadcast_under_429s_with_blocked_and_unreachable_users(setup: Se
     emu.inject_error("sendMessage", 429, retry_after=1, times=2)
     started = time.monotonic()
     done = await admin.tap("admin-broadcast-send")
+    assert admin.saw("admin-broadcast-sending", count=6)
+    report = await admin.user.wait_for(lambda m: "Broadcast finished" in m.text, timeout=15)
     assert time.monotonic() - started >= 2.0  # retry_after honoured twice
-
-    assert admin.saw("admin-broadcast-report", delivered=4, blocked=1, failed=1)
+    assert report.text == admin.text_of("admin-broadcast-report", delivered=4, blocked=1, failed=1)
     for user_id in (94001, 94002, 94003, 94004):
         copies = [m for m in emu.user(user_id).bot_messages if m.text == message]
         assert len(copies) == 1, user_id
@@ -418,7 +419,8 @@ async def test_broadcast_under_429s_with_blocked_and_unreachable_users(setup: Se
     await admin.act(admin.user.press("es"))
     assert admin.saw("admin-broadcast-preview", count=2, language="es")
     await admin.tap("admin-broadcast-send")
-    assert admin.saw("admin-broadcast-report", delivered=1, blocked=1, failed=0)
+    report = await admin.user.wait_for(lambda m: "Broadcast finished" in m.text, timeout=15)
+    assert report.text == admin.text_of("admin-broadcast-report", delivered=1, blocked=1, failed=0)
     assert [m.text for m in emu.user(94003).bot_messages][-1] == "Solo en español"
 
     await admin.say("/broadcast")
