@@ -22,7 +22,8 @@ __all__ = ["JsonFormatter", "MaskingFilter", "mask", "setup_logging"]
 # bot token (`<bot id>:<35 characters>`), in that order: the longest patterns first.
 _TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]")
-_PHONE = re.compile(r"\+?\d{11,15}")
+# not inside a longer run of digits, nor a file name such as `0_20250101120000_init.py`
+_PHONE = re.compile(r"(?<![\d_])\+?\d{11,15}(?![\d_])")
 _PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # attributes every LogRecord has: anything else was given with `extra=`
 _RECORD_FIELDS = frozenset(

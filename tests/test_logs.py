@@ -105,6 +105,9 @@ def test_mask_keeps_what_is_not_personal() -> None:
     assert mask(f"id={ID_NUMBER};") == "id=[id-number];"
     assert mask("call 13800138000 now") == "call [phone] now"
     assert mask("+34612345678") == "[phone]"
+    assert mask("手机13800138000。") == "手机[phone]。"
+    assert mask("tel:+8613800138000,") == "tel:[phone],"
+    assert mask("applied 0_20250101120000_init.py") == "applied 0_20250101120000_init.py"
 
 
 def test_setup_twice_keeps_one_handler(root_logger: logging.Logger) -> None:

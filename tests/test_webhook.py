@@ -259,3 +259,30 @@ async def test_metrics_count_updates_latency_and_errors(served: Served) -> None:
     assert metric(text, 'ssc_errors_total{type="TelegramBadRequest"}') == 1
     assert "ssc_analysis_queue_depth 0.0" in text
     assert "# TYPE ssc_decisions_total counter" in text
+
+
+def test_analysis_and_decision_metrics() -> None:
+    from bot.jobs.analysis import AnalysisResult
+    from bot.metrics import Metrics
+
+    metrics, other = Metrics(), Metrics()  # one registry each: no clash in one process
+    metrics.analysis_submitted(7)
+    metrics.analysis_submitted(8)
+    metrics.analysis_finished(AnalysisResult(7, False, "video", "pass"))
+    other.analysis_finished(AnalysisResult(8, False, "video", "fail"))  # another process
+    metrics.decided("engine", "approved")
+    metrics.decided("engine", "practice", practice=True)
+    metrics.decided("agent", "rejected")
+    text = metrics.render().decode()
+    assert metric(text, "ssc_analysis_queue_depth") == 1
+    assert metric(text, 'ssc_analysis_seconds_count{kind="video",verdict="pass"}') == 1
+    assert metric(text, 'ssc_decisions_total{outcome="approved",source="engine"}') == 1
+    assert metric(text, 'ssc_decisions_total{outcome="rejected",source="agent"}') == 1
+    assert 'outcome="practice"' not in text
+    assert metric(other.render().decode(), "ssc_analysis_queue_depth") == -1
+
+
+async def test_the_app_shares_one_metrics_object(served: Served) -> None:
+    app = served.app
+    assert app.engine.verification.metrics is app.metrics
+    assert app.dispatcher["metrics"] is app.metrics
