@@ -88,17 +88,19 @@ class App:
     _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
     def start_background(self) -> None:
-        """Periodic duties: review reminders."""
-        if self.desk is not None:
-            self._background.append(asyncio.create_task(self._remind_loop(self.desk)))
+        """Periodic duties: review reminders, and applications whose analysis was lost."""
+        self._background.append(asyncio.create_task(self._periodic()))
 
-    async def _remind_loop(self, desk: AgentDesk) -> None:
+    async def _periodic(self) -> None:
+        lost_after = timedelta(seconds=3 * self.settings.analysis_timeout_seconds + 120)
         while True:
             await asyncio.sleep(60)
             try:
-                await desk.remind_pending()
+                if self.desk is not None:
+                    await self.desk.remind_pending()
+                await self.engine.verification.sweep_stuck(lost_after)
             except Exception:
-                log.exception("review reminders failed")
+                log.exception("periodic duties failed")
 
     async def set_commands(self) -> None:
         for lang in LANGUAGES:

@@ -276,6 +276,28 @@ class VerificationService:
             app.id, member.id, outcome, tuple(result.reasons), attempts_left=left, kind=kind
         )
 
+    async def sweep_stuck(self, older_than: timedelta) -> int:
+        """Applications left in CHECKING longer than any analysis can take (a job lost with
+        its worker and its retries): back to SUBMITTED, and the citizen is asked to retry."""
+        cutoff = utcnow() - older_than
+        stuck = await Application.filter(state=ApplicationState.CHECKING, updated_at__lt=cutoff)
+        for app in stuck:
+            changed = await Application.filter(id=app.id, state=ApplicationState.CHECKING).update(
+                state=ApplicationState.SUBMITTED, updated_at=utcnow()
+            )
+            if not changed:
+                continue
+            await ApplicationEvent.create(
+                application_id=app.id,
+                state=ApplicationState.SUBMITTED,
+                actor="system",
+                note="analysis_lost",
+            )
+            if self.deliver is not None:
+                event = fx.AnalysisFinished(app.id, app.member_id, "error", kind=app.kind.value)
+                await self.deliver(app.citizen_id, event)
+        return len(stuck)
+
     async def request_human_review(self, citizen_id: int, application_id: int) -> None:
         app = await Application.get_or_none(
             id=application_id, citizen_id=citizen_id

@@ -223,3 +223,23 @@ async def test_jobs_use_the_thresholds_an_admin_set(world: tuple) -> None:  # ty
     await set_thresholds(0.4, 0.5)
     await submit(verification, citizen_id, app_id)
     assert (queue.jobs[-1].match_pass_distance, queue.jobs[-1].match_review_distance) == (0.4, 0.5)
+
+
+async def test_applications_stuck_in_checking_are_released(world: tuple) -> None:  # type: ignore[type-arg]
+    citizens, verification, _ = world
+    delivered: list[tuple[int, object]] = []
+
+    async def deliver(citizen_id: int, event: object) -> None:
+        delivered.append((citizen_id, event))
+
+    verification.deliver = deliver
+    citizen_id, app_id = await open_application(citizens)
+    await submit(verification, citizen_id, app_id)
+    assert await verification.sweep_stuck(timedelta(hours=1)) == 0
+    assert await verification.sweep_stuck(timedelta(seconds=-1)) == 1
+    app = await Application.get(id=app_id)
+    assert app.state is ApplicationState.SUBMITTED
+    assert [type(e).__name__ for _, e in delivered] == ["AnalysisFinished"]
+    assert delivered[0][1].outcome == "error"  # type: ignore[attr-defined]
+    # a late result for the released attempt is then ignored
+    assert await verification.record(failed(app_id, "no_blink")) is None
