@@ -972,16 +972,24 @@ def application_started(
     )
 
 
-def id_photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[Conversation]:
-    """The member's ID card photo: checked for one clear face (answered by ReferenceAccepted
-    or ReferenceRefused)."""
+def _photo_problem(ev: MediaSent, ctx: Context) -> Reply | None:
+    """Why a received file cannot be taken as a photo (kind or size), or None."""
     is_photo = ev.kind is MediaKind.PHOTO or (
         ev.kind is MediaKind.DOCUMENT and (ev.mime_type or "") in ("image/jpeg", "image/png")
     )
     if not is_photo:
-        return _stay(conv, _error("photo-wrong-kind"), *await_id_photo_screen())
+        return _error("photo-wrong-kind")
     if ev.file_size is not None and ev.file_size > ctx.config.max_photo_bytes:
-        return _stay(conv, _error("photo-too-big", mb=ctx.config.max_photo_bytes // (1024 * 1024)))
+        return _error("photo-too-big", mb=ctx.config.max_photo_bytes // (1024 * 1024))
+    return None
+
+
+def id_photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[Conversation]:
+    """The member's ID card photo: checked for one clear face (answered by ReferenceAccepted
+    or ReferenceRefused)."""
+    refused = _photo_problem(ev, ctx)
+    if refused is not None:
+        return _stay(conv, refused, *await_id_photo_screen())
     if conv.application_id is None:
         return _home(conv, ctx)
     return Outcome(
@@ -1070,13 +1078,9 @@ def video_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[C
 
 def photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[Conversation]:
     """A child's photo: checked for size, then queued for analysis and human review."""
-    is_photo = ev.kind is MediaKind.PHOTO or (
-        ev.kind is MediaKind.DOCUMENT and (ev.mime_type or "") in ("image/jpeg", "image/png")
-    )
-    if not is_photo:
-        return _stay(conv, _error("photo-wrong-kind"), *await_photo_screen())
-    if ev.file_size is not None and ev.file_size > ctx.config.max_photo_bytes:
-        return _stay(conv, _error("photo-too-big", mb=ctx.config.max_photo_bytes // (1024 * 1024)))
+    refused = _photo_problem(ev, ctx)
+    if refused is not None:
+        return _stay(conv, refused, *await_photo_screen())
     if conv.application_id is None:
         return _home(conv, ctx)
     new = dataclasses.replace(conv, step=Step.CHECKING, practice=False)

@@ -139,6 +139,20 @@ async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
             yield Desk(emu, under_test, group, *people)
 
 
+async def signed_in(desk: Desk, user_id: int, name: str, *, lang: str = "en") -> Citizen:
+    """A citizen who accepted the notice, shared their phone and registered."""
+    user = desk.emulator.user(
+        user_id, "C", language_code=lang, phone_number=f"+86138001{user_id:05d}"
+    )
+    p = Citizen(user, lang)
+    await p.say("/start")
+    await p.tap("btn-accept")
+    await p.tap("btn-share-phone")
+    await p.say(name)
+    await p.say(own_id(user_id))
+    return p
+
+
 async def citizen_in_review(desk: Desk, user_id: int = 700) -> Citizen:
     """A citizen who registered, added their father and sent a video now under review."""
     user = desk.emulator.user(
@@ -268,18 +282,12 @@ async def test_forged_and_garbage_callbacks_change_nothing(desk: Desk) -> None:
 
 
 async def test_takeover_relays_both_ways_and_close_returns_the_citizen(desk: Desk) -> None:
-    user = desk.emulator.user(710, "C", language_code="en", phone_number="+8613800170000")
-    p = Citizen(user, "en")
-    await p.say("/start")
-    await p.tap("btn-accept")
-    await p.tap("btn-share-phone")
-    await p.say("Li Lei")
-    await p.say(OWN_ID)
+    p = await signed_in(desk, 710, "Li Lei", lang="en")
     await p.tap("btn-support")
     assert p.saw("support-connected")
     topic = desk.group.topic("Li Lei #1")
     context = desk.group.bot_messages(topic.message_thread_id)[0].text or ""
-    assert OWN_ID not in context and OWN_ID[-4:] in context
+    assert own_id(710) not in context and own_id(710)[-4:] in context
     # the citizen's messages of every kind reach the topic; menus do not fire
     await p.say("Hello, I need help")
     await p.say("/menu")
@@ -319,13 +327,7 @@ async def test_takeover_relays_both_ways_and_close_returns_the_citizen(desk: Des
 
 
 async def test_citizen_leaves_with_back_to_the_bot(desk: Desk) -> None:
-    user = desk.emulator.user(711, "C", language_code="es", phone_number="+8613800171000")
-    p = Citizen(user, "es")
-    await p.say("/start")
-    await p.tap("btn-accept")
-    await p.tap("btn-share-phone")
-    await p.say("Ana López")
-    await p.say(OWN_ID)
+    p = await signed_in(desk, 711, "Ana López", lang="es")
     await p.tap("btn-support")
     await p.tap("btn-end-talk")
     assert p.saw("support-ended") and p.saw("menu-title", name="Ana López")
@@ -334,16 +336,10 @@ async def test_citizen_leaves_with_back_to_the_bot(desk: Desk) -> None:
 
 
 async def test_a_citizen_who_blocked_the_bot(desk: Desk) -> None:
-    user = desk.emulator.user(712, "C", language_code="en", phone_number="+8613800172000")
-    p = Citizen(user, "en")
-    await p.say("/start")
-    await p.tap("btn-accept")
-    await p.tap("btn-share-phone")
-    await p.say("Han Meimei")
-    await p.say(OWN_ID)
+    p = await signed_in(desk, 712, "Han Meimei", lang="en")
     await p.tap("btn-support")
     topic = desk.group.topic("Han Meimei #1").message_thread_id
-    user.block()
+    p.user.block()
     await desk.group.send_text(desk.agent_a, "Are you there?", topic)
     notices = [
         m
