@@ -336,7 +336,10 @@ def analyse_video(
             analysed += 1
             obs = process(frame)
             if obs is not None:
-                if sparse and _eyes_dipping(observations, obs, thresholds):
+                dipping = sparse and _eyes_dipping(observations, obs, thresholds)
+                if sparse and not dipping and frame.t < dense_until:
+                    dense_until = frame.t  # the eyes are open again: back to every other frame
+                if dipping:
                     dense_until = frame.t + 0.4
                     if skipped is not None and tracker.points is not None:
                         current = tracker.points
