@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import sys
 
-from bot.app import build_app
 from bot.config import Settings
 from bot.logs import setup_logging
 
@@ -15,6 +14,8 @@ LOCAL_AGENTS_CHAT_ID = -1001000000001
 
 
 async def run(settings: Settings) -> None:
+    from bot.app import build_app  # here, so that `python -m bot worker` starts fast
+
     emulator = None
     api_url: str | None
     if settings.local_mode:
