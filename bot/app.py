@@ -230,6 +230,10 @@ async def build_app(
         engine.desk = desk
         verification.on_review = desk.announce
         dispatcher.include_router(build_agents_router(desk))
-    dispatcher.include_router(error_router(translator))
+    dispatcher.include_router(
+        error_router(
+            translator, redeliver_transient=bool(settings.webhook_url) and not settings.local_mode
+        )
+    )
     await queue.start(verification.finish)
     return App(settings, bot, dispatcher, engine, queue, storage, translator, desk, metrics)

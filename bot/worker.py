@@ -25,6 +25,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -267,18 +268,30 @@ def worker_settings(settings: Settings, options: WorkerOptions | None = None) ->
 
 
 def run_worker(settings: Settings, options: WorkerOptions | None = None) -> None:
-    """Runs an arq worker until SIGINT/SIGTERM (a job in progress is then queued again)."""
+    """Runs an arq worker until SIGINT/SIGTERM (a job in progress is then queued again).
+
+    Losing Redis (a restart, a failover) does not end the worker: it starts again, with a
+    growing pause, once Redis answers; its job in progress is re-run by arq."""
     options = options or WorkerOptions()
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        worker = Worker(**worker_settings(settings, options))
-        # arq re-runs the job of a dead worker after job_timeout + 10 s; let deployments choose
-        worker.in_progress_timeout_s = options.job_timeout(settings) + options.in_progress_grace_s
-        worker.run()
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
+    pause = 1.0
+    while True:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            worker = Worker(**worker_settings(settings, options))
+            # arq re-runs the job of a dead worker after job_timeout + 10 s; let deployments choose
+            worker.in_progress_timeout_s = (
+                options.job_timeout(settings) + options.in_progress_grace_s
+            )
+            worker.run()
+            return
+        except (RedisError, OSError) as exc:
+            log.warning("worker lost Redis (%r): starting again in %.0f s", exc, pause)
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+        time.sleep(pause)
+        pause = min(pause * 2, 30.0)
 
 
 def check_health(settings: Settings, options: WorkerOptions | None = None) -> int:

@@ -9,11 +9,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update
 from aiogram.types.update import UpdateTypeLookupError
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.flows.core import t
 from bot.i18n import Translator, language_from_telegram
@@ -108,12 +111,28 @@ class DedupMiddleware(BaseMiddleware):
             self._seen.popitem(last=False)
         return True
 
+    async def forget(self, bot_id: int, update_id: int) -> None:
+        """Unmarks an update whose handling failed on the infrastructure."""
+        if self.redis is not None:
+            try:
+                await self.redis.delete(f"{self.prefix}:{bot_id}:{update_id}")
+            except (RedisError, OSError):
+                log.warning("update %s: could not unmark it for redelivery", update_id)
+        else:
+            self._seen.pop((bot_id, update_id), None)
+
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
         bot = data.get("bot")
-        if await self.first_time(bot.id if bot is not None else 0, event.update_id):
-            return await handler(event, data)
+        bot_id = bot.id if bot is not None else 0
+        if await self.first_time(bot_id, event.update_id):
+            try:
+                return await handler(event, data)
+            except Exception as exc:
+                if is_transient(exc):
+                    await self.forget(bot_id, event.update_id)  # let the redelivery through
+                raise
         log.info("update %s was seen before: dropped", event.update_id)
         if self.metrics is not None:
             self.metrics.duplicate_updates.inc()
@@ -141,15 +160,36 @@ class MetricsMiddleware(BaseMiddleware):
             self.metrics.handler_seconds.labels(kind).observe(time.perf_counter() - started)
 
 
-def error_router(translator: Translator) -> Router:
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the infrastructure (Redis, the database, the network), not of the update:
+    handling the same update again later can succeed."""
+    from tortoise.exceptions import DBConnectionError
+
+    return isinstance(
+        exc, RedisConnectionError | RedisTimeoutError | DBConnectionError | ConnectionError
+    )
+
+
+def error_router(translator: Translator, *, redeliver_transient: bool = False) -> Router:
     """The last resort: log the failure (type and place only: no personal data) and tell the
-    person something went wrong, instead of leaving them with silence."""
+    person something went wrong, instead of leaving them with silence.
+
+    With `redeliver_transient` (webhook mode), an infrastructure failure is left unhandled:
+    the webhook then answers 500 and Telegram delivers the update again later, when Redis or
+    the database is back, instead of the update being lost."""
     router = Router(name="errors")
 
     @router.errors()
-    async def on_error(event: ErrorEvent, metrics: Metrics | None = None) -> None:
+    async def on_error(event: ErrorEvent, metrics: Metrics | None = None) -> Any:
         update = event.update
         count_error(metrics, event.exception)
+        if redeliver_transient and is_transient(event.exception):
+            log.warning(
+                "update %s failed on %s: left for Telegram to deliver again",
+                update.update_id,
+                type(event.exception).__name__,
+            )
+            return UNHANDLED
         log.error(
             "update %s failed: %s",
             update.update_id,
@@ -158,7 +198,7 @@ def error_router(translator: Translator) -> Router:
         )
         target: Message | CallbackQuery | None = update.message or update.callback_query
         if target is None or target.from_user is None:
-            return
+            return None
         lang = language_from_telegram(target.from_user.language_code)
         text = translator.render(lang, t("error-generic"))
         try:

@@ -219,6 +219,7 @@ class ArqJobQueue:
         prefix: str = DEFAULT_PREFIX,
         consumer: str | None = None,
         media_ttl_s: float = 3600.0,
+        submit_retry_s: float = 20.0,
         claim_idle_s: float = 60.0,
         block_s: float = 2.0,
         batch: int = 10,
@@ -228,6 +229,7 @@ class ArqJobQueue:
         self.consumer = consumer or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._redis_url = redis_url
         self._media_ttl_ms = int(media_ttl_s * 1000)
+        self.submit_retry_s = submit_retry_s
         self._claim_idle_ms = int(claim_idle_s * 1000)
         self._claim_every_s = max(0.1, claim_idle_s / 2)
         self._block_ms = max(1, int(block_s * 1000))
@@ -265,19 +267,7 @@ class ArqJobQueue:
         )
         job_id = job_id_for(job, media, reference)
         try:
-            redis = await self._connection()
-            async with redis.pipeline(transaction=True) as pipe:
-                pipe.set(self.keys.media(job_id), media, px=self._media_ttl_ms)
-                if reference is not None:
-                    pipe.set(self.keys.reference(job_id), reference, px=self._media_ttl_ms)
-                pipe.delete(self.keys.done(job_id))
-                await pipe.execute()
-            queued = await redis.enqueue_job(
-                TASK_NAME,
-                encode_job(job, has_reference=reference is not None),
-                _job_id=job_id,
-                _queue_name=self.keys.queue,
-            )
+            queued = await self._enqueue(job, job_id, media, reference)
         except (RedisError, OSError) as exc:
             log.error("could not queue the analysis of application %s: %r", job.application_id, exc)
             await on_done(error_result(job, "queue_unavailable"))
@@ -293,6 +283,36 @@ class ArqJobQueue:
         self._settled.clear()
         if queued is None:
             log.info("analysis %s is already queued or running: not queued twice", job_id)
+
+    async def _enqueue(
+        self, job: AnalysisJob, job_id: str, media: bytes, reference: bytes | None
+    ) -> object:
+        """Stores the bytes and queues the job, trying again for `submit_retry_s` while Redis
+        is unreachable (a restart takes a few seconds) before giving up."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.submit_retry_s
+        delay = 0.5
+        while True:
+            try:
+                redis = await self._connection()
+                async with redis.pipeline(transaction=True) as pipe:
+                    pipe.set(self.keys.media(job_id), media, px=self._media_ttl_ms)
+                    if reference is not None:
+                        pipe.set(self.keys.reference(job_id), reference, px=self._media_ttl_ms)
+                    pipe.delete(self.keys.done(job_id))
+                    await pipe.execute()
+                return await redis.enqueue_job(
+                    TASK_NAME,
+                    encode_job(job, has_reference=reference is not None),
+                    _job_id=job_id,
+                    _queue_name=self.keys.queue,
+                )
+            except (RedisError, OSError) as exc:
+                if loop.time() + delay > deadline:
+                    raise
+                log.warning("queueing application %s: %r; trying again", job.application_id, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 4.0)
 
     async def drain(self, timeout_s: float | None = None) -> None:
         """Waits until every job submitted here had its result delivered (by this process).
