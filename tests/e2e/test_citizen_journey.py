@@ -15,17 +15,9 @@ from bot.emulator.testing import running_emulator
 from bot.storage.models import AuditLog, Citizen, FamilyMember
 from tests.e2e.harness import BotUnderTest, make_settings, running, send_id_card
 from tests.e2e.harness import Citizen as Person
+from tests.qr import decode_qr
 
 pytestmark = pytest.mark.slow
-
-
-def decode_qr(png: bytes) -> str:
-    import cv2
-    import numpy as np
-
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return str(text)
 
 
 def plain_jpeg() -> bytes:
