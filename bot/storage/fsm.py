@@ -167,6 +167,19 @@ def _state_name(state: StateType | bool) -> str | None:
     raise TypeError("state must be a State, a string or None")
 
 
+# Bounded waits on every Redis call: without them a connect that never completes during a
+# Redis restart held the connection pool's lock, and the whole process hung for good (seen in
+# the restart-redis load run). A call now fails after a few seconds; the update fails with it
+# (redelivered in webhook mode) and the next one connects afresh.
+REDIS_CONNECTION: dict[str, object] = {
+    "socket_connect_timeout": 3.0,
+    "socket_timeout": 10.0,
+    "socket_keepalive": True,
+    "health_check_interval": 15,
+    "retry_on_timeout": True,
+}
+
+
 def make_fsm_storage(settings: Settings, *, key_prefix: str = "fsm") -> BaseStorage:
     """`RedisStorage` when `REDIS_URL` is set, else `SqliteStorage` in `DATA_DIR`.
 
@@ -176,6 +189,7 @@ def make_fsm_storage(settings: Settings, *, key_prefix: str = "fsm") -> BaseStor
     if settings.redis_url:
         return RedisStorage.from_url(
             settings.redis_url,
+            connection_kwargs=REDIS_CONNECTION,
             key_builder=DefaultKeyBuilder(prefix=key_prefix, with_bot_id=True, with_destiny=True),
         )
     return SqliteStorage(settings.data_dir / STATE_FILE_NAME)
