@@ -58,7 +58,7 @@ async def run(settings: Settings) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] in (["references"], ["ecard"]):
+    if argv[:1] in (["references"], ["ecard"], ["keys"]):
         from bot.cli import main as cli_main
 
         return cli_main(argv)

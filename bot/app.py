@@ -39,7 +39,7 @@ from bot.jobs.local import LocalJobQueue
 from bot.locks import RedisLocker
 from bot.metrics import Metrics
 from bot.security import load_vault
-from bot.services.admin import current_thresholds
+from bot.services.admin import current_thresholds, purge
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
 from bot.services.references import LocalReferenceRegistry
@@ -88,19 +88,35 @@ class App:
     _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
     def start_background(self) -> None:
-        """Periodic duties: review reminders, and applications whose analysis was lost."""
+        """Periodic duties: review reminders, applications whose analysis was lost, and the
+        daily retention purge (key frames and reference photos older than RETENTION_DAYS)."""
         self._background.append(asyncio.create_task(self._periodic()))
 
     async def _periodic(self) -> None:
-        lost_after = timedelta(seconds=3 * self.settings.analysis_timeout_seconds + 120)
+        last_purge: float | None = None
         while True:
             await asyncio.sleep(60)
+            now = asyncio.get_running_loop().time()
+            purge_due = last_purge is None or now - last_purge >= 24 * 3600
             try:
-                if self.desk is not None:
-                    await self.desk.remind_pending()
-                await self.engine.verification.sweep_stuck(lost_after)
+                await self.periodic_duties(purge_due=purge_due)
             except Exception:
                 log.exception("periodic duties failed")
+            if purge_due:
+                last_purge = now
+
+    async def periodic_duties(self, *, purge_due: bool) -> None:
+        """One round of the periodic duties (every minute; the purge once a day)."""
+        if self.desk is not None:
+            await self.desk.remind_pending()
+        verification = self.engine.verification
+        lost_after = timedelta(seconds=3 * self.settings.analysis_timeout_seconds + 120)
+        await verification.sweep_stuck(lost_after)
+        if purge_due and verification.references is not None:
+            report = await purge(
+                verification.media_dir, verification.references, self.settings.retention_days
+            )
+            log.info("daily retention purge: %s", report)
 
     async def set_commands(self) -> None:
         for lang in LANGUAGES:

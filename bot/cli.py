@@ -20,8 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.security import KEY_FILE_NAME, KeyConfigError, load_vault
+from bot.security import KEY_FILE_NAME, KeyConfigError, generate_key, load_vault
 from bot.services.ecard import InvalidToken, verify_token
+from bot.services.keys import RotationReport, rotate_stored_data
 from bot.services.references import (
     ImportReport,
     LocalReferenceRegistry,
@@ -66,6 +67,14 @@ def _parser() -> _Parser:
     importer.add_argument("--json", action="store_true", help="print a JSON report")
     counter = reference_commands.add_parser("count", help="how many reference photos are stored")
     counter.add_argument("--json", action="store_true", help="print JSON")
+
+    keys = groups.add_parser("keys", help="encryption keys")
+    key_commands = keys.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    key_commands.add_parser("generate", help="print a new key for ENCRYPTION_KEYS or HASH_KEY")
+    rotator = key_commands.add_parser(
+        "rotate", help="re-encrypt stored data with the first key of ENCRYPTION_KEYS"
+    )
+    rotator.add_argument("--json", action="store_true", help="print a JSON report")
 
     ecard = groups.add_parser("ecard", help="member e-cards")
     ecard_commands = ecard.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -118,6 +127,30 @@ async def _references(args: argparse.Namespace, settings: Settings) -> int:
         await close_db()
 
 
+def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "generate":
+        print(generate_key())
+        return OK
+    vault = load_vault(settings)
+
+    async def rotate() -> RotationReport:
+        await init_db(settings.effective_database_url)
+        try:
+            return await rotate_stored_data(vault, settings.data_dir)
+        finally:
+            await close_db()
+
+    report = asyncio.run(rotate())
+    if args.json:
+        print(json.dumps({"ok": True, **report.to_json_dict()}))
+    else:
+        print(
+            f"Re-encrypted {report.citizens} citizen(s), {report.members} member(s) and "
+            f"{report.files} file(s) with the newest key."
+        )
+    return OK
+
+
 def _ecard_verify(args: argparse.Namespace, settings: Settings) -> int:
     if settings.hash_key is None and not (settings.data_dir / KEY_FILE_NAME).exists():
         return _fail(
@@ -149,6 +182,8 @@ def main(argv: Sequence[str], *, settings: Settings | None = None) -> int:
     try:
         if args.group == "references":
             return asyncio.run(_references(args, settings))
+        if args.group == "keys":
+            return _keys(args, settings)
         return _ecard_verify(args, settings)
     except KeyConfigError as error:
         return _fail(str(error), as_json=args.json)

@@ -436,3 +436,36 @@ async def test_a_reference_on_file_skips_the_id_card_photo(
         await p.tap("btn-verify")
         await p.tap("btn-bio-agree")
         assert p.saw("liveness-ready") and not p.saw("id-photo-prompt")
+
+
+async def test_the_daily_purge_removes_old_key_frames(emulator: Emulator, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.storage.models import Application, ApplicationKind, ApplicationState
+
+    settings = make_settings(tmp_path / "data", retention_days=30)
+    async with running(emulator, settings) as bot:
+        p = person(emulator, 570, "en", "+8613800138070")
+        await register(p, "Kong Qiu", OWN_ID)
+        await add_member(p, "Kong Laoda", FATHER_ID, "father")
+        member = await FamilyMember.get(full_name="Kong Laoda")
+        now = datetime.now(UTC)
+        folders = {}
+        for age_days in (40, 5):
+            app = await Application.create(
+                citizen_id=member.citizen_id,  # type: ignore[attr-defined]
+                member=member,
+                kind=ApplicationKind.VIDEO,
+                state=ApplicationState.APPROVED,
+                expires_at=now,
+                decided_at=now - timedelta(days=age_days),
+            )
+            folder = settings.data_dir / "media" / f"app_{app.id}"
+            folder.mkdir(parents=True)
+            (folder / "1_frontal.jpg").write_bytes(b"\xff\xd8frame")
+            app.media_dir = folder.name
+            await app.save()
+            folders[age_days] = folder
+        assert bot.app is not None
+        await bot.app.periodic_duties(purge_due=True)
+        assert not folders[40].exists() and folders[5].exists()
