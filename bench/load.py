@@ -85,6 +85,34 @@ OUTCOME_KEYS = (
     "locked-offer",
 )
 FAULTS = ("none", "kill-worker", "kill-bot", "restart-redis")
+PERSISTENT_REDIS: list[list[str]] = []  # the command of the private persistent redis-server
+
+
+def start_persistent_redis(directory: Path) -> str:
+    """A private redis-server with the append-only file on a free loopback port; its URL."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        port = sock.getsockname()[1]
+    command = [
+        "redis-server", "--daemonize", "yes", "--bind", LOOPBACK, "--port", str(port),
+        "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--dir", str(directory),
+        "--logfile", str(directory / "redis.log"),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, timeout=15, capture_output=True)
+    PERSISTENT_REDIS[:] = [command]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        ping = subprocess.run(
+            ["redis-cli", "-h", LOOPBACK, "-p", str(port), "ping"], capture_output=True, check=False
+        )
+        if ping.stdout.strip() == b"PONG":
+            return f"redis://{LOOPBACK}:{port}/0"
+        time.sleep(0.1)
+    raise RuntimeError("the private redis-server did not start")
+
+
 REDIS_RESTART = [
     "redis-server",
     "--daemonize",
@@ -1027,17 +1055,20 @@ async def inject_fault(run: Run, progress: Progress, total: int) -> None:
         entry["killed"] = victim.name
         entry["pid"] = victim.popen.pid
     elif args.fault == "restart-redis":
+        port = str(urlsplit(args.redis_url).port or 6379)
         down = await asyncio.to_thread(
             subprocess.run,
-            ["redis-cli", "-h", LOOPBACK, "-p", "6379", "shutdown", "nosave"],
+            ["redis-cli", "-h", LOOPBACK, "-p", port, "shutdown"]
+            + ([] if args.redis_persistent else ["nosave"]),
             capture_output=True,
             timeout=15,
             check=False,
         )
         entry["shutdown"] = (down.returncode, down.stdout.decode().strip())
         await asyncio.sleep(args.redis_down_s)
+        restart = PERSISTENT_REDIS[0] if args.redis_persistent else REDIS_RESTART
         up = await asyncio.to_thread(
-            subprocess.run, REDIS_RESTART, capture_output=True, timeout=15, check=False
+            subprocess.run, restart, capture_output=True, timeout=15, check=False
         )
         entry["restart"] = (up.returncode, up.stderr.decode().strip()[:200])
         limit = now() + 15
@@ -1514,6 +1545,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--redis-down-s", type=float, default=2.0)
     parser.add_argument("--redis-url", default=f"redis://{LOOPBACK}:6379/9")
+    parser.add_argument(
+        "--redis-persistent",
+        action="store_true",
+        help="run a private redis-server with the append-only file (fsync always) on a free "
+        "loopback port instead of the machine's, as production should; restart-redis then "
+        "restarts that one and its data survives",
+    )
     parser.add_argument("--postgres-admin-url", default=f"postgres://postgres@{LOOPBACK}:5432/test")
     parser.add_argument("--step-timeout", type=float, default=60.0)
     parser.add_argument("--outcome-timeout", type=float, default=420.0)
@@ -1560,7 +1598,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--fault kill-worker needs at least 2 workers")
     require_loopback(args.redis_url, "--redis-url")
     require_loopback(args.postgres_admin_url, "--postgres-admin-url")
-    if args.fault == "restart-redis" and urlsplit(args.redis_url).port not in (None, 6379):
+    if (
+        args.fault == "restart-redis"
+        and not args.redis_persistent
+        and urlsplit(args.redis_url).port not in (None, 6379)
+    ):
         parser.error("--fault restart-redis restarts the Redis on 127.0.0.1:6379 only")
     return args
 
@@ -1571,6 +1613,10 @@ async def main_async(args: argparse.Namespace) -> int:
     log_dir = out_dir / f"load-{stamp}"
     log_dir.mkdir(parents=True, exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="ssc-bench-data-"))
+    redis_dir: Path | None = None
+    if args.redis_persistent:
+        redis_dir = Path(tempfile.mkdtemp(prefix="ssc-bench-redis-"))
+        args.redis_url = await asyncio.to_thread(start_persistent_redis, redis_dir)
     run = Run(args, out_dir, stamp, log_dir, data_dir)
     result: dict[str, Any] | None = None
     source_dir: Path | None = None
@@ -1592,6 +1638,16 @@ async def main_async(args: argparse.Namespace) -> int:
         with contextlib.suppress(Exception):
             await clean_redis(args.redis_url)
         shutil.rmtree(data_dir, ignore_errors=True)
+        if redis_dir is not None:
+            port = str(urlsplit(args.redis_url).port)
+            await asyncio.to_thread(
+                subprocess.run,
+                ["redis-cli", "-h", LOOPBACK, "-p", port, "shutdown", "nosave"],
+                capture_output=True,
+                timeout=15,
+                check=False,
+            )
+            shutil.rmtree(redis_dir, ignore_errors=True)
         if source_dir is not None:
             shutil.rmtree(source_dir, ignore_errors=True)
     path = out_dir / f"load-{stamp}.json"

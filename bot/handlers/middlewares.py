@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -94,6 +95,7 @@ class DedupMiddleware(BaseMiddleware):
         self.ttl_s = ttl_s
         self.capacity = capacity
         self._seen: OrderedDict[tuple[int, int], None] = OrderedDict()
+        self._unmarking: set[asyncio.Task[None]] = set()
 
     async def first_time(self, bot_id: int, update_id: int) -> bool:
         """Marks the update as seen; whether it was new."""
@@ -112,14 +114,33 @@ class DedupMiddleware(BaseMiddleware):
         return True
 
     async def forget(self, bot_id: int, update_id: int) -> None:
-        """Unmarks an update whose handling failed on the infrastructure."""
-        if self.redis is not None:
-            try:
-                await self.redis.delete(f"{self.prefix}:{bot_id}:{update_id}")
-            except (RedisError, OSError):
-                log.warning("update %s: could not unmark it for redelivery", update_id)
-        else:
+        """Unmarks an update whose handling failed on the infrastructure, so that its
+        redelivery is handled. If Redis is still down, keeps trying in the background for a
+        while: a mark left behind would drop the redelivery and lose the update."""
+        if self.redis is None:
             self._seen.pop((bot_id, update_id), None)
+            return
+        if not await self._unmark(bot_id, update_id):
+            task = asyncio.create_task(self._unmark_later(bot_id, update_id))
+            self._unmarking.add(task)
+            task.add_done_callback(self._unmarking.discard)
+
+    async def _unmark(self, bot_id: int, update_id: int) -> bool:
+        assert self.redis is not None
+        try:
+            await self.redis.delete(f"{self.prefix}:{bot_id}:{update_id}")
+        except (RedisError, OSError):
+            return False
+        return True
+
+    async def _unmark_later(self, bot_id: int, update_id: int, *, for_s: float = 60.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + for_s
+        while loop.time() < deadline:
+            await asyncio.sleep(0.25)
+            if await self._unmark(bot_id, update_id):
+                return
+        log.warning("update %s: could not unmark it for redelivery", update_id)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
