@@ -15,6 +15,7 @@ from pathlib import Path
 from tortoise.transactions import in_transaction
 
 from bot.security import Vault
+from bot.services.references import write_private
 from bot.storage.models import Citizen, FamilyMember
 
 
@@ -55,8 +56,5 @@ def _rotate_files(vault: Vault, data_dir: Path) -> int:
     ]
     for path in paths:
         rotated = vault.rotate(path.read_text(encoding="ascii").strip())
-        temporary = path.with_suffix(".rotating")
-        temporary.write_text(rotated, encoding="ascii")
-        temporary.chmod(0o600)
-        temporary.replace(path)
+        write_private(path, rotated.encode("ascii"))
     return len(paths)

@@ -119,7 +119,17 @@ def _check_face(image: bytes) -> None:
         raise ReferencePhotoError(ReferenceErrorCode.MULTIPLE_FACES)
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def seal_image(vault: Vault, image: bytes) -> bytes:
+    """An image encrypted for storage at rest (ASCII): the form of every stored face."""
+    return vault.encrypt(base64.b64encode(image).decode("ascii")).encode("ascii")
+
+
+def open_image(vault: Vault, sealed: bytes) -> bytes:
+    """The image back from `seal_image`; `DecryptionError` with a key that did not seal it."""
+    return base64.b64decode(vault.decrypt(sealed.decode("ascii").strip()))
+
+
+def write_private(path: Path, data: bytes) -> None:
     """Write atomically with mode 0600 (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=".ref-", dir=path.parent)
@@ -179,8 +189,8 @@ class LocalReferenceRegistry:
         id_hash = self._id_hash(id_number)
         await self.validate_image(image)
         relative = f"{REFERENCES_DIR}/{id_hash}.bin"
-        token = self._vault.encrypt(base64.b64encode(image).decode("ascii"))
-        await asyncio.to_thread(_write_private, self._data_dir / relative, token.encode("ascii"))
+        sealed = seal_image(self._vault, image)
+        await asyncio.to_thread(write_private, self._data_dir / relative, sealed)
         now = self._clock()
         updated = await ReferencePhoto.filter(id_hash=id_hash).update(
             path=relative, source=source, created_at=now
@@ -213,7 +223,7 @@ class LocalReferenceRegistry:
         except FileNotFoundError:
             logger.warning("Reference photo %d has no image file", row.id)
             return None
-        return base64.b64decode(self._vault.decrypt(token.decode("ascii")))
+        return open_image(self._vault, token)
 
     async def delete(self, id_number: str) -> bool:
         """Forget the reference of this ID number; False when there was none."""

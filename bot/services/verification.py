@@ -4,7 +4,6 @@ conversation through an `AnalysisFinished` event."""
 
 from __future__ import annotations
 
-import base64
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,7 +19,13 @@ from bot.metrics import Metrics
 from bot.security import Vault
 from bot.services.audit import Audit
 from bot.services.citizens import utcnow
-from bot.services.references import LocalReferenceRegistry, ReferencePhotoError
+from bot.services.references import (
+    LocalReferenceRegistry,
+    ReferencePhotoError,
+    open_image,
+    seal_image,
+    write_private,
+)
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -82,9 +87,7 @@ class VerificationService:
         app = await Application.get_or_none(id=cmd.application_id, citizen_id=citizen_id)
         if app is None or self.vault is None or self.references is None:
             return fx.ReferenceRefused("not_an_image")
-        incoming = self.media_dir / "incoming"
-        incoming.mkdir(parents=True, exist_ok=True)
-        path = incoming / f"{uuid.uuid4().hex}.img"
+        path = self._incoming("img")
         try:
             await fetch(cmd.file_id, path)
             image = path.read_bytes()
@@ -96,12 +99,9 @@ class VerificationService:
             await self.references.validate_image(image)
         except ReferencePhotoError as error:
             return fx.ReferenceRefused(error.code.value)
-        folder = self.media_dir / f"app_{app.id}"
-        folder.mkdir(parents=True, exist_ok=True)
-        token = self.vault.encrypt(base64.b64encode(image).decode("ascii"))
-        (folder / "reference.bin").write_text(token, encoding="ascii")
-        app.reference_path = f"app_{app.id}/reference.bin"
-        app.media_dir = folder.name
+        app.media_dir = f"app_{app.id}"
+        app.reference_path = f"{app.media_dir}/reference.bin"
+        write_private(self.media_dir / app.reference_path, seal_image(self.vault, image))
         await app.save(update_fields=["reference_path", "media_dir", "updated_at"])
         return fx.ReferenceAccepted(app.id)
 
@@ -113,14 +113,20 @@ class VerificationService:
         if app.reference_path:
             stored = self.media_dir / app.reference_path
             if stored.exists():
-                image = base64.b64decode(self.vault.decrypt(stored.read_text(encoding="ascii")))
+                image = open_image(self.vault, stored.read_bytes())
         if image is None and self.references is not None:
             image = await self.references.get(self.vault.decrypt(member.id_enc))
         if image is None:
             return None
-        path = self.media_dir / "incoming" / f"{uuid.uuid4().hex}.ref"
+        path = self._incoming("ref")
         path.write_bytes(image)
         return str(path)
+
+    def _incoming(self, suffix: str) -> Path:
+        """A fresh file name for received or decrypted media, deleted once analysed."""
+        incoming = self.media_dir / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        return incoming / f"{uuid.uuid4().hex}.{suffix}"
 
     async def submit(
         self, citizen_id: int, cmd: fx.SubmitMedia, fetch: Fetch
@@ -134,9 +140,7 @@ class VerificationService:
             return fx.AnalysisFinished(
                 cmd.application_id, app.member.id if app else 0, "error", kind=cmd.kind
             )
-        incoming = self.media_dir / "incoming"
-        incoming.mkdir(parents=True, exist_ok=True)
-        path = incoming / f"{uuid.uuid4().hex}.{'jpg' if cmd.kind == 'photo' else 'mp4'}"
+        path = self._incoming("jpg" if cmd.kind == "photo" else "mp4")
         try:
             await fetch(cmd.file_id, path)
         except Exception as exc:  # a file Telegram will not hand out (too big, gone)
