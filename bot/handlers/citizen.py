@@ -81,22 +81,17 @@ async def on_text(message: Message, engine: ConversationEngine) -> None:
     )
 
 
-async def on_button(
-    query: CallbackQuery, callback_data: Cb, engine: ConversationEngine, translator: Translator
-) -> None:
-    notice = await engine.feed(
+async def on_button(query: CallbackQuery, callback_data: Cb, engine: ConversationEngine) -> None:
+    toast = await engine.feed(
         user_id=query.from_user.id,
         event=ButtonPressed(callback_data.a, callback_data.v),
         language_code=query.from_user.language_code,
         screen=callback_data.s,
     )
-    if notice is None:
+    if toast is None:
         await query.answer()
         return
-    lang = await engine.language_of(query.from_user.id, query.from_user.language_code)
-    await query.answer(
-        translator.render(lang, notice.text, for_html=False), show_alert=notice.alert
-    )
+    await query.answer(toast.text, show_alert=toast.alert)
 
 
 async def on_unknown_button(

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import secrets
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -65,6 +65,14 @@ class Cb(CallbackData, prefix="c"):
     a: Action
     v: str = ""
     s: int = 0
+
+
+@dataclass(frozen=True)
+class Toast:
+    """The answer to a button tap, ready to send."""
+
+    text: str
+    alert: bool = False
 
 
 class ConversationEngine:
@@ -144,15 +152,16 @@ class ConversationEngine:
         event: object,
         language_code: str | None = None,
         screen: int | None = None,
-    ) -> Notice | None:
-        """Processes one event of a citizen's private chat. Returns a toast for button taps."""
+    ) -> Toast | None:
+        """Processes one event of a citizen's private chat. Returns the answer to a button
+        tap, in the citizen's language, when the flow has one."""
         shared = self.locker.lock(f"citizen:{self.bot.id}:{user_id}") if self.locker else None
         async with self._lock(user_id), shared or contextlib.nullcontext():
             conv, refs = await self._load(user_id)
             if not conv.lang_chosen and conv.step is flow.Step.NEW:
                 conv.lang = language_from_telegram(language_code, self.default_language)
             if screen is not None and screen != conv.screen:
-                return Notice(t("button-stale"))
+                return self._toast(conv.lang, Notice(t("button-stale")))
             actor = Actor(telegram_user_id=user_id, language=conv.lang)
             replies: list[Reply] = []
             notice: Notice | None = None
@@ -174,11 +183,15 @@ class ConversationEngine:
                         pending.append(answer)
             if any(isinstance(r.keyboard, InlineKeyboard) for r in replies):
                 conv.screen += 1
-            await self._save(user_id, conv, refs)
-            await self._render(user_id, conv, refs, replies)
-            if refs:
+            try:
+                await self._render(user_id, conv, refs, replies)
+            finally:
+                # the commands ran: the new state is kept even if showing it failed
                 await self._save(user_id, conv, refs)
-            return notice
+            return self._toast(conv.lang, notice) if notice is not None else None
+
+    def _toast(self, lang: str, notice: Notice) -> Toast:
+        return Toast(self.tr.render(lang, notice.text, for_html=False), notice.alert)
 
     async def language_of(self, user_id: int, language_code: str | None) -> str:
         conv, _ = await self._load(user_id)
@@ -320,9 +333,3 @@ class ConversationEngine:
                 return ReplyKeyboardRemove()
             case _:
                 return None
-
-
-def conversation_summary(conv: flow.Conversation) -> dict[str, Any]:
-    """A loggable view of a conversation: no names, numbers or phones."""
-    data = dataclasses.asdict(conv)
-    return {"step": data["step"], "signed_in": conv.signed_in, "lang": conv.lang}
