@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit(err.to_json_dict(), as_json, f"usage error: {exc}")
         return 2
     if args.command == "bench":
-        from bot.vision.bench import run_bench
+        from bot.vision.testing.bench import run_bench
 
         return run_bench(quick=args.quick, cache=args.cache)
     return _check(args, as_json)

@@ -1,4 +1,4 @@
-"""The test fixture catalogue: videos generated from real faces by bot.vision.synth.
+"""The test fixture catalogue: videos generated from real faces by bot.vision.testing.synth.
 
 Everything is generated on first use into ``tests/.fixture-cache/vision-<version>/`` (git-ignored)
 and reused by later runs; bump ``VERSION`` when the generator changes.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.vision import synth
+from bot.vision.testing import synth
 
 VERSION = "v1"
 SIZE = 384

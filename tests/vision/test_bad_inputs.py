@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bot.vision import Limits, VisionError, analyse_video, synth
+from bot.vision import Limits, VisionError, analyse_video
+from bot.vision.testing import synth
 from tests.vision import fixtures
 
 pytestmark = pytest.mark.slow

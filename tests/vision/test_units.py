@@ -299,11 +299,11 @@ def test_planar_residual_separates_sheet_from_head() -> None:
 def test_bench_peak_memory_is_the_process_own_and_resettable() -> None:
     import resource
 
-    from bot.vision import bench
+    from bot.vision.testing import bench
 
     block = np.ones(256 * 1024 * 1024 // 8)  # 256 MB, touched, alive while the child starts
     child = subprocess.run(
-        [sys.executable, "-c", "from bot.vision import bench; print(bench._peak_mb())"],
+        [sys.executable, "-c", "from bot.vision.testing import bench; print(bench._peak_mb())"],
         capture_output=True,
         text=True,
         check=True,

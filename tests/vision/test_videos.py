@@ -189,7 +189,7 @@ def test_borderline_match_goes_to_review() -> None:
 def test_reference_without_a_face_goes_to_review(tmp_path: Any) -> None:
     import cv2
 
-    from bot.vision import synth
+    from bot.vision.testing import synth
 
     cup = next(iter(synth.no_face_frames(256, duration=0.1)))
     path = tmp_path / "cup.jpg"

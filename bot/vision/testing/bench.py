@@ -1,7 +1,7 @@
 """``python -m bot.vision bench``: the engine against a naive reference on the fixture set.
 
-Fixtures are generated once (see bot.vision.synth) into a cache directory; the engine and the
-naive reference each run in a fresh child process pinned to one core, which also reports its
+Fixtures are generated once (see bot.vision.testing.synth) into a cache directory; the engine
+and the naive reference each run in a fresh child process pinned to one core, which also reports its
 peak memory.
 
 Peak memory is the child's own high-water mark of resident memory (``VmHWM`` in
@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.vision import synth
+from bot.vision.testing import synth
 from bot.vision.types import parse_challenge
 
 
@@ -64,7 +64,7 @@ def _run(jobs: list[Job], naive: bool) -> tuple[list[Outcome], float]:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     from bot.vision import models
     from bot.vision.engine import analyse_video
-    from bot.vision.naive import analyse_video_naive
+    from bot.vision.testing.naive import analyse_video_naive
 
     models.models()
     warm = jobs[0]  # a worker's steady state: libraries imported, models and caches warm
