@@ -36,8 +36,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--challenge", default="blink,shake", help="comma-separated actions")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     bench = sub.add_parser("bench", help="benchmark the engine against a naive reference")
-    bench.add_argument("--quick", action="store_true", help="fewer fixtures, 384 px")
+    bench.add_argument("--quick", action="store_true", help="fewer clips, smaller frames")
     bench.add_argument("--cache", default=None, help="directory for the generated fixtures")
+    bench.add_argument(
+        "--source",
+        choices=("heldout", "real", "rendered", "tuning"),
+        default="heldout",
+        help="heldout: 3D-rendered people and real footage, never tuned on (default); "
+        "real or rendered: one half of it; tuning: the synth fixtures the engine is tuned on",
+    )
+    bench.add_argument("--no-naive", action="store_true", help="skip the naive checker")
+    bench.add_argument("--markdown", default=None, help="also write the report to this file")
     return parser
 
 
@@ -63,7 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench":
         from bot.vision.testing.bench import run_bench
 
-        return run_bench(quick=args.quick, cache=args.cache)
+        return run_bench(
+            quick=args.quick,
+            cache=args.cache,
+            source=args.source,
+            naive=not args.no_naive,
+            markdown=args.markdown,
+        )
     return _check(args, as_json)
 
 

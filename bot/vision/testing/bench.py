@@ -1,4 +1,10 @@
-"""``python -m bot.vision bench``: the engine against a naive reference on the fixture set.
+"""``python -m bot.vision bench``: the engine against a naive reference.
+
+``--source heldout`` (the default): the held-out evaluation set (3D-rendered people and real
+footage, ``bot.vision.testing.heldout``), never used for tuning: the ISO 30107-3 style accuracy
+report (``evaluate``), per clip, and the speed figures, engine next to the naive checker, in
+one run.
+``--source tuning``: the older table on the tuning fixtures (``synth``).
 
 Fixtures are generated once (see bot.vision.testing.synth) into a cache directory; the engine
 and the naive reference each run in a fresh child process pinned to one core, which also reports its
@@ -163,8 +169,24 @@ def _summary(label: str, outcomes: list[Outcome], process_mb: float) -> dict[str
     return row
 
 
-def run_bench(*, quick: bool = False, cache: str | None = None) -> int:
-    """Generate (or reuse) the fixtures, analyse them twice, print the table."""
+def run_bench(
+    *,
+    quick: bool = False,
+    cache: str | None = None,
+    source: str = "heldout",
+    naive: bool = True,
+    markdown: str | None = None,
+) -> int:
+    """Generate (or reuse) the fixtures, analyse them with both checkers, print the report."""
+    if source != "tuning":
+        from bot.vision.testing.heldout_bench import run_heldout
+
+        return run_heldout(quick=quick, cache=cache, naive=naive, markdown=markdown, source=source)
+    return _run_tuning(quick=quick, cache=cache)
+
+
+def _run_tuning(*, quick: bool, cache: str | None) -> int:
+    """Generate (or reuse) the tuning fixtures, analyse them twice, print the table."""
     import av
 
     size = 384 if quick else 640

@@ -1,0 +1,182 @@
+"""The held-out half of ``python -m bot.vision bench``: accuracy and speed in one run."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.vision.testing import evaluate, heldout
+from bot.vision.testing.evaluate import Job, Result, RunInfo
+
+FULL_SIZE = 640
+QUICK_SIZE = 288
+TARGET_MEDIAN_MS = 400.0
+TARGET_P95_MS = 600.0
+TARGET_LOAD_MS = 1000.0
+TARGET_PEAK_MB = 400.0
+
+
+def build_jobs(cases: Sequence[heldout.Case], directory: Path, size: int) -> list[Job]:
+    """Generate (or reuse) every case's video and reference; describe each as a Job."""
+    import av
+
+    jobs: list[Job] = []
+    for i, case in enumerate(cases):
+        print(f"  [{i + 1}/{len(cases)}] {case.name}", flush=True)
+        path = case.build(directory, size)
+        with av.open(str(path)) as c:
+            stream = c.streams.video[0]
+            tb = stream.time_base
+            duration = float(stream.duration * tb) if stream.duration and tb else 0.0
+            fps = float(stream.average_rate or 0)
+            dims = (stream.width, stream.height)
+        ref = str(heldout.reference_path(case.reference, directory)) if case.reference else None
+        jobs.append(
+            Job(
+                case.name, str(path), case.challenge, ref, case.source, case.kind,
+                case.condition, case.same_person, case.blink, case.turn, case.ordered,
+                dims, fps, duration,
+            )
+        )  # fmt: skip
+    return jobs
+
+
+def in_child(jobs: list[Job], naive: bool) -> tuple[list[Result], RunInfo]:
+    """Analyse in a fresh spawned process (so model loading is cold and memory its own)."""
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        return pool.submit(evaluate.analyse, jobs, naive).result()
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def speed_set(results: Sequence[Result], size: int) -> list[Result]:
+    """The clips the speed targets are about: rendered, square ``size`` px, 30 fps, ~5 s, with
+    a reference (so the face match is included), and analysed without an error."""
+    return [
+        r
+        for r in results
+        if r.job.source == "heldout"
+        and r.job.size == (size, size)
+        and abs(r.job.fps - 30.0) < 0.5
+        and 4.0 <= r.job.duration_s <= 5.5
+        and r.job.reference is not None
+        and r.verdict not in ("error", "crash")
+    ]
+
+
+def speed_lines(
+    engine: Sequence[Result], e_info: RunInfo, naive: Sequence[Result] | None,
+    n_info: RunInfo | None, size: int,
+) -> list[str]:  # fmt: skip
+    """Speed of both checkers on the same clips, with the targets and the ratio."""
+    es = speed_set(engine, size)
+    names = {r.job.name for r in es}
+    ns = [r for r in naive if r.job.name in names] if naive is not None else []
+    lines = [
+        f"Speed: warm, in-process, one core, {len(es)} rendered {size}x{size} 30 fps clips of "
+        "~5 s with a reference (face match included); wall-clock ms per video.",
+        "",
+        "| | engine | naive | naive/engine | target (engine) |",
+        "|---|---|---|---|---|",
+    ]
+    if not es:
+        return [*lines, "| (no clip in the speed set) | | | | |"]
+
+    def row(label: str, e: float, n: float | None, target: str, fmt: str = "{:.0f}") -> str:
+        ratio = f"{n / e:.1f}x" if n is not None and e > 0 else "-"
+        nv = "-" if n is None else fmt.format(n)
+        return f"| {label} | {fmt.format(e)} | {nv} | {ratio} | {target} |"
+
+    e_ms = [r.ms for r in es]
+    n_ms = [r.ms for r in ns]
+    lines.append(
+        row("median ms", statistics.median(e_ms), statistics.median(n_ms) if n_ms else None,
+            f"<= {TARGET_MEDIAN_MS:.0f}")
+    )  # fmt: skip
+    lines.append(
+        row("p95 ms", _pct(e_ms, 0.95), _pct(n_ms, 0.95) if n_ms else None,
+            f"<= {TARGET_P95_MS:.0f}")
+    )  # fmt: skip
+    lines.append(
+        row("median CPU ms", statistics.median(r.cpu_ms for r in es),
+            statistics.median(r.cpu_ms for r in ns) if ns else None, "")
+    )  # fmt: skip
+    lines.append(
+        row("model load ms (cold, apart)", e_info.load_ms,
+            n_info.load_ms if n_info else None, f"<= {TARGET_LOAD_MS:.0f}")
+    )  # fmt: skip
+    lines.append(
+        row("peak RSS MB per video", max(r.peak_mb for r in es),
+            max(r.peak_mb for r in ns) if ns else None, f"<= {TARGET_PEAK_MB:.0f}")
+    )  # fmt: skip
+    lines.append(
+        row("peak RSS MB of the process (models, warm-up)", e_info.process_peak_mb,
+            n_info.process_peak_mb if n_info else None, "")
+    )  # fmt: skip
+    return lines
+
+
+def run_heldout(
+    *, quick: bool, cache: str | None, naive: bool, markdown: str | None, source: str
+) -> int:
+    """Build the held-out set, run both checkers, print (and optionally save) the report."""
+    size = QUICK_SIZE if quick else FULL_SIZE
+    cases = heldout.all_cases()
+    if quick:
+        cases = [c for c in cases if c.name in heldout.CI_CASES]
+    if source == "real":
+        cases = [c for c in cases if c.source == "real"]
+    elif source == "rendered":
+        cases = [c for c in cases if c.source == "heldout"]
+    directory = (
+        Path(cache) if cache else Path(tempfile.gettempdir()) / "ssc-vision-heldout"
+    ) / f"heldout-v{heldout_version()}"
+    print(f"held-out clips: {directory} ({len(cases)} clips, rendered at {size} px)", flush=True)
+    jobs = build_jobs(cases, directory, size)
+    print("engine ...", flush=True)
+    engine, e_info = in_child(jobs, naive=False)
+    n_results: list[Result] | None = None
+    n_info: RunInfo | None = None
+    if naive:
+        print("naive checker ...", flush=True)
+        n_results, n_info = in_child(jobs, naive=True)
+    out = [
+        f"## Held-out evaluation ({len(jobs)} clips: "
+        f"{sum(j.source == 'heldout' for j in jobs)} 3D-rendered, "
+        f"{sum(j.source == 'real' for j in jobs)} real footage; "
+        f"{sum(j.genuine for j in jobs)} genuine, {sum(not j.genuine for j in jobs)} attacks)",
+        "",
+        *evaluate.table(engine, n_results),
+        "",
+        *speed_lines(engine, e_info, n_results, n_info, size),
+        "",
+        "### Per clip",
+        "",
+        *evaluate.per_clip(engine, n_results),
+        "",
+        "### What the engine gets wrong",
+        "",
+        *(evaluate.failures(engine) or ["- nothing"]),
+    ]
+    text = "\n".join(out)
+    print()
+    print(text)
+    sys.stdout.flush()
+    if markdown:
+        Path(markdown).write_text(text + "\n")
+    return 0
+
+
+def heldout_version() -> int:
+    """Bump when the generators change, so cached clips are made again."""
+    return 1
