@@ -30,8 +30,21 @@ CACHE = (
 )
 CASES = {c.name: c for c in heldout.all_cases() if c.name in heldout.CI_CASES}
 
-# Measured at this size on the engine of this branch; each reason says what the engine did.
-KNOWN_FAILURES: dict[str, str] = {}
+# Measured at this size on main at 9546c91 (the engine before the vision-engine helper's work);
+# each reason says what the engine did. ``name:blink`` keys are for the no-blink test.
+KNOWN_FAILURES: dict[str, str] = {
+    "r3d_genuine_obama_left": "review: match_borderline, d=0.465 against another photo of him "
+    "(the two photos are 0.37 apart)",
+    "r3d_portrait_obama": "crash: TypeError in compute_face_descriptor on a 216x288 video",
+    "r3d_webm_obama": "fail: no_turn_left (the left turn is reported as turn_right), "
+    "match_borderline d=0.46",
+    "r3d_ordered_obama": "review: match_borderline, d=0.476",
+    "real_single_blink": "review: match_borderline, d=0.49 against his older photo",
+    "real_single_portrait": "crash: TypeError in compute_face_descriptor on a 360x640 video",
+    "real_single_rot180": "review: match_borderline, d=0.48",
+    "r3d_shake_only_obama:blink": "2 blinks reported on a head shake with open eyes",
+    "r3d_eyes_closed_hao:blink": "1 blink reported with the eyes closed all along",
+}
 
 
 def _mark(name: str) -> pytest.MarkDecorator | tuple[()]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
@@ -150,7 +151,11 @@ def run_heldout(
     if naive:
         print("naive checker ...", flush=True)
         n_results, n_info = in_child(jobs, naive=True)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     out = [
+        f"Machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} at the end of the run "
+        "(wall-clock times grow with load; CPU times much less).",
+        "",
         f"## Held-out evaluation ({len(jobs)} clips: "
         f"{sum(j.source == 'heldout' for j in jobs)} 3D-rendered, "
         f"{sum(j.source == 'real' for j in jobs)} real footage; "
