@@ -69,10 +69,12 @@ class RunInfo:
     process_peak_mb: float
 
 
-def analyse(jobs: Sequence[Job], naive: bool) -> tuple[list[Result], RunInfo]:
-    """In a fresh process: pin to one core, load the models (timed), warm up, analyse each job."""
+def analyse(jobs: Sequence[Job], naive: bool, core: int = 0) -> tuple[list[Result], RunInfo]:
+    """In a fresh process: pin to one core (the ``core``-th allowed one), load the models
+    (timed), warm up, analyse each job."""
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        allowed = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {allowed[core % len(allowed)]})
     import bot.vision.engine as engine_module
     from bot.vision import models
     from bot.vision.testing.naive import analyse_video_naive

@@ -47,11 +47,16 @@ def build_jobs(cases: Sequence[heldout.Case], directory: Path, size: int) -> lis
     return jobs
 
 
-def in_child(jobs: list[Job], naive: bool) -> tuple[list[Result], RunInfo]:
-    """Analyse in a fresh spawned process (so model loading is cold and memory its own)."""
+def in_children(
+    jobs: list[Job], naive: bool
+) -> tuple[tuple[list[Result], RunInfo], tuple[list[Result], RunInfo] | None]:
+    """The engine, and the naive checker if asked, each in a fresh spawned process (model
+    loading cold, memory its own) pinned to a core of its own, side by side."""
     ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-        return pool.submit(evaluate.analyse, jobs, naive).result()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        engine = pool.submit(evaluate.analyse, jobs, False, 0)
+        other = pool.submit(evaluate.analyse, jobs, True, 1) if naive else None
+        return engine.result(), (other.result() if other is not None else None)
 
 
 def _pct(values: Sequence[float], q: float) -> float:
@@ -144,13 +149,9 @@ def run_heldout(
     ) / f"heldout-v{heldout_version()}"
     print(f"held-out clips: {directory} ({len(cases)} clips, rendered at {size} px)", flush=True)
     jobs = build_jobs(cases, directory, size)
-    print("engine ...", flush=True)
-    engine, e_info = in_child(jobs, naive=False)
-    n_results: list[Result] | None = None
-    n_info: RunInfo | None = None
-    if naive:
-        print("naive checker ...", flush=True)
-        n_results, n_info = in_child(jobs, naive=True)
+    print("engine" + (" and naive checker, side by side" if naive else "") + " ...", flush=True)
+    (engine, e_info), naive_run = in_children(jobs, naive)
+    n_results, n_info = naive_run if naive_run is not None else (None, None)
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     out = [
         f"Machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} at the end of the run "
