@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--no-naive", action="store_true", help="skip the naive checker")
     bench.add_argument("--markdown", default=None, help="also write the report to this file")
+    bench.add_argument(
+        "--from-logs",
+        action="store_true",
+        help="report on the results an earlier held-out run logged (even unfinished)",
+    )
     return parser
 
 
@@ -78,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             source=args.source,
             naive=not args.no_naive,
             markdown=args.markdown,
+            from_logs=args.from_logs,
         )
     return _check(args, as_json)
 

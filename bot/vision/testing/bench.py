@@ -176,12 +176,20 @@ def run_bench(
     source: str = "heldout",
     naive: bool = True,
     markdown: str | None = None,
+    from_logs: bool = False,
 ) -> int:
     """Generate (or reuse) the fixtures, analyse them with both checkers, print the report."""
     if source != "tuning":
         from bot.vision.testing.heldout_bench import run_heldout
 
-        return run_heldout(quick=quick, cache=cache, naive=naive, markdown=markdown, source=source)
+        return run_heldout(
+            quick=quick,
+            cache=cache,
+            naive=naive,
+            markdown=markdown,
+            source=source,
+            from_logs=from_logs,
+        )
     return _run_tuning(quick=quick, cache=cache)
 
 

@@ -10,6 +10,8 @@ crashes (anything but a report or a ``VisionError``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import os
 import resource
 import sys
@@ -65,13 +67,17 @@ class Result:
 class RunInfo:
     """Process-level figures of one checker's run."""
 
-    load_ms: float  # loading the models, cold, in a fresh process
+    load_ms: float  # loading the models, cold, in a fresh process (wall clock)
     process_peak_mb: float
+    load_cpu_ms: float | None = None  # the same, CPU time
 
 
-def analyse(jobs: Sequence[Job], naive: bool, core: int = 0) -> tuple[list[Result], RunInfo]:
+def analyse(
+    jobs: Sequence[Job], naive: bool, core: int = 0, log: str | None = None
+) -> tuple[list[Result], RunInfo]:
     """In a fresh process: pin to one core (the ``core``-th allowed one), load the models
-    (timed), warm up, analyse each job."""
+    (timed), warm up, analyse each job. With ``log``, each result is also appended to that
+    JSON-lines file as soon as it is known (a long run can be reported on before it ends)."""
     if hasattr(os, "sched_setaffinity"):
         allowed = sorted(os.sched_getaffinity(0))
         os.sched_setaffinity(0, {allowed[core % len(allowed)]})
@@ -80,9 +86,10 @@ def analyse(jobs: Sequence[Job], naive: bool, core: int = 0) -> tuple[list[Resul
     from bot.vision.testing.naive import analyse_video_naive
     from bot.vision.types import VisionError, parse_challenge
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     models.models()
     load_ms = (time.perf_counter() - started) * 1000.0
+    load_cpu_ms = (time.process_time() - cpu_started) * 1000.0
     warm = jobs[0]
     # warming only: the job itself is analysed and judged below
     with contextlib.suppress(Exception):
@@ -91,7 +98,14 @@ def analyse(jobs: Sequence[Job], naive: bool, core: int = 0) -> tuple[list[Resul
         )
     warm_mb = _peak_mb()
     out: list[Result] = []
+    if log:
+        with open(log, "w") as fh:
+            head = {"load_ms": load_ms, "load_cpu_ms": load_cpu_ms, "warm_mb": warm_mb}
+            fh.write(json.dumps(head) + "\n")
     for job in jobs:
+        if log and out:
+            with open(log, "a") as fh:
+                fh.write(json.dumps(_to_json(out[-1])) + "\n")
         _reset_peak()
         t0, c0 = time.perf_counter(), time.process_time()
         challenge = parse_challenge(job.challenge)
@@ -126,7 +140,40 @@ def analyse(jobs: Sequence[Job], naive: bool, core: int = 0) -> tuple[list[Resul
                 _peak_mb(),
             )
         )
-    return out, RunInfo(load_ms, max(warm_mb, *(r.peak_mb for r in out)))
+    if log and out:
+        with open(log, "a") as fh:
+            fh.write(json.dumps(_to_json(out[-1])) + "\n")
+    return out, RunInfo(load_ms, max(warm_mb, *(r.peak_mb for r in out)), load_cpu_ms)
+
+
+def _to_json(r: Result) -> dict[str, object]:
+    d = dataclasses.asdict(r)
+    d["job"] = r.job.name
+    return d
+
+
+def read_log(path: str, jobs: Sequence[Job]) -> tuple[list[Result], RunInfo] | None:
+    """Results written by ``analyse(..., log=path)`` so far, in ``jobs`` order (None if none)."""
+    try:
+        with open(path) as fh:
+            lines = [json.loads(line) for line in fh if line.strip()]
+    except OSError:
+        return None
+    if not lines:
+        return None
+    head, rows = lines[0], lines[1:]
+    by_name = {j.name: j for j in jobs}
+    found: dict[str, Result] = {}
+    for row in rows:
+        job = by_name.get(row.pop("job"))
+        if job is None:
+            continue
+        row["reasons"] = tuple(row["reasons"])
+        row["turns"] = tuple(row["turns"])
+        found[job.name] = Result(job=job, **row)
+    results = [found[j.name] for j in jobs if j.name in found]
+    peak = max([head["warm_mb"], *(r.peak_mb for r in results)])
+    return results, RunInfo(head["load_ms"], peak, head.get("load_cpu_ms"))
 
 
 def _failed(job: Job, verdict: str, error: str, t0: float, c0: float) -> Result:
@@ -224,7 +271,9 @@ def metrics(results: Sequence[Result]) -> Metrics:
     )
 
 
-def table(engine: Sequence[Result], naive: Sequence[Result] | None) -> list[str]:
+def table(
+    engine: Sequence[Result], naive: Sequence[Result] | None, naive_label: str = "naive"
+) -> list[str]:
     """The report as Markdown table rows: engine next to the naive checker."""
     me = metrics(engine)
     mn = metrics(naive) if naive is not None else None
@@ -240,7 +289,7 @@ def table(engine: Sequence[Result], naive: Sequence[Result] | None) -> list[str]
 
         return f"| {label} | {get(me)} | {get(mn)} |"
 
-    lines = ["| figure | engine | naive |", "|---|---|---|"]
+    lines = [f"| figure | engine | {naive_label} |", "|---|---|---|"]
     lines.append(row("**APCER, all attacks**", "apcer_all"))
     for kind in me.apcer:
         lines.append(row(f"APCER {kind}", "apcer", kind))

@@ -48,14 +48,15 @@ def build_jobs(cases: Sequence[heldout.Case], directory: Path, size: int) -> lis
 
 
 def in_children(
-    jobs: list[Job], naive: bool
+    jobs: list[Job], naive: bool, logs: tuple[Path, Path]
 ) -> tuple[tuple[list[Result], RunInfo], tuple[list[Result], RunInfo] | None]:
     """The engine, and the naive checker if asked, each in a fresh spawned process (model
-    loading cold, memory its own) pinned to a core of its own, side by side."""
+    loading cold, memory its own) pinned to a core of its own, side by side; each result is
+    also logged as it comes (``logs``: engine, naive)."""
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
-        engine = pool.submit(evaluate.analyse, jobs, False, 0)
-        other = pool.submit(evaluate.analyse, jobs, True, 1) if naive else None
+        engine = pool.submit(evaluate.analyse, jobs, False, 0, str(logs[0]))
+        other = pool.submit(evaluate.analyse, jobs, True, 1, str(logs[1])) if naive else None
         return engine.result(), (other.result() if other is not None else None)
 
 
@@ -121,6 +122,9 @@ def speed_lines(
         row("model load ms (cold, apart)", e_info.load_ms,
             n_info.load_ms if n_info else None, f"<= {TARGET_LOAD_MS:.0f}")
     )  # fmt: skip
+    if e_info.load_cpu_ms is not None:
+        n_cpu = n_info.load_cpu_ms if n_info else None
+        lines.append(row("model load CPU ms", e_info.load_cpu_ms, n_cpu, ""))
     lines.append(
         row("peak RSS MB per video", max(r.peak_mb for r in es),
             max(r.peak_mb for r in ns) if ns else None, f"<= {TARGET_PEAK_MB:.0f}")
@@ -133,7 +137,13 @@ def speed_lines(
 
 
 def run_heldout(
-    *, quick: bool, cache: str | None, naive: bool, markdown: str | None, source: str
+    *,
+    quick: bool,
+    cache: str | None,
+    naive: bool,
+    markdown: str | None,
+    source: str,
+    from_logs: bool = False,
 ) -> int:
     """Build the held-out set, run both checkers, print (and optionally save) the report."""
     size = QUICK_SIZE if quick else FULL_SIZE
@@ -149,20 +159,34 @@ def run_heldout(
     ) / f"heldout-v{heldout_version()}"
     print(f"held-out clips: {directory} ({len(cases)} clips, rendered at {size} px)", flush=True)
     jobs = build_jobs(cases, directory, size)
-    print("engine" + (" and naive checker, side by side" if naive else "") + " ...", flush=True)
-    (engine, e_info), naive_run = in_children(jobs, naive)
+    logs = (directory / f"results-engine-{size}.jsonl", directory / f"results-naive-{size}.jsonl")
+    if from_logs:  # report on what an earlier (maybe unfinished) run logged
+        e_run = evaluate.read_log(str(logs[0]), jobs)
+        if e_run is None:
+            print(f"no engine results in {logs[0]}")
+            return 1
+        engine, e_info = e_run
+        naive_run = evaluate.read_log(str(logs[1]), jobs) if naive else None
+    else:
+        print(f"engine{' and naive checker, side by side' if naive else ''} ...", flush=True)
+        print(f"results logged to {logs[0]} and {logs[1]} as they come", flush=True)
+        (engine, e_info), naive_run = in_children(jobs, naive, logs)
     n_results, n_info = naive_run if naive_run is not None else (None, None)
+    naive_label = "naive"
+    if n_results is not None and len(n_results) < len(jobs):
+        naive_label = f"naive (first {len(n_results)} of {len(jobs)} clips only)"
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     out = [
         f"Machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} at the end of the run "
         "(wall-clock times grow with load; CPU times much less).",
         "",
-        f"## Held-out evaluation ({len(jobs)} clips: "
-        f"{sum(j.source == 'heldout' for j in jobs)} 3D-rendered, "
-        f"{sum(j.source == 'real' for j in jobs)} real footage; "
-        f"{sum(j.genuine for j in jobs)} genuine, {sum(not j.genuine for j in jobs)} attacks)",
+        f"## Held-out evaluation ({len(engine)} clips: "
+        f"{sum(r.job.source == 'heldout' for r in engine)} 3D-rendered, "
+        f"{sum(r.job.source == 'real' for r in engine)} real footage; "
+        f"{sum(r.job.genuine for r in engine)} genuine, "
+        f"{sum(not r.job.genuine for r in engine)} attacks)",
         "",
-        *evaluate.table(engine, n_results),
+        *evaluate.table(engine, n_results, naive_label),
         "",
         *speed_lines(engine, e_info, n_results, n_info, size),
         "",
