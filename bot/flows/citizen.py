@@ -146,7 +146,7 @@ class Conversation:
 
 
 Event = object
-StepFn = Callable[[Conversation, Any, Context], Outcome[Conversation]]
+StepFn = Callable[[Conversation, Any, Context], Outcome[Conversation, fx.CitizenCommand]]
 
 
 # ============================================================================================
@@ -465,21 +465,21 @@ def _go(
     ctx: Context,
     *,
     before: Iterable[Reply] = (),
-    commands: Iterable[object] = (),
+    commands: Iterable[fx.CitizenCommand] = (),
     **changes: Any,
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Move to `step` (with field changes) and show its screen after `before`."""
     new = dataclasses.replace(conv, step=step, **changes)
     return Outcome(new, [*before, *prompt(new, ctx)], list(commands))
 
 
-def _stay(conv: Conversation, *replies: Reply) -> Outcome[Conversation]:
+def _stay(conv: Conversation, *replies: Reply) -> Outcome[Conversation, fx.CitizenCommand]:
     return Outcome(conv, list(replies))
 
 
 def _home(
     conv: Conversation, ctx: Context, *, before: Iterable[Reply] = ()
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     if conv.signed_in:
         return _go(conv, Step.MENU, ctx, before=before, draft=Draft(), member_id=None)
     step = Step.SIGN_IN if conv.privacy_accepted else Step.WELCOME
@@ -521,42 +521,52 @@ def _error(key: str, **params: str | int) -> Reply:
 # ============================================================================================
 
 
-def start(conv: Conversation, _: CommandSent, ctx: Context) -> Outcome[Conversation]:
+def start(
+    conv: Conversation, _: CommandSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """/start: signed-in citizens see the menu; others the greeting and privacy notice."""
     if conv.signed_in:
         return _go(conv, Step.MENU, ctx, draft=Draft())
     return _go(conv, Step.WELCOME, ctx, draft=Draft(), phone="", reg_name="")
 
 
-def cancel(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def cancel(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation, fx.CitizenCommand]:
     """/cancel or Cancel: drop whatever was being entered and go back to the menu."""
     return _home(conv, ctx, before=[_error("cancelled")])
 
 
-def show_menu(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def show_menu(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """/menu or Back to the menu."""
     return _home(conv, ctx)
 
 
-def help_command(conv: Conversation, _: CommandSent, ctx: Context) -> Outcome[Conversation]:
+def help_command(
+    conv: Conversation, _: CommandSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """/help: the help text, then the current step's prompt again."""
     return Outcome(conv, [say(t("help-text")), *prompt(conv, ctx)])
 
 
-def open_language(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def open_language(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """/language or Language: remember where we were and ask for a language."""
     back = conv.return_to if conv.step == Step.LANGUAGE else conv.step
     return _go(conv, Step.LANGUAGE, ctx, return_to=back)
 
 
-def set_language(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def set_language(
+    conv: Conversation, ev: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Stores the chosen language, then shows the step we came from in that language."""
     if ev.arg not in LANGUAGES:
         return _stay(conv, *language_screen())
     back = conv.return_to or (Step.MENU if conv.signed_in else Step.WELCOME)
     if back in (Step.LANGUAGE, Step.NEW):
         back = Step.MENU if conv.signed_in else Step.WELCOME
-    cmds: list[object] = [fx.SetLanguage(ev.arg)] if conv.signed_in else []
+    cmds: list[fx.CitizenCommand] = [fx.SetLanguage(ev.arg)] if conv.signed_in else []
     return _go(
         conv,
         back,
@@ -569,7 +579,7 @@ def set_language(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome
     )
 
 
-def logout(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def logout(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation, fx.CitizenCommand]:
     """/logout or Log out: ends the session; the next step is signing in again."""
     if not conv.signed_in:
         return _home(conv, ctx)
@@ -577,7 +587,9 @@ def logout(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]
     return _go(out, Step.SIGN_IN, ctx, before=[_error("logged-out")], commands=[fx.SignOut()])
 
 
-def accept_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def accept_privacy(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Accept: remembers the consent and asks for the phone number."""
     return _go(
         conv,
@@ -588,7 +600,9 @@ def accept_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcom
     )
 
 
-def decline_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def decline_privacy(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Decline: keeps nothing but the refusal itself."""
     new = Conversation(lang=conv.lang, lang_chosen=conv.lang_chosen)
     return Outcome(
@@ -598,7 +612,9 @@ def decline_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outco
     )
 
 
-def share_contact(conv: Conversation, ev: ContactShared, ctx: Context) -> Outcome[Conversation]:
+def share_contact(
+    conv: Conversation, ev: ContactShared, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """A shared contact: only the citizen's own number is accepted; it is looked up."""
     if not ev.is_own:
         return _stay(conv, _error("contact-not-own"), *sign_in_screen())
@@ -609,14 +625,16 @@ def share_contact(conv: Conversation, ev: ContactShared, ctx: Context) -> Outcom
     return Outcome(dataclasses.replace(conv, phone=phone), [], [fx.LookupPhone(phone)])
 
 
-def typed_phone(conv: Conversation, _: TextSent, ctx: Context) -> Outcome[Conversation]:
+def typed_phone(
+    conv: Conversation, _: TextSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Typed numbers cannot prove ownership: ask for the button instead."""
     return _stay(conv, _error("contact-typed"), *sign_in_screen())
 
 
 def phone_looked_up(
     conv: Conversation, ev: fx.PhoneLookedUp, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """A known number signs in (answered by SignedIn); a new one starts registration."""
     if ev.citizen_id is not None:
         signed = dataclasses.replace(
@@ -630,12 +648,16 @@ def phone_looked_up(
     )
 
 
-def signed_in(conv: Conversation, ev: fx.SignedIn, ctx: Context) -> Outcome[Conversation]:
+def signed_in(
+    conv: Conversation, ev: fx.SignedIn, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The session is open: the main menu."""
     return _go(conv, Step.MENU, ctx, draft=Draft(), phone="", reg_name="")
 
 
-def reg_name(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversation]:
+def reg_name(
+    conv: Conversation, ev: TextSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Stores the citizen's full name and asks for their own ID number."""
     try:
         name = validate_name(ev.text)
@@ -644,7 +666,9 @@ def reg_name(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversa
     return _go(conv, Step.REG_ID, ctx, reg_name=name)
 
 
-def reg_id(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversation]:
+def reg_id(
+    conv: Conversation, ev: TextSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Validates the citizen's own ID number and registers the account."""
     try:
         rid = parse_resident_id(ev.text, today=ctx.today)
@@ -657,7 +681,9 @@ def reg_id(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversati
     )
 
 
-def registered(conv: Conversation, ev: fx.Registered, ctx: Context) -> Outcome[Conversation]:
+def registered(
+    conv: Conversation, ev: fx.Registered, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The account exists: the citizen is signed in (answered by SignedIn)."""
     new = dataclasses.replace(
         conv, citizen_id=ev.citizen_id, phone="", reg_name="", last_active=_iso(ctx.now)
@@ -667,27 +693,35 @@ def registered(conv: Conversation, ev: fx.Registered, ctx: Context) -> Outcome[C
 
 def registration_refused(
     conv: Conversation, ev: fx.RegistrationRefused, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The ID number (or phone) is already registered: say so and ask again."""
     return _stay(conv, _error(f"reg-refused-{ev.reason.replace('_', '-')}"))
 
 
-def reg_back(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def reg_back(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Back from the ID number: ask for the name again."""
     return _go(conv, Step.REG_NAME, ctx)
 
 
-def open_family(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def open_family(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Family Services: the list of members with their status."""
     return _go(conv, Step.FAMILY, ctx, member_id=None, draft=Draft())
 
 
-def open_applications(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def open_applications(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """My applications: the list, newest first."""
     return _go(conv, Step.APPLICATIONS, ctx, application_id=None)
 
 
-def open_support(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def open_support(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Talk to a person: opens a ticket with the agents (answered by TicketOpened), or says
     that no agents are configured."""
     if not ctx.config.agents_configured:
@@ -696,25 +730,29 @@ def open_support(conv: Conversation, _: object, ctx: Context) -> Outcome[Convers
     return Outcome(dataclasses.replace(conv, return_to=back), [], [fx.OpenTicket(back.value)])
 
 
-def ticket_opened(conv: Conversation, ev: fx.TicketOpened, ctx: Context) -> Outcome[Conversation]:
+def ticket_opened(
+    conv: Conversation, ev: fx.TicketOpened, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Connected: from now on the citizen's messages go to the agents."""
     return _go(conv, Step.SUPPORT_CHAT, ctx)
 
 
 def ticket_unavailable(
     conv: Conversation, ev: fx.TicketUnavailable, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The ticket could not be opened: say so and stay."""
     return _stay(conv, _error("support-failed"), *prompt(conv, ctx))
 
 
-def relay(conv: Conversation, ev: object, ctx: Context) -> Outcome[Conversation]:
+def relay(conv: Conversation, ev: object, ctx: Context) -> Outcome[Conversation, fx.CitizenCommand]:
     """While talking to a person every message is handed to the agents, untouched."""
     message_id = getattr(ev, "message_id", 0)
     return Outcome(conv, [], [fx.RelayToAgents(message_id)] if message_id else [])
 
 
-def end_talk(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def end_talk(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Back to the bot (the citizen ends it): the ticket closes, the step they left returns."""
     back = conv.return_to if conv.return_to in (Step.MENU, Step.MEMBER) else Step.MENU
     return _go(
@@ -727,7 +765,9 @@ def end_talk(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversatio
     )
 
 
-def ticket_closed(conv: Conversation, _: fx.TicketClosed, ctx: Context) -> Outcome[Conversation]:
+def ticket_closed(
+    conv: Conversation, _: fx.TicketClosed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """An agent closed the conversation: the citizen is back where they were."""
     if conv.step is not Step.SUPPORT_CHAT:
         return Outcome(conv, [say(t("support-closed"))])
@@ -735,7 +775,9 @@ def ticket_closed(conv: Conversation, _: fx.TicketClosed, ctx: Context) -> Outco
     return _go(conv, back, ctx, before=[_error("support-closed")], return_to=None)
 
 
-def review_decided(conv: Conversation, ev: fx.ReviewDecided, ctx: Context) -> Outcome[Conversation]:
+def review_decided(
+    conv: Conversation, ev: fx.ReviewDecided, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """A person decided: tell the citizen, in their language, what it means and what next."""
     member = ctx.member(ev.member_id)
     name = member.name if member else ""
@@ -749,21 +791,27 @@ def review_decided(conv: Conversation, ev: fx.ReviewDecided, ctx: Context) -> Ou
     return Outcome(conv, [say(*lines)])
 
 
-def open_delete(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def open_delete(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Delete my data: asks for confirmation."""
     return _go(conv, Step.DELETE_CONFIRM, ctx)
 
 
-def confirm_delete(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def confirm_delete(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Erases the account; the conversation starts over."""
     new = Conversation(lang=conv.lang, lang_chosen=conv.lang_chosen)
-    commands: list[object] = (
+    commands: list[fx.CitizenCommand] = (
         [fx.DeleteAccount(conv.citizen_id)] if conv.citizen_id is not None else []
     )
     return Outcome(new, [say(t("delete-done"), keyboard=RemoveKeyboard())], commands)
 
 
-def open_member(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def open_member(
+    conv: Conversation, ev: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Opens one member's details (masked ID, status, verify, remove)."""
     member = ctx.member(_int(ev.arg))
     if member is None:
@@ -771,14 +819,18 @@ def open_member(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[
     return _go(conv, Step.MEMBER, ctx, member_id=member.id)
 
 
-def start_add(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def start_add(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Add member: checks the limit, then asks for the member's name."""
     if len(ctx.members) >= ctx.config.max_members:
         return _stay(conv, _error("family-full", max=ctx.config.max_members))
     return _go(conv, Step.ADD_NAME, ctx, draft=Draft())
 
 
-def add_name(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversation]:
+def add_name(
+    conv: Conversation, ev: TextSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Stores the member's name and asks for the ID number (or returns to the summary)."""
     try:
         name = validate_name(ev.text)
@@ -789,7 +841,9 @@ def add_name(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversa
     return _go(conv, nxt, ctx, draft=draft)
 
 
-def add_id(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversation]:
+def add_id(
+    conv: Conversation, ev: TextSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Validates and stores the member's ID number, then asks for the relationship."""
     try:
         rid = parse_resident_id(ev.text, today=ctx.today)
@@ -812,7 +866,9 @@ def add_id(conv: Conversation, ev: TextSent, ctx: Context) -> Outcome[Conversati
     return _go(conv, Step.ADD_RELATION, ctx, before=before, draft=draft)
 
 
-def add_relation(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def add_relation(
+    conv: Conversation, ev: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Stores the relationship if it fits the birth dates, then shows the summary."""
     if ev.arg not in RELATIONSHIPS:
         return _stay(conv, *add_relation_screen())
@@ -840,7 +896,9 @@ def _relationship_problem(relationship: str, member: ResidentId, ctx: Context) -
     return None
 
 
-def edit_field(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def edit_field(
+    conv: Conversation, ev: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Edit from the summary: asks for that field again, then returns to the summary."""
     target = {
         Action.EDIT_NAME: Step.ADD_NAME,
@@ -850,13 +908,17 @@ def edit_field(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[C
     return _go(conv, target, ctx, draft=dataclasses.replace(conv.draft, editing=True))
 
 
-def confirm_add(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def confirm_add(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Confirm: saves the member (answered by MemberAdded or MemberRefused)."""
     d = conv.draft
     return Outcome(conv, [], [fx.AddMember(d.name, d.id_number, d.relationship)])
 
 
-def member_added(conv: Conversation, ev: fx.MemberAdded, ctx: Context) -> Outcome[Conversation]:
+def member_added(
+    conv: Conversation, ev: fx.MemberAdded, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The member is saved: show it, with Verify as the next step."""
     return _go(
         conv,
@@ -868,7 +930,9 @@ def member_added(conv: Conversation, ev: fx.MemberAdded, ctx: Context) -> Outcom
     )
 
 
-def member_refused(conv: Conversation, ev: fx.MemberRefused, ctx: Context) -> Outcome[Conversation]:
+def member_refused(
+    conv: Conversation, ev: fx.MemberRefused, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The service refused the member (duplicate, limit): back to the list."""
     return _go(
         conv,
@@ -882,14 +946,18 @@ def member_refused(conv: Conversation, ev: fx.MemberRefused, ctx: Context) -> Ou
 
 
 def back_step(target: Step) -> StepFn:
-    def back(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+    def back(
+        conv: Conversation, _: object, ctx: Context
+    ) -> Outcome[Conversation, fx.CitizenCommand]:
         return _go(conv, target, ctx)
 
     back.__doc__ = f"Back: return to {target.value}."
     return back
 
 
-def ask_remove(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def ask_remove(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Remove: asks for confirmation, naming the member."""
     member = ctx.member(conv.member_id)
     if member is None:
@@ -907,7 +975,9 @@ def ask_remove(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Co
     )
 
 
-def confirm_remove(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def confirm_remove(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Removes the member and shows the list without it."""
     member_id = conv.member_id
     if member_id is None or ctx.member(member_id) is None:
@@ -920,7 +990,9 @@ def confirm_remove(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcom
     )
 
 
-def verify(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def verify(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Verify: children go to the photo step, adults to consent then the liveness step."""
     member = ctx.member(conv.member_id)
     if member is None:
@@ -938,7 +1010,9 @@ def _kind(member: MemberView, ctx: Context) -> str:
     return "photo" if _is_child(member, ctx) else "video"
 
 
-def bio_agree(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def bio_agree(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Biometric consent given: records it and opens the application."""
     if conv.member_id is None:
         return _home(conv, ctx)
@@ -949,7 +1023,7 @@ def bio_agree(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Con
 
 def application_started(
     conv: Conversation, ev: fx.ApplicationStarted, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The application is open: children send a photo, adults get ready for the video."""
     member = ctx.member(conv.member_id)
     if member is not None and _is_child(member, ctx):
@@ -984,7 +1058,9 @@ def _photo_problem(ev: MediaSent, ctx: Context) -> Reply | None:
     return None
 
 
-def id_photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[Conversation]:
+def id_photo_received(
+    conv: Conversation, ev: MediaSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The member's ID card photo: checked for one clear face (answered by ReferenceAccepted
     or ReferenceRefused)."""
     refused = _photo_problem(ev, ctx)
@@ -1001,7 +1077,7 @@ def id_photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcom
 
 def reference_accepted(
     conv: Conversation, ev: fx.ReferenceAccepted, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The ID card photo is usable: now the liveness step."""
     return _go(
         conv,
@@ -1015,7 +1091,7 @@ def reference_accepted(
 
 def reference_refused(
     conv: Conversation, ev: fx.ReferenceRefused, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The photo cannot serve as a reference: say why and ask again."""
     return _stay(
         conv, _error(f"id-photo-error-{ev.reason.replace('_', '-')}"), *await_id_photo_screen()
@@ -1024,7 +1100,7 @@ def reference_refused(
 
 def application_refused(
     conv: Conversation, ev: fx.ApplicationRefused, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """No application could be opened (locked, already in review)."""
     if ev.reason == "locked":
         return _go(conv, Step.MEMBER, ctx, before=_locked_offer(None))
@@ -1036,17 +1112,23 @@ def application_refused(
     )
 
 
-def practice(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def practice(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Practice: asks for a video that is analysed for tips and not counted."""
     return _go(conv, Step.AWAIT_VIDEO, ctx, practice=True)
 
 
-def record(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def record(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """I'm ready: asks for the real video."""
     return _go(conv, Step.AWAIT_VIDEO, ctx, practice=False)
 
 
-def video_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[Conversation]:
+def video_received(
+    conv: Conversation, ev: MediaSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """A video (note): checked for size and length, then queued; the citizen waits."""
     is_video = ev.kind in (MediaKind.VIDEO_NOTE, MediaKind.VIDEO, MediaKind.ANIMATION) or (
         ev.kind is MediaKind.DOCUMENT and (ev.mime_type or "").startswith("video/")
@@ -1076,7 +1158,9 @@ def video_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[C
     )
 
 
-def photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[Conversation]:
+def photo_received(
+    conv: Conversation, ev: MediaSent, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """A child's photo: checked for size, then queued for analysis and human review."""
     refused = _photo_problem(ev, ctx)
     if refused is not None:
@@ -1093,7 +1177,7 @@ def photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Outcome[C
 
 def analysis_finished(
     conv: Conversation, ev: fx.AnalysisFinished, ctx: Context
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """The engine is done: the 'checking' message becomes the outcome, with what to do next."""
     waiting = conv.step is Step.CHECKING and conv.application_id == ev.application_id
     reasons = [t(f"reason-{r}") for r in ev.reasons]
@@ -1124,7 +1208,7 @@ def analysis_finished(
 
 def _outcome(
     conv: Conversation, waiting: bool, ctx: Context, lines: list[T], nxt: Step, **changes: Any
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     if not waiting:
         # The citizen moved on: tell them, without pulling them out of what they are doing.
         return Outcome(conv, [say(*lines)])
@@ -1145,7 +1229,9 @@ def _locked_offer(application_id: int | None) -> list[Reply]:
     return [say(t("locked-offer"), keyboard=_kb(*rows))]
 
 
-def human_review(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def human_review(
+    conv: Conversation, ev: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Attempts ran out: the application goes to a person instead of waiting a day."""
     app_id = _int(ev.arg)
     if app_id is None or ctx.application(app_id) is None:
@@ -1159,7 +1245,9 @@ def human_review(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome
     )
 
 
-def show_ecard(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def show_ecard(
+    conv: Conversation, _: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """E-card: the verified member's card with its QR code (answered by EcardReady)."""
     member = ctx.member(conv.member_id)
     if member is None or member.status != "verified":
@@ -1167,7 +1255,9 @@ def show_ecard(conv: Conversation, _: ButtonPressed, ctx: Context) -> Outcome[Co
     return Outcome(conv, [], [fx.ShowEcard(member.id)])
 
 
-def ecard_ready(conv: Conversation, ev: fx.EcardReady, ctx: Context) -> Outcome[Conversation]:
+def ecard_ready(
+    conv: Conversation, ev: fx.EcardReady, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Sends the e-card: masked details as the caption of the QR code image."""
     member = ctx.member(ev.member_id)
     if member is None:
@@ -1185,12 +1275,16 @@ def ecard_ready(conv: Conversation, ev: fx.EcardReady, ctx: Context) -> Outcome[
     return Outcome(conv, [card, *prompt(conv, ctx)])
 
 
-def checking_wait(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def checking_wait(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Anything sent while the video is being checked: ask to wait."""
     return _stay(conv, say(t("checking-wait")))
 
 
-def open_application(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Outcome[Conversation]:
+def open_application(
+    conv: Conversation, ev: ButtonPressed, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """One application's status timeline."""
     app = ctx.application(_int(ev.arg))
     if app is None:
@@ -1198,12 +1292,14 @@ def open_application(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Out
     return _go(conv, Step.APPLICATION, ctx, application_id=app.id)
 
 
-def unexpected(conv: Conversation, _: object, ctx: Context) -> Outcome[Conversation]:
+def unexpected(
+    conv: Conversation, _: object, ctx: Context
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Anything the current step does not expect: a short hint and the prompt again."""
     return Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)])
 
 
-def session_expired(conv: Conversation, ctx: Context) -> Outcome[Conversation]:
+def session_expired(conv: Conversation, ctx: Context) -> Outcome[Conversation, fx.CitizenCommand]:
     out = Conversation(lang=conv.lang, lang_chosen=conv.lang_chosen, privacy_accepted=True)
     return _go(
         out, Step.SIGN_IN, ctx, before=[_error("session-expired")], commands=[fx.SignOut("idle")]
@@ -1443,7 +1539,7 @@ class TransitionError(RuntimeError):
 
 def step(
     conv: Conversation, event: object, ctx: Context, *, strict: bool = False
-) -> Outcome[Conversation]:
+) -> Outcome[Conversation, fx.CitizenCommand]:
     """Feeds one event to the conversation and returns what follows."""
     if conv.signed_in and not isinstance(event, fx.AnalysisFinished):
         if ctx.citizen is None:

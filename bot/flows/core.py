@@ -270,14 +270,19 @@ class Context:
 
 
 S = TypeVar("S")
-E = TypeVar("E")
+C = TypeVar("C")
 
 
 @dataclass
-class Outcome(Generic[S]):
-    """What a step produced: the new state, what to show, what to do."""
+class Outcome(Generic[S, C]):
+    """What a step produced: the new state, what to show, what to do (commands of the
+    flow's own closed set `C`)."""
 
     state: S
     replies: list[Reply] = field(default_factory=list)
-    commands: list[object] = field(default_factory=list)
+    commands: list[C] = field(default_factory=list)
     notice: Notice | None = None
+
+
+UserEvent = CommandSent | TextSent | ContactShared | ButtonPressed | MediaSent
+"""What a person can do in a chat, as every flow sees it."""

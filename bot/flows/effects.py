@@ -99,6 +99,14 @@ class DeleteAccount:
     citizen_id: int
 
 
+@dataclass(frozen=True)
+class DeleteMessage:
+    """Remove a message the citizen sent from the chat (e.g. one holding a full ID number).
+    Bots may delete incoming messages in private chats; a failure is ignored."""
+
+    message_id: int
+
+
 # --------------------------------------------------------------------------------------------
 # Result events
 # --------------------------------------------------------------------------------------------
@@ -245,3 +253,52 @@ class ShowEcard:
 class EcardReady:
     member_id: int
     qr_png: bytes
+
+
+# --------------------------------------------------------------------------------------------
+# The closed sets the runner dispatches on (every `match` over them ends in `assert_never`)
+# --------------------------------------------------------------------------------------------
+
+CitizenCommand = (
+    RecordPrivacyDecision
+    | LookupPhone
+    | SignIn
+    | SignOut
+    | RegisterCitizen
+    | SetLanguage
+    | AddMember
+    | RemoveMember
+    | GiveBiometricConsent
+    | StartApplication
+    | SubmitReferencePhoto
+    | SubmitMedia
+    | RequestHumanReview
+    | DeleteAccount
+    | DeleteMessage
+    | OpenTicket
+    | RelayToAgents
+    | CloseTicket
+    | ShowEcard
+)
+"""Everything the citizen flow may ask the services to do."""
+
+CommandResult = (
+    PhoneLookedUp
+    | SignedIn
+    | Registered
+    | RegistrationRefused
+    | MemberAdded
+    | MemberRefused
+    | ApplicationStarted
+    | ApplicationRefused
+    | ReferenceAccepted
+    | ReferenceRefused
+    | AnalysisFinished
+    | TicketOpened
+    | TicketUnavailable
+    | EcardReady
+)
+"""What a command may answer with; it is fed back into the flow in the same update."""
+
+Published = AnalysisFinished | ReviewDecided | TicketClosed
+"""What reaches a citizen's conversation from outside the chat (services, agents)."""
