@@ -326,6 +326,11 @@ class CitizenService:
         await self.audit.record(f"citizen:{citizen_id}", "ecard_shown", f"member:{member_id}")
         return fx.EcardReady(member_id, png)
 
+    async def telegram_user_of(self, citizen_id: int) -> int | None:
+        """The Telegram user a citizen signed in from, for messages that reach them later."""
+        citizen = await Citizen.get_or_none(id=citizen_id).only("id", "telegram_user_id")
+        return citizen.telegram_user_id if citizen is not None else None
+
     async def delete_account(self, actor: Actor, citizen_id: int) -> None:
         apps = await Application.filter(citizen_id=citizen_id)
         for app in apps:
