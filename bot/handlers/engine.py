@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -173,7 +173,7 @@ class ConversationEngine:
                 ctx = await self.citizens.load_context(
                     conv.citizen_id, now=self.clock(), entropy=secrets.randbits(31)
                 )
-                outcome = flow.step(conv, current, ctx, strict=self.strict)
+                outcome = flow.step(conv, cast(flow.Event, current), ctx, strict=self.strict)
                 conv = outcome.state
                 replies += outcome.replies
                 notice = notice or outcome.notice
