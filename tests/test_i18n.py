@@ -42,8 +42,8 @@ def messages(lang: str) -> dict[str, set[str]]:
 
 
 def static_keys() -> set[str]:
-    """Message ids written literally in the code: t("..."), _btn("..."), _error("...")."""
-    pattern = re.compile(r"""\b(?:t|_btn|_error|T|say|label)\(\s*"([a-z][a-z0-9_-]*)"\s*[,)]""")
+    """Message ids written literally in the code: t("..."), button("..."), note("...")."""
+    pattern = re.compile(r"""\b(?:t|_btn|_error|button|note|T|say|label)\(\s*"([a-z][a-z0-9_-]*)"\s*[,)]""")
     keys: set[str] = set()
     for path in (ROOT / "bot").rglob("*.py"):
         keys |= set(pattern.findall(path.read_text(encoding="utf-8")))
