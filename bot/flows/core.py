@@ -201,6 +201,8 @@ class MemberView:
     status: str
     failed_attempts_today: int
     locked: bool
+    consent: bool = False
+    """The member (or, for a child, their parent or guardian) agreed to be filmed/photographed."""
 
 
 @dataclass(frozen=True)

@@ -236,7 +236,7 @@ class ConversationEngine:
             case fx.RemoveMember(member_id=member_id) if cid is not None:
                 await self.citizens.remove_member(cid, member_id)
             case fx.GiveBiometricConsent() if cid is not None:
-                await self.citizens.give_biometric_consent(cid)
+                await self.citizens.give_biometric_consent(cid, command)
             case fx.StartApplication() if cid is not None:
                 return await self.citizens.start_application(cid, command)
             case fx.ShowEcard(member_id=member_id) if cid is not None:

@@ -242,16 +242,18 @@ def reg_name(conv: Conversation, ev: TextSent, ctx: Context) -> Result:
 
 
 def reg_id(conv: Conversation, ev: TextSent, ctx: Context) -> Result:
-    """Validates the citizen's own ID number and registers the account."""
+    """Validates the citizen's own ID number (its message leaves the chat) and registers the
+    account."""
     try:
         rid = parse_resident_id(ev.text, today=ctx.today)
     except IdNumberError as exc:
-        return stay(conv, id_error(exc))
-    return Outcome(
+        return scrubbed(stay(conv, id_error(exc)), ev, None)
+    registering: Result = Outcome(
         conv,
         [converted_notice(rid)] if rid.converted_from_15 else [],
         [fx.RegisterCitizen(conv.phone, conv.reg_name, rid.number)],
     )
+    return scrubbed(registering, ev, rid)
 
 
 def registered(conv: Conversation, ev: fx.Registered, ctx: Context) -> Result:
@@ -273,6 +275,25 @@ def id_error(exc: IdNumberError) -> Reply:
 
 def converted_notice(rid: ResidentId) -> Reply:
     return note("id-converted", id=mask_id(rid.number))
+
+
+_DIGITS_OF_AN_ID = 6
+"""A message with this many digits may hold (part of) an ID number."""
+
+
+def scrubbed(outcome: Result, ev: TextSent, kept: ResidentId | None) -> Result:
+    """The message that held an ID number leaves the chat as soon as it is read, with a
+    one-line note: stored masked (`kept`), or not stored at all."""
+    if not ev.message_id or sum(ch.isdigit() for ch in ev.text) < _DIGITS_OF_AN_ID:
+        return outcome
+    removed = (
+        note("id-message-removed", id=mask_id(kept.number))
+        if kept is not None
+        else note("id-message-removed-unsaved")
+    )
+    outcome.replies.insert(0, removed)
+    outcome.commands.insert(0, fx.DeleteMessage(ev.message_id))
+    return outcome
 
 
 # --------------------------------------------------------------------------------------------

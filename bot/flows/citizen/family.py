@@ -8,7 +8,7 @@ import dataclasses
 from bot.domain.idnumber import IdNumberError, ResidentId, Sex, age_on, parse_resident_id
 from bot.domain.names import NameValidationError, validate_name
 from bot.flows import effects as fx
-from bot.flows.citizen.account import converted_notice, id_error, show_menu
+from bot.flows.citizen.account import converted_notice, id_error, scrubbed, show_menu
 from bot.flows.citizen.moves import as_int, back_step, go, note, stay
 from bot.flows.citizen.screens import (
     add_relation_screen,
@@ -72,18 +72,23 @@ def add_name(conv: Conversation, ev: TextSent, ctx: Context) -> Result:
 
 
 def add_id(conv: Conversation, ev: TextSent, ctx: Context) -> Result:
-    """Validates and stores the member's ID number, then asks for the relationship."""
+    """Validates and stores the member's ID number (its message leaves the chat), then asks
+    for the relationship."""
     try:
         rid = parse_resident_id(ev.text, today=ctx.today)
     except IdNumberError as exc:
-        return stay(conv, id_error(exc))
+        return scrubbed(stay(conv, id_error(exc)), ev, None)
     citizen = ctx.citizen
     if citizen is not None and ctx.hash_id is not None:
         digest = ctx.hash_id(rid.number)
         if digest == citizen.id_hash:
-            return stay(conv, note("member-is-self"))
+            return scrubbed(stay(conv, note("member-is-self")), ev, None)
         if digest in citizen.member_id_hashes:
-            return stay(conv, note("member-duplicate"))
+            return scrubbed(stay(conv, note("member-duplicate")), ev, None)
+    return scrubbed(_member_id_read(conv, rid, ctx), ev, rid)
+
+
+def _member_id_read(conv: Conversation, rid: ResidentId, ctx: Context) -> Result:
     before = [converted_notice(rid)] if rid.converted_from_15 else []
     draft = dataclasses.replace(conv.draft, id_number=rid.number)
     if draft.editing and draft.relationship:
@@ -208,16 +213,15 @@ def ecard_ready(conv: Conversation, ev: fx.EcardReady, ctx: Context) -> Result:
     member = ctx.member(ev.member_id)
     if member is None:
         return stay(conv)
-    card = Reply(
-        (
-            t("ecard-title"),
-            t("member-name", name=member.name),
-            t("member-id", id=member.id_masked),
-            t("member-relationship", relationship=t(t_rel(member.relationship))),
-            t("ecard-note"),
-        ),
-        photo=ev.qr_png,
-    )
+    lines = [
+        t("ecard-title"),
+        t("member-name", name=member.name),
+        t("member-id", id=member.id_masked),
+        t("member-relationship", relationship=t(t_rel(member.relationship))),
+    ]
+    if ev.valid_until is not None:
+        lines.append(t("ecard-valid-until", date=ev.valid_until.isoformat()))
+    card = Reply((*lines, t("ecard-note")), photo=ev.qr_png)
     return Outcome(conv, [card, *prompt(conv, ctx)])
 
 

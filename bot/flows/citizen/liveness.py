@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.domain.idnumber import age_on
 from bot.flows import effects as fx
 from bot.flows.citizen.moves import back_step, go, home, note, stay
 from bot.flows.citizen.screens import (
@@ -13,6 +12,8 @@ from bot.flows.citizen.screens import (
     await_photo_screen,
     await_video_screen,
     button,
+    consent_text_of,
+    is_child,
     keyboard,
 )
 from bot.flows.citizen.state import (
@@ -31,6 +32,7 @@ from bot.flows.core import (
     Button,
     ButtonPressed,
     Context,
+    InlineKeyboard,
     MediaKind,
     MediaSent,
     MemberView,
@@ -63,10 +65,6 @@ def _open_application_of(member_id: int, ctx: Context) -> int | None:
     return max(apps, key=lambda a: a.id).id if apps else None
 
 
-def is_child(member: MemberView, ctx: Context) -> bool:
-    return age_on(member.birth_date, ctx.today) < ctx.config.child_age
-
-
 def verify(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
     """Verify: children go to the photo step, adults to consent then the liveness step."""
     member = ctx.member(conv.member_id)
@@ -76,7 +74,7 @@ def verify(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
         return stay(conv, *locked_offer(_open_application_of(member.id, ctx)))
     if member.status == "pending_review":
         return stay(conv, note("member-in-review"))
-    if ctx.citizen is not None and not ctx.citizen.biometric_consent:
+    if not member.consent:
         return go(conv, Step.BIO_CONSENT, ctx)
     return Outcome(conv, [], [fx.StartApplication(member.id, _kind(member, ctx))])
 
@@ -86,12 +84,23 @@ def _kind(member: MemberView, ctx: Context) -> str:
 
 
 def bio_agree(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
-    """Biometric consent given: records it and opens the application."""
-    if conv.member_id is None:
+    """Consent given by (or, for a child, for) the member who will be filmed: recorded for
+    that member with the text they agreed to; then the application for their evidence opens."""
+    member = ctx.member(conv.member_id)
+    if member is None:
         return home(conv, ctx)
-    return Outcome(
-        conv, [], [fx.GiveBiometricConsent(), fx.StartApplication(conv.member_id, "video")]
+    consent = fx.GiveBiometricConsent(
+        member.id, consent_text_of(member, ctx), conv.lang, ctx.config.retention_days
     )
+    return Outcome(conv, [], [consent, fx.StartApplication(member.id, _kind(member, ctx))])
+
+
+def _challenge_for(conv: Conversation, application_id: int, ctx: Context) -> list[str]:
+    """One challenge per attempt: drawn when the application opens, kept while it is open
+    (practice runs, retries, leaving and coming back)."""
+    if conv.application_id == application_id and conv.challenge:
+        return conv.challenge
+    return draw_challenge(ctx)
 
 
 def application_started(conv: Conversation, ev: fx.ApplicationStarted, ctx: Context) -> Result:
@@ -104,16 +113,19 @@ def application_started(conv: Conversation, ev: fx.ApplicationStarted, ctx: Cont
             ctx,
             before=[note("child-photo-intro", age=ctx.config.child_age)],
             application_id=ev.application_id,
+            challenge=[],
+            evidence="photo",
         )
-    if ev.needs_reference:
-        return go(conv, Step.AWAIT_ID_PHOTO, ctx, application_id=ev.application_id)
+    challenge = _challenge_for(conv, ev.application_id, ctx)
+    nxt = Step.AWAIT_ID_PHOTO if ev.needs_reference else Step.LIVENESS_READY
     return go(
         conv,
-        Step.LIVENESS_READY,
+        nxt,
         ctx,
         application_id=ev.application_id,
-        challenge=draw_challenge(ctx),
+        challenge=challenge,
         practice=False,
+        evidence="video",
     )
 
 
@@ -151,7 +163,7 @@ def reference_accepted(conv: Conversation, ev: fx.ReferenceAccepted, ctx: Contex
         Step.LIVENESS_READY,
         ctx,
         before=[note("id-photo-accepted")],
-        challenge=draw_challenge(ctx),
+        challenge=conv.challenge or draw_challenge(ctx),
         practice=False,
     )
 
@@ -202,7 +214,7 @@ def video_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Result:
     if conv.application_id is None:
         return home(conv, ctx)
     practice_run = conv.practice and conv.step is Step.AWAIT_VIDEO
-    new = dataclasses.replace(conv, step=Step.CHECKING, practice=practice_run)
+    new = dataclasses.replace(conv, step=Step.CHECKING, practice=practice_run, evidence="video")
     key = "checking-practice" if practice_run else "checking"
     return Outcome(
         new,
@@ -222,26 +234,33 @@ def photo_received(conv: Conversation, ev: MediaSent, ctx: Context) -> Result:
         return stay(conv, refused, *await_photo_screen())
     if conv.application_id is None:
         return home(conv, ctx)
-    new = dataclasses.replace(conv, step=Step.CHECKING, practice=False)
+    new = dataclasses.replace(conv, step=Step.CHECKING, practice=False, evidence="photo")
     return Outcome(
         new,
-        [Reply((t("checking"),), ref="checking")],
+        [Reply((t("checking-photo"),), ref="checking")],
         [fx.SubmitMedia(conv.application_id, ev.file_id, "photo", (), False)],
     )
 
 
-def locked_offer(application_id: int | None) -> list[Reply]:
+def locked_keyboard(application_id: int | None) -> InlineKeyboard:
+    """No attempts left today: a person may review the attempts, or the citizen may talk."""
     rows: list[list[Button]] = []
     if application_id is not None:
         rows.append([button("btn-human-review", Action.HUMAN_REVIEW, str(application_id))])
     rows.append([button("btn-support", Action.SUPPORT)])
     rows.append([button("btn-menu", Action.MENU)])
-    return [say(t("locked-offer"), keyboard=keyboard(*rows))]
+    return keyboard(*rows)
+
+
+def locked_offer(application_id: int | None) -> list[Reply]:
+    return [say(t("locked-offer"), keyboard=locked_keyboard(application_id))]
 
 
 def checking_wait(conv: Conversation, _: object, ctx: Context) -> Result:
-    """Anything sent while the video is being checked: ask to wait."""
-    return stay(conv, say(t("checking-wait")))
+    """Anything sent while the video or photo is being checked: ask to wait."""
+    return stay(
+        conv, say(t("checking-wait-photo" if conv.evidence == "photo" else "checking-wait"))
+    )
 
 
 _STARTED = (Step.LIVENESS_READY, Step.AWAIT_PHOTO, Step.AWAIT_ID_PHOTO)

@@ -8,11 +8,27 @@ from typing import Any
 
 from bot.flows import effects as fx
 from bot.flows.citizen.account import show_menu
-from bot.flows.citizen.liveness import draw_challenge, locked_offer
+from bot.flows.citizen.liveness import locked_keyboard
 from bot.flows.citizen.moves import as_int, go, home, note, stay
-from bot.flows.citizen.screens import applications_screen, prompt
+from bot.flows.citizen.screens import (
+    applications_screen,
+    button,
+    keyboard,
+    liveness_keyboard,
+    prompt,
+)
 from bot.flows.citizen.state import Conversation, Result, Step, Transition, btn, result, row
-from bot.flows.core import Action, ButtonPressed, Context, Outcome, Reply, T, say, t
+from bot.flows.core import (
+    Action,
+    ButtonPressed,
+    Context,
+    InlineKeyboard,
+    Outcome,
+    Reply,
+    T,
+    say,
+    t,
+)
 
 
 def open_applications(conv: Conversation, _: object, ctx: Context) -> Result:
@@ -24,53 +40,117 @@ def review_decided(conv: Conversation, ev: fx.ReviewDecided, ctx: Context) -> Re
     """A person decided: tell the citizen, in their language, what it means and what next."""
     member = ctx.member(ev.member_id)
     name = member.name if member else ""
+    app = ctx.application(ev.application_id)
     if ev.outcome == "approved":
         lines = [t("decision-approved", name=name)]
     elif ev.outcome == "retry":
-        lines = [t("decision-retry", name=name)]
+        photo = app is not None and app.kind == "photo"
+        lines = [t("decision-retry-photo" if photo else "decision-retry", name=name)]
     else:
         lines = [t("decision-rejected", name=name), t(f"reject-{ev.reason.replace('_', '-')}")]
         lines.append(t("decision-may-retry" if ev.may_retry else "decision-final"))
     return Outcome(conv, [say(*lines)])
 
 
+PHOTO_REASONS = frozenset({"no_face", "multiple_faces", "face_too_small", "too_dark", "too_blurry"})
+"""Reasons a photo can be refused for: said of a photo, with a photo's tip."""
+
+_REVIEW_REASONS = frozenset({"child", "no_reference"})
+"""Reasons that announce a person's review: never given with a refusal."""
+
+
+def _reason(code: str, kind: str) -> T:
+    return t(
+        f"reason-photo-{code}" if kind == "photo" and code in PHOTO_REASONS else f"reason-{code}"
+    )
+
+
+def _tip(code: str, kind: str) -> T:
+    return t(f"tip-photo-{code}" if kind == "photo" and code in PHOTO_REASONS else f"tip-{code}")
+
+
+def _main_reason(ev: fx.AnalysisFinished) -> str | None:
+    return next((r for r in ev.reasons if r not in _REVIEW_REASONS), None)
+
+
+def _what_went_wrong(ev: fx.AnalysisFinished, failed: str, plain: str) -> list[T]:
+    """One line of what went wrong and one tip: the first (main) reason only."""
+    first = _main_reason(ev)
+    if first is None:
+        return [t(plain)]
+    return [t(failed, reason=_reason(first, ev.kind)), _tip(first, ev.kind)]
+
+
 def analysis_finished(conv: Conversation, ev: fx.AnalysisFinished, ctx: Context) -> Result:
-    """The engine is done: the 'checking' message becomes the outcome, with what to do next."""
+    """The engine is done: the 'checking' message becomes the outcome: what went wrong, one
+    tip, the next step. The attempt's challenge is kept for its retries."""
     waiting = conv.step is Step.CHECKING and conv.application_id == ev.application_id
-    reasons = [t(f"reason-{r}") for r in ev.reasons]
-    tips = [t(f"tip-{r}") for r in ev.reasons]
-    again = Step.AWAIT_PHOTO if ev.kind == "photo" else Step.LIVENESS_READY
+    photo = ev.kind == "photo"
     if ev.outcome == "practice":
-        lines = [t("practice-ok")] if not ev.reasons else [t("practice-tips"), *tips]
-        return _outcome(conv, waiting, ctx, lines, again, challenge=draw_challenge(ctx))
+        lines = (
+            [*_what_went_wrong(ev, "practice-failed", "practice-ok"), t("practice-next")]
+            if ev.reasons
+            else [t("practice-ok")]
+        )
+        return _short(conv, waiting, lines, Step.LIVENESS_READY, liveness_keyboard())
     if ev.outcome == "approved":
         return _outcome(conv, waiting, ctx, [t("result-approved")], Step.MENU)
     if ev.outcome == "in_review":
-        return _outcome(conv, waiting, ctx, [t("result-in-review")], Step.MENU)
+        key = "result-photo-in-review" if photo else "result-in-review"
+        return _outcome(conv, waiting, ctx, [t(key)], Step.MENU)
     if ev.outcome == "rejected":
-        return _outcome(conv, waiting, ctx, [t("result-rejected"), *reasons], Step.MENU)
+        first = _main_reason(ev)
+        lines = [t("result-rejected"), *([_reason(first, ev.kind)] if first else [])]
+        return _outcome(conv, waiting, ctx, lines, Step.MENU)
+    if ev.outcome == "retry" and photo:
+        # a child's photo is not counted: it is asked again, with no attempts to speak of
+        member = ctx.member(ev.member_id)
+        lines = [
+            *_what_went_wrong(ev, "result-failed", "photo-retry"),
+            t("photo-again", name=member.name if member else ""),
+        ]
+        back = keyboard([button("btn-back", Action.BACK)])
+        return _short(conv, waiting, lines, Step.AWAIT_PHOTO, back)
     if ev.outcome == "retry":
-        lines = [t("result-retry"), *reasons, *tips, t("attempts-left", n=ev.attempts_left)]
-        return _outcome(conv, waiting, ctx, lines, again, challenge=draw_challenge(ctx))
+        lines = [
+            *_what_went_wrong(ev, "result-failed", "result-retry"),
+            t("retry-next", n=ev.attempts_left),
+        ]
+        return _short(conv, waiting, lines, Step.LIVENESS_READY, liveness_keyboard())
     if ev.outcome == "locked":
-        lines = [t("result-retry"), *reasons]
-        new = (
-            dataclasses.replace(conv, step=Step.MEMBER, member_id=ev.member_id) if waiting else conv
+        lines = [*_what_went_wrong(ev, "result-failed", "result-retry")[:1], t("locked-offer")]
+        changes: dict[str, Any] = {"member_id": ev.member_id}
+        return _short(
+            conv, waiting, lines, Step.MEMBER, locked_keyboard(ev.application_id), changes
         )
-        return Outcome(new, [_edit_or_send(waiting, lines), *locked_offer(ev.application_id)])
     # "error": the file could not be read at all
-    nxt = Step.AWAIT_PHOTO if ev.kind == "photo" else Step.AWAIT_VIDEO
-    return _outcome(conv, waiting, ctx, [t("result-unreadable")], nxt)
+    if photo:
+        return _outcome(conv, waiting, ctx, [t("result-unreadable-photo")], Step.AWAIT_PHOTO)
+    return _outcome(conv, waiting, ctx, [t("result-unreadable")], Step.AWAIT_VIDEO)
 
 
-def _outcome(
-    conv: Conversation, waiting: bool, ctx: Context, lines: list[T], nxt: Step, **changes: Any
-) -> Result:
+def _outcome(conv: Conversation, waiting: bool, ctx: Context, lines: list[T], nxt: Step) -> Result:
+    """The outcome in place of 'checking', then the next step's screen."""
     if not waiting:
         # The citizen moved on: tell them, without pulling them out of what they are doing.
         return Outcome(conv, [say(*lines)])
-    new = dataclasses.replace(conv, step=nxt, **changes)
+    new = dataclasses.replace(conv, step=nxt)
     return Outcome(new, [_edit_or_send(True, lines), *prompt(new, ctx)])
+
+
+def _short(
+    conv: Conversation,
+    waiting: bool,
+    lines: list[T],
+    nxt: Step,
+    buttons: InlineKeyboard,
+    changes: dict[str, Any] | None = None,
+) -> Result:
+    """The outcome in place of 'checking', with the next step's buttons: one short message."""
+    if not waiting:
+        return Outcome(conv, [say(*lines)])
+    new = dataclasses.replace(conv, step=nxt, **(changes or {}))
+    return Outcome(new, [Reply(tuple(lines), buttons, edit="checking")])
 
 
 def _edit_or_send(waiting: bool, lines: list[T]) -> Reply:

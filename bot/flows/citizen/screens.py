@@ -15,6 +15,7 @@ from bot.flows.core import (
     MemberView,
     Reply,
     ReplyButton,
+    T,
     say,
     t,
 )
@@ -157,40 +158,63 @@ def add_confirm_screen(conv: Conversation, ctx: Context) -> list[Reply]:
     ]
 
 
-def bio_consent_screen(ctx: Context) -> list[Reply]:
+def is_child(member: MemberView, ctx: Context) -> bool:
+    """Members younger than the child age send a photo instead of a video."""
+    return age_on(member.birth_date, ctx.today) < ctx.config.child_age
+
+
+def consent_text_of(member: MemberView, ctx: Context) -> str:
+    """The consent text for this member: addressed to them, or to the parent for a child."""
+    return "bio-consent-child" if is_child(member, ctx) else "bio-consent"
+
+
+def bio_consent_screen(member: MemberView, ctx: Context) -> list[Reply]:
+    """Consent from the person who will be filmed (a child's parent or guardian), by name."""
+    child = is_child(member, ctx)
+    agree = "btn-bio-agree-child" if child else "btn-bio-agree"
     return [
         say(
-            t("bio-consent", days=ctx.config.retention_days),
+            t(consent_text_of(member, ctx), name=member.name, days=ctx.config.retention_days),
             keyboard=keyboard(
-                [button("btn-bio-agree", Action.ACCEPT), button("btn-bio-decline", Action.DECLINE)]
+                [button(agree, Action.ACCEPT, name=member.name)],
+                [button("btn-bio-decline", Action.DECLINE)],
             ),
         )
     ]
 
 
-def liveness_ready_screen(conv: Conversation) -> list[Reply]:
-    steps = [
+def challenge_lines(conv: Conversation) -> list[T]:
+    return [
         t("challenge-step", n=i + 1, action=t(f"action-{a}")) for i, a in enumerate(conv.challenge)
     ]
+
+
+def liveness_keyboard() -> InlineKeyboard:
+    return keyboard(
+        [button("btn-start-video", Action.START_VIDEO)],
+        [button("btn-practice", Action.PRACTICE)],
+        [button("btn-back", Action.BACK)],
+    )
+
+
+def liveness_ready_screen(conv: Conversation) -> list[Reply]:
     return [
         say(
             t("liveness-ready"),
-            *steps,
+            *challenge_lines(conv),
             t("liveness-tips"),
-            keyboard=keyboard(
-                [button("btn-start-video", Action.START_VIDEO)],
-                [button("btn-practice", Action.PRACTICE)],
-                [button("btn-back", Action.BACK)],
-            ),
+            keyboard=liveness_keyboard(),
         )
     ]
 
 
 def await_video_screen(conv: Conversation, ctx: Context) -> list[Reply]:
+    """The request for the video repeats the attempt's challenge, in its order."""
     key = "video-prompt-practice" if conv.practice else "video-prompt"
     return [
         say(
             t(key, seconds=ctx.config.max_video_seconds),
+            *challenge_lines(conv),
             keyboard=keyboard([button("btn-back", Action.BACK)]),
         )
     ]
@@ -303,8 +327,8 @@ def prompt(conv: Conversation, ctx: Context) -> list[Reply]:
             return add_relation_screen()
         case Step.ADD_CONFIRM:
             return add_confirm_screen(conv, ctx)
-        case Step.BIO_CONSENT:
-            return bio_consent_screen(ctx)
+        case Step.BIO_CONSENT if member is not None:
+            return bio_consent_screen(member, ctx)
         case Step.LIVENESS_READY:
             return liveness_ready_screen(conv)
         case Step.AWAIT_VIDEO:
@@ -314,7 +338,7 @@ def prompt(conv: Conversation, ctx: Context) -> list[Reply]:
         case Step.AWAIT_ID_PHOTO:
             return await_id_photo_screen()
         case Step.CHECKING:
-            return [say(t("checking-wait"))]
+            return [say(t("checking-wait-photo" if conv.evidence == "photo" else "checking-wait"))]
         case Step.APPLICATIONS:
             return applications_screen(ctx)
         case Step.APPLICATION if conv.application_id is not None:

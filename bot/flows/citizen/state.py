@@ -92,6 +92,8 @@ class Conversation:
     application_id: int | None = None
     challenge: list[str] = field(default_factory=list)
     practice: bool = False
+    evidence: str = ""
+    """What the open attempt sends: "video" or "photo" (set when it is received)."""
     return_to: Step | None = None
     screen: int = 0
 
