@@ -389,3 +389,38 @@ def test_mother_must_be_a_woman(world: World) -> None:
     chat = signed_in_chat(world)
     add_member(chat, "李芳", MOTHER_ID, "mother")
     assert chat.conv.step is flow.Step.MEMBER
+
+
+def test_while_talking_to_a_person_the_bot_steps_aside(world: World) -> None:
+    """The support-chat rows: everything is relayed (commands too), /cancel and End end the
+    talk, other buttons are stale, outcomes arriving meanwhile are still told."""
+    world.config = FlowConfig(agents_configured=True)
+    chat = signed_in_chat(world)
+    chat.send(press(Action.SUPPORT))
+    assert chat.conv.step is flow.Step.SUPPORT_CHAT
+    assert chat.send(TextSent("hello", message_id=5)) == []
+    assert chat.send(CommandSent("start", message_id=6)) == []
+    assert world.log[-2:] == [fx.RelayToAgents(5), fx.RelayToAgents(6)]
+    assert chat.send(press(Action.FAMILY)) == [] and chat.notices
+    assert chat.conv.step is flow.Step.SUPPORT_CHAT
+    assert chat.send(fx.ReviewDecided(1, 1, "approved")) == ["decision-approved"]
+    assert chat.conv.step is flow.Step.SUPPORT_CHAT
+    chat.send(CommandSent("cancel"))
+    assert chat.conv.step is flow.Step.MENU
+    assert fx.CloseTicket() in world.log
+
+
+def test_a_signed_out_conversation_is_handled_from_the_sign_in(world: World) -> None:
+    """The signed-out guard row corrects the step, then the sign-in rows take the event."""
+    stray = flow.Conversation(step=flow.Step.FAMILY, privacy_accepted=True)
+    chat = Chat(world, conv=stray)
+    chat.send(ContactShared("+8613800138000", is_own=True))
+    assert chat.conv.step is flow.Step.REG_NAME
+    assert fx.LookupPhone("+8613800138000") in world.log
+
+
+def test_an_account_deleted_elsewhere_starts_over(world: World) -> None:
+    chat = signed_in_chat(world)
+    world.citizens.clear()
+    assert chat.send(press(Action.FAMILY)) == ["welcome-title", "privacy-notice"]
+    assert not chat.conv.signed_in and chat.conv.step is flow.Step.WELCOME

@@ -150,6 +150,8 @@ class World:
                     "state": "submitted",
                 }
                 return fx.ApplicationStarted(aid)
+            case fx.OpenTicket():
+                return fx.TicketOpened(1)
             case fx.DeleteAccount(citizen_id=citizen_id):
                 self.citizens.pop(citizen_id)
         return None
