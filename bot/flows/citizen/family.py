@@ -53,7 +53,7 @@ def open_member(conv: Conversation, ev: ButtonPressed, ctx: Context) -> Result:
     return go(conv, Step.MEMBER, ctx, member_id=member.id)
 
 
-def start_add(conv: Conversation, _: object, ctx: Context) -> Result:
+def start_add(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
     """Add member: checks the limit, then asks for the member's name."""
     if len(ctx.members) >= ctx.config.max_members:
         return stay(conv, note("family-full", max=ctx.config.max_members))

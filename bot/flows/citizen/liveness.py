@@ -20,6 +20,7 @@ from bot.flows.citizen.state import (
     MEDIA,
     TEXT,
     Conversation,
+    Event,
     Result,
     Step,
     Transition,
@@ -256,7 +257,7 @@ def locked_offer(application_id: int | None) -> list[Reply]:
     return [say(t("locked-offer"), keyboard=locked_keyboard(application_id))]
 
 
-def checking_wait(conv: Conversation, _: object, ctx: Context) -> Result:
+def checking_wait(conv: Conversation, _: Event, ctx: Context) -> Result:
     """Anything sent while the video or photo is being checked: ask to wait."""
     return stay(
         conv, say(t("checking-wait-photo" if conv.evidence == "photo" else "checking-wait"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.flows import effects as fx
 from bot.flows.citizen.screens import prompt
-from bot.flows.citizen.state import Conversation, Draft, Result, Step, StepFn
+from bot.flows.citizen.state import Conversation, Draft, Event, Result, Step, StepFn
 from bot.flows.core import Context, Outcome, Reply, say, t
 
 
@@ -45,7 +45,7 @@ def note(key: str, **params: str | int) -> Reply:
 
 
 def back_step(target: Step) -> StepFn:
-    def back(conv: Conversation, _: object, ctx: Context) -> Result:
+    def back(conv: Conversation, _: Event, ctx: Context) -> Result:
         return go(conv, target, ctx)
 
     back.__doc__ = f"Back: return to {target.value}."

@@ -31,7 +31,7 @@ from bot.flows.core import (
 )
 
 
-def open_applications(conv: Conversation, _: object, ctx: Context) -> Result:
+def open_applications(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
     """My applications: the list, newest first."""
     return go(conv, Step.APPLICATIONS, ctx, application_id=None)
 

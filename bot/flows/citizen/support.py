@@ -28,14 +28,18 @@ from bot.flows.citizen.state import (
 from bot.flows.core import (
     Action,
     ButtonPressed,
+    CommandSent,
+    ContactShared,
     Context,
+    MediaSent,
     Outcome,
+    TextSent,
     say,
     t,
 )
 
 
-def open_support(conv: Conversation, _: object, ctx: Context) -> Result:
+def open_support(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
     """Talk to a person: opens a ticket with the agents (answered by TicketOpened), or says
     that no agents are configured."""
     if not ctx.config.agents_configured:
@@ -54,13 +58,14 @@ def ticket_unavailable(conv: Conversation, ev: fx.TicketUnavailable, ctx: Contex
     return stay(conv, note("support-failed"), *prompt(conv, ctx))
 
 
-def relay(conv: Conversation, ev: object, ctx: Context) -> Result:
+def relay(
+    conv: Conversation, ev: TextSent | MediaSent | ContactShared | CommandSent, ctx: Context
+) -> Result:
     """While talking to a person every message is handed to the agents, untouched."""
-    message_id = getattr(ev, "message_id", 0)
-    return Outcome(conv, [], [fx.RelayToAgents(message_id)] if message_id else [])
+    return Outcome(conv, [], [fx.RelayToAgents(ev.message_id)] if ev.message_id else [])
 
 
-def end_talk(conv: Conversation, _: object, ctx: Context) -> Result:
+def end_talk(conv: Conversation, _: Event, ctx: Context) -> Result:
     """Back to the bot (the citizen ends it): the ticket closes, the step they left returns."""
     back = conv.return_to if conv.return_to in (Step.MENU, Step.MEMBER) else Step.MENU
     return go(
