@@ -63,6 +63,7 @@ def flow_config(settings: Settings) -> FlowConfig:
         min_video_seconds=settings.min_video_seconds,
         max_photo_bytes=settings.max_photo_bytes,
         retention_days=settings.retention_days,
+        ecard_valid_days=settings.ecard_valid_days,
     )
 
 

@@ -201,6 +201,8 @@ class MemberView:
     status: str
     failed_attempts_today: int
     locked: bool
+    consent: bool = False
+    """The member (or, for a child, their parent or guardian) agreed to be filmed/photographed."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ class FlowConfig:
     min_video_seconds: int = 1
     max_photo_bytes: int = 10 * 1024 * 1024
     retention_days: int = 30
+    ecard_valid_days: int = 365
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ A command that returns a result event has it fed back into the flow in the same 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 # --------------------------------------------------------------------------------------------
 # Commands
@@ -66,7 +67,13 @@ class RemoveMember:
 
 @dataclass(frozen=True)
 class GiveBiometricConsent:
-    pass
+    """The person who will be filmed (for a child: their parent or guardian) agreed to the text
+    `text` shown in `language`; to be recorded for that member, with who agreed and when."""
+
+    member_id: int
+    text: str
+    language: str
+    retention_days: int
 
 
 @dataclass(frozen=True)
@@ -253,6 +260,8 @@ class ShowEcard:
 class EcardReady:
     member_id: int
     qr_png: bytes
+    valid_until: date | None = None
+    """The last day the card's token verifies (None: not limited)."""
 
 
 # --------------------------------------------------------------------------------------------

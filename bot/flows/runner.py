@@ -284,7 +284,7 @@ class CitizenRunner:
             case fx.RemoveMember(member_id=member_id):
                 await self.citizens.remove_member(cid, member_id)
             case fx.GiveBiometricConsent():
-                await self.citizens.give_biometric_consent(cid)
+                await self.citizens.give_biometric_consent(cid, command)
             case fx.StartApplication():
                 return await self.citizens.start_application(cid, command)
             case fx.ShowEcard(member_id=member_id):
