@@ -117,14 +117,15 @@ def _segment(name: str, start: int, stop: int) -> list[np.ndarray]:
     return list(real_frames(name)[start:stop])
 
 
-def _portrait(frames: Frames, height: int = 640) -> Iterator[np.ndarray]:
-    """A 9:16 crop around the centre, scaled to ``height`` (a phone held upright)."""
+def _portrait(frames: Frames, height: int = 640, centre: float = 0.5) -> Iterator[np.ndarray]:
+    """A 9:16 crop around ``centre`` (a share of the width: where the face is), scaled to
+    ``height`` (a phone held upright)."""
     import cv2
 
     for f in frames:
         h, w = f.shape[:2]
         cw = round(h * 9 / 16) // 2 * 2
-        x0 = (w - cw) // 2
+        x0 = min(w - cw, max(0, round(centre * w - cw / 2)))
         yield cv2.resize(f[:, x0 : x0 + cw], (round(height * 9 / 16) // 2 * 2, height))
 
 
@@ -545,9 +546,9 @@ def real_cases() -> list[Case]:
         "real_wolf_turn", lambda s: wolf(WOLF_TURN)(), fps_w, "real footage",
         challenge="blink,turn_left", reference=f"{WOLF}@240", turn=True,
     )  # fmt: skip
-    genuine(
-        "real_wolf_portrait", lambda s: _portrait(wolf(WOLF_BLINKS)()), fps_w, "portrait",
-        reference=f"{WOLF}@390",
+    genuine(  # her face is right of the centre: the crop follows it (x 370-570 of 640)
+        "real_wolf_portrait_face", lambda s: _portrait(wolf(WOLF_BLINKS)(), centre=0.73),
+        fps_w, "portrait", reference=f"{WOLF}@390",
     )  # fmt: skip
 
     def attack(name: str, kind: str, frames: Callable[[int], Frames], fps: float = 30.0,

@@ -85,52 +85,57 @@ def speed_lines(
     engine: Sequence[Result], e_info: RunInfo, naive: Sequence[Result] | None,
     n_info: RunInfo | None, size: int,
 ) -> list[str]:  # fmt: skip
-    """Speed of both checkers on the same clips, with the targets and the ratio."""
+    """Speed of the engine on the speed set, and of both checkers on the clips both analysed
+    (the ratio is taken there), with the engine's targets."""
     es = speed_set(engine, size)
-    names = {r.job.name for r in es}
-    ns = [r for r in naive if r.job.name in names] if naive is not None else []
+    n_by = {r.job.name: r for r in naive} if naive is not None else {}
+    ns = [n_by[r.job.name] for r in es if r.job.name in n_by and n_by[r.job.name].ms > 0]
+    common = {r.job.name for r in ns}
+    ec = [r for r in es if r.job.name in common]
     lines = [
-        f"Speed: warm, in-process, one core, {len(es)} rendered {size}x{size} 30 fps clips of "
-        "~5 s with a reference (face match included); wall-clock ms per video.",
+        f"Speed: warm, in-process, one core each, rendered {size}x{size} 30 fps clips of ~5 s "
+        "with a reference (face match included); ms per video. The ratio is taken on the clips "
+        "both checkers analysed. Wall-clock times grow with the machine's load; CPU times much "
+        "less.",
         "",
-        "| | engine | naive | naive/engine | target (engine) |",
-        "|---|---|---|---|---|",
+        f"| | engine ({len(es)} clips) | engine, the same {len(ec)} clips | naive "
+        f"({len(ns)} clips) | naive/engine | target (engine, wall) |",
+        "|---|---|---|---|---|---|",
     ]
     if not es:
-        return [*lines, "| (no clip in the speed set) | | | | |"]
+        return [*lines, "| (no clip in the speed set) | | | | | |"]
 
-    def row(label: str, e: float, n: float | None, target: str, fmt: str = "{:.0f}") -> str:
-        ratio = f"{n / e:.1f}x" if n is not None and e > 0 else "-"
-        nv = "-" if n is None else fmt.format(n)
-        return f"| {label} | {fmt.format(e)} | {nv} | {ratio} | {target} |"
+    def fmt(v: float | None) -> str:
+        return "-" if v is None else f"{v:.0f}"
 
-    e_ms = [r.ms for r in es]
-    n_ms = [r.ms for r in ns]
-    lines.append(
-        row("median ms", statistics.median(e_ms), statistics.median(n_ms) if n_ms else None,
-            f"<= {TARGET_MEDIAN_MS:.0f}")
-    )  # fmt: skip
-    lines.append(
-        row("p95 ms", _pct(e_ms, 0.95), _pct(n_ms, 0.95) if n_ms else None,
-            f"<= {TARGET_P95_MS:.0f}")
-    )  # fmt: skip
-    lines.append(
-        row("median CPU ms", statistics.median(r.cpu_ms for r in es),
-            statistics.median(r.cpu_ms for r in ns) if ns else None, "")
-    )  # fmt: skip
-    lines.append(
-        row("model load ms (cold, apart)", e_info.load_ms,
-            n_info.load_ms if n_info else None, f"<= {TARGET_LOAD_MS:.0f}")
-    )  # fmt: skip
+    def row(label: str, e: float, e2: float | None, n: float | None, target: str) -> str:
+        ratio = f"{n / e2:.1f}x" if n is not None and e2 else "-"
+        return f"| {label} | {fmt(e)} | {fmt(e2)} | {fmt(n)} | {ratio} | {target} |"
+
+    def med(rs: Sequence[Result], cpu: bool = False) -> float | None:
+        return statistics.median(r.cpu_ms if cpu else r.ms for r in rs) if rs else None
+
+    def p95(rs: Sequence[Result], cpu: bool = False) -> float | None:
+        return _pct([r.cpu_ms if cpu else r.ms for r in rs], 0.95) if rs else None
+
+    def peak(rs: Sequence[Result]) -> float | None:
+        return max(r.peak_mb for r in rs) if rs else None
+
+    lines += [
+        row("median wall ms", med(es) or 0, med(ec), med(ns), f"<= {TARGET_MEDIAN_MS:.0f}"),
+        row("p95 wall ms", p95(es) or 0, p95(ec), p95(ns), f"<= {TARGET_P95_MS:.0f}"),
+        row("median CPU ms", med(es, True) or 0, med(ec, True), med(ns, True), ""),
+        row("p95 CPU ms", p95(es, True) or 0, p95(ec, True), p95(ns, True), ""),
+        row("peak RSS MB per video", peak(es) or 0, peak(ec), peak(ns),
+            f"<= {TARGET_PEAK_MB:.0f}"),
+        row("model load wall ms (cold, apart)", e_info.load_ms, None,
+            n_info.load_ms if n_info else None, f"<= {TARGET_LOAD_MS:.0f} (warm start)"),
+    ]  # fmt: skip
     if e_info.load_cpu_ms is not None:
         n_cpu = n_info.load_cpu_ms if n_info else None
-        lines.append(row("model load CPU ms", e_info.load_cpu_ms, n_cpu, ""))
+        lines.append(row("model load CPU ms", e_info.load_cpu_ms, None, n_cpu, ""))
     lines.append(
-        row("peak RSS MB per video", max(r.peak_mb for r in es),
-            max(r.peak_mb for r in ns) if ns else None, f"<= {TARGET_PEAK_MB:.0f}")
-    )  # fmt: skip
-    lines.append(
-        row("peak RSS MB of the process (models, warm-up)", e_info.process_peak_mb,
+        row("peak RSS MB of the process (models, warm-up)", e_info.process_peak_mb, None,
             n_info.process_peak_mb if n_info else None, "")
     )  # fmt: skip
     return lines
