@@ -295,7 +295,8 @@ def table(
         lines.append(row(f"APCER {kind}", "apcer", kind))
     lines.append(row("**BPCER, all genuine**", "bpcer"))
     for src in me.bpcer_by_source:
-        lines.append(row(f"BPCER source {src}", "bpcer_by_source", src))
+        label = {"heldout": "3D-rendered people", "real": "real footage"}.get(src, src)
+        lines.append(row(f"BPCER, all {label}", "bpcer_by_source", src))
     for cond in me.bpcer_by_condition:
         lines.append(row(f"BPCER {cond}", "bpcer_by_condition", cond))
     lines.append(row("blink reported on a clip with no live blink", "blink_fp"))
@@ -322,7 +323,7 @@ def per_clip(engine: Sequence[Result], naive: Sequence[Result] | None) -> list[s
             truth += f" ({j.condition})"
         ok = (r.verdict == "pass") == j.genuine
         mark = "" if ok else " **x**"
-        reasons = ",".join(r.reasons) or r.error or "-"
+        reasons = ",".join(r.reasons) or _short(r.error) or "-"
         if r.distance is not None:
             reasons += f" d={r.distance:.2f}"
         n = naive_by.get(j.name)
@@ -355,7 +356,7 @@ def failures(results: Sequence[Result]) -> list[str]:
                 if wrong
                 else "verdict right"
             )
-            detail = ",".join(r.reasons) or r.error
+            detail = ",".join(r.reasons) or _short(r.error)
             out.append(
                 f"- `{j.name}` ({j.kind if not j.genuine else 'genuine, ' + j.condition}, "
                 f"challenge {j.challenge}): {what}; reasons {detail or '-'}"
@@ -366,3 +367,8 @@ def failures(results: Sequence[Result]) -> list[str]:
 
 def _d(distance: float | None) -> str:
     return "-" if distance is None else f"{distance:.3f}"
+
+
+def _short(error: str) -> str:
+    """An error message cut to its first sentence, for the tables."""
+    return error.split(". ", maxsplit=1)[0][:90]
