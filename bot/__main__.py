@@ -47,6 +47,7 @@ async def run(settings: Settings) -> None:
             host=settings.local_host,
             port=settings.local_port,
             agents_chat_id=settings.agents_chat_id,
+            admin_ids=settings.admin_ids,
         )
         await emulator.start()
         token, api_url = emulator.token, emulator.base_url

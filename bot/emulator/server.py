@@ -8,6 +8,7 @@ import contextlib
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
@@ -66,9 +67,12 @@ class Emulator:
         webhook_retry_delay: float = 0.2,
         agents_chat_id: int | None = None,
         agents_title: str = "Agents",
+        admin_ids: Sequence[int] = (),
     ) -> None:
         """`agents_chat_id` (e.g. -1001000000001) creates the agents' forum supergroup that the
-        web chat's "Agents' group" pane shows, with agent DEFAULT_AGENT_ID already a member."""
+        web chat's "Agents' group" pane shows, with agent DEFAULT_AGENT_ID already a member.
+        `admin_ids`: the bot's administrators (its ADMIN_IDS), whom the web chat's admin pane
+        writes as."""
         self.host = host
         self.port = port
         self.token = token
@@ -108,6 +112,7 @@ class Emulator:
         self._runner: web.AppRunner | None = None
         self._api = BotApi(self)
         self.agents_chat_id = agents_chat_id
+        self.admin_ids = tuple(admin_ids)
         self.agents: Supergroup | None = None
         if agents_chat_id is not None:
             self.agents = self.supergroup(agents_chat_id, agents_title, is_forum=True)

@@ -8,11 +8,15 @@ The agents' side (/chat/api/group/...) shows one forum supergroup (the emulator'
 `agents_chat_id` unless a call names another `chat_id`): its topics, its messages with their
 thread ids, and lets an agent (`user_id`, added as a member on first use) write, upload and
 press inline buttons in a topic (`thread_id`; none means General).
+
+The page's own texts live in `locales/<lang>/webchat.ftl` (the `webchat-*` ids) and reach it
+as JSON from /chat/api/texts, placeholders left as `{name}` for the page to fill in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +45,45 @@ _UPLOAD_KINDS = frozenset({"video", "video_note", "photo", "document"})
 _AGENT_ROLES = frozenset({"member", "administrator", "creator"})
 MAX_EVENTS_WAIT = 60.0
 MAX_RECORDED_SECONDS = 60
+
+
+def _variables(entry: Any) -> list[str]:
+    """The names of the variables a Fluent message uses (`{ $name }`)."""
+    from fluent.syntax import ast
+    from fluent.syntax.visitor import Visitor
+
+    names: list[str] = []
+
+    class Collect(Visitor):
+        def visit_VariableReference(self, node: ast.VariableReference) -> None:
+            names.append(node.id.name)
+
+    Collect().visit(entry)
+    return names
+
+
+@functools.cache
+def page_texts(language: str) -> dict[str, str]:
+    """The page's texts in one of the bot's languages, `{name}` where a value goes."""
+    from fluent.runtime import FluentBundle, FluentResource
+    from fluent.syntax import ast, parse
+
+    from bot.i18n import LOCALES_DIR
+
+    source = (LOCALES_DIR / language / "webchat.ftl").read_text(encoding="utf-8")
+    bundle = FluentBundle([language], use_isolating=False)
+    bundle.add_resource(FluentResource(source))
+    texts: dict[str, str] = {}
+    for entry in parse(source).body:
+        if not isinstance(entry, ast.Message):
+            continue
+        message = bundle.get_message(entry.id.name)
+        if message.value is None:
+            continue
+        args = {name: "{" + name + "}" for name in _variables(entry)}
+        text, _ = bundle.format_pattern(message.value, args)
+        texts[entry.id.name] = str(text)
+    return texts
 
 
 def message_view(message: ChatMessage) -> dict[str, Any]:
@@ -188,12 +231,43 @@ class WebChat:
                 "title": group.title,
                 "agent": {"user_id": DEFAULT_AGENT_ID, "first_name": "Agent"},
             }
+        admins = [
+            {"user_id": admin_id, "first_name": self.emu.user(admin_id).first_name}
+            for admin_id in self.emu.admin_ids
+        ]
         return web.json_response(
             {
                 "bot": {"id": bot.id, "name": bot.first_name, "username": bot.username},
                 "agents": agents,
+                "admins": admins,
             }
         )
+
+    async def texts(self, request: web.Request) -> web.Response:
+        """The page's texts in the language `lang` names (a Telegram or browser code)."""
+        from bot.i18n import language_from_telegram
+
+        language = language_from_telegram(request.query.get("lang"))
+        return web.json_response({"lang": language, "texts": page_texts(language)})
+
+    async def commands(self, request: web.Request) -> web.Response:
+        """The command menu Telegram would show in this person's private chat: the first
+        scope with commands (the chat, all private chats, default), in their language if set."""
+        user = self.person(dict(request.query))
+        language = (user.info.language_code or "").split("-")[0].lower()
+        scopes: list[dict[str, Any]] = [
+            {"type": "chat", "chat_id": user.id},
+            {"type": "all_private_chats"},
+            {"type": "default"},
+        ]
+        for scope in scopes:
+            for code in dict.fromkeys((language, "")):
+                found = self.emu.commands(scope, code)
+                if found:
+                    return web.json_response(
+                        {"commands": [{"command": c, "description": d} for c, d in found]}
+                    )
+        return web.json_response({"commands": []})
 
     async def send_text(self, request: web.Request) -> web.Response:
         data = await self.body(request)
@@ -449,6 +523,8 @@ def add_web_chat_routes(app: web.Application, emulator: Emulator) -> None:
     app.router.add_get("/", chat.index)
     app.router.add_get("/chat/static/{name}", chat.static)
     app.router.add_get("/chat/api/info", chat.info)
+    app.router.add_get("/chat/api/texts", chat.texts)
+    app.router.add_get("/chat/api/commands", chat.commands)
     app.router.add_post("/chat/api/send", chat.send_text)
     app.router.add_post("/chat/api/press", chat.press)
     app.router.add_post("/chat/api/keyboard", chat.keyboard)
