@@ -186,6 +186,4 @@ async def test_texts_and_commands_endpoints(emulator: Emulator) -> None:
                 {"command": "stats", "description": "cifras"}
             ]
         async with http.get(f"{emulator.base_url}/chat/api/commands?user_id=8") as resp:
-            assert (await resp.json())["commands"] == [
-                {"command": "start", "description": "start"}
-            ]
+            assert (await resp.json())["commands"] == [{"command": "start", "description": "start"}]
