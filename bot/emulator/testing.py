@@ -57,15 +57,3 @@ async def polling(dispatcher: Dispatcher, bot: Bot, **polling_kwargs: Any) -> As
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await bot.session.close()
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    dispatcher: Dispatcher, **emulator_kwargs: Any
-) -> AsyncIterator[tuple[Emulator, Bot]]:
-    """An emulator plus `dispatcher` polling it with a real Bot: yields (emulator, bot)."""
-    async with (
-        running_emulator(**emulator_kwargs) as emulator,
-        polling(dispatcher, make_bot(emulator)) as bot,
-    ):
-        yield emulator, bot

@@ -70,7 +70,7 @@ def wait_for_script(driver: webdriver.Chrome, script: str, what: str, within: fl
     return wait_until(driver, lambda d: d.execute_script(f"return ({script});"), what, within)
 
 
-def poll(condition: Callable[[], T], what: str, within: float = 10) -> T:
+def poll(condition: Callable[[], T | None], what: str, within: float = 10) -> T:
     deadline = time.monotonic() + within
     while True:
         value = condition()
@@ -84,9 +84,11 @@ def poll(condition: Callable[[], T], what: str, within: float = 10) -> T:
 def button(driver: webdriver.Chrome, scope: str, label: str, within: float = 10) -> WebElement:
     """The last visible button in `scope` (a CSS selector) whose text is exactly `label`,
     waiting up to `within` s for it to appear."""
-    return wait_until(
+    found = wait_until(
         driver, lambda d: _button(d, scope, label), f"button {label!r} in {scope}", within
     )
+    assert found is not None
+    return found
 
 
 def _button(driver: webdriver.Chrome, scope: str, label: str) -> WebElement | None:

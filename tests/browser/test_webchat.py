@@ -25,7 +25,6 @@ from tests.e2e.harness import Citizen, send_id_card
 pytestmark = pytest.mark.slow
 TRANSLATOR = Translator()
 WEBM_MAGIC = b"\x1a\x45\xdf\xa3"
-CITIZEN_ID = "44030419850612001" + check_character("44030419850612001")
 FATHER_ID = "44030419560203001" + check_character("44030419560203001")
 
 
@@ -56,7 +55,7 @@ def open_chat(page: webdriver.Chrome, world: World, query: str = "", locale: str
     page.execute_cdp_cmd(
         "Emulation.setUserAgentOverride", {"userAgent": agent, "acceptLanguage": locale}
     )
-    page.get(world.emulator.web_url)
+    page.get(world.emulator.base_url + "/chat/api/info")  # same origin, not the page itself
     page.execute_script("localStorage.clear(); sessionStorage.clear();")
     page.get(world.emulator.web_url + query)
     chromium.wait_for_script(page, "document.body.dataset.ready === 'true'", "page ready")
@@ -107,11 +106,44 @@ def meta_times(page: webdriver.Chrome) -> list[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def citizen(world: World) -> Citizen:
-    """A citizen who signs up in the page (test_citizen_journey...), then seeks support."""
-    user = world.emulator.user(702, "Li", language_code="en", phone_number="+8613800138702")
+def citizen_of(world: World, user_id: int) -> Citizen:
+    user = world.emulator.user(
+        user_id, "Li", language_code="en", phone_number=f"+86138001{user_id:05d}"
+    )
     return Citizen(user, "en")
+
+
+def own_id(user_id: int) -> str:
+    first17 = f"44030419850612{user_id % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def signing_up(name: str, user_id: int) -> tuple[tuple[str, str], ...]:
+    """What a new citizen says ("say") and taps ("tap", by message id) to register."""
+    return (
+        ("say", "/start"),
+        ("tap", "btn-accept"),
+        ("tap", "btn-share-phone"),
+        ("say", name),
+        ("say", own_id(user_id)),
+    )
+
+
+ADDING_FATHER = (
+    ("tap", "btn-family"),
+    ("tap", "btn-add-member"),
+    ("say", "Wang Dagang"),
+    ("say", FATHER_ID),
+    ("tap", "rel-father"),
+    ("tap", "btn-confirm"),
+    ("tap", "btn-verify"),
+    ("tap", "btn-bio-agree"),
+)
+
+
+async def walk(person: Citizen, steps: tuple[tuple[str, str], ...]) -> None:
+    for kind, value in steps:
+        await (person.say(value) if kind == "say" else person.tap(value))
 
 
 def test_page_language_follows_the_choice_in_the_page(page: webdriver.Chrome, world: World) -> None:
@@ -140,7 +172,8 @@ def test_page_language_follows_the_browser(page: webdriver.Chrome, world: World)
     assert tab.text == page_text("es", "webchat-tab-citizen")
 
 
-def test_citizen_journey_on_a_phone(page: webdriver.Chrome, world: World, citizen: Citizen) -> None:
+def test_citizen_journey_on_a_phone(page: webdriver.Chrome, world: World) -> None:
+    citizen = citizen_of(world, 702)
     open_chat(page, world)
     identity = page.find_element(By.CSS_SELECTOR, "#citizen-pane details.identity-box")
     assert identity.get_attribute("open") is not None  # nobody chosen yet: the form is open
@@ -157,7 +190,7 @@ def test_citizen_journey_on_a_phone(page: webdriver.Chrome, world: World, citize
     bubble_with(page, pane, first_line(citizen, "reg-new-account"))
     say(page, pane, "Li Lei")
     bubble_with(page, pane, first_line(citizen, "reg-id-prompt"))
-    say(page, pane, CITIZEN_ID)
+    say(page, pane, own_id(702))
     bubble_with(page, pane, first_line(citizen, "reg-done"))
     button(page, pane, citizen.label("btn-family")).click()
     bubble_with(page, pane, first_line(citizen, "family-title", count=0, max=8))
@@ -177,23 +210,11 @@ def challenge_lines(person: Citizen) -> list[str]:
 def test_recorder_keeps_the_challenge_in_view_and_sends_a_webm(
     page: webdriver.Chrome, world: World
 ) -> None:
-    user = world.emulator.user(703, "Wang", language_code="en", phone_number="+8613800138703")
-    person = Citizen(user, "en")
+    person = citizen_of(world, 703)
+    user = person.user
 
     async def to_the_video_request() -> None:
-        await person.say("/start")
-        await person.tap("btn-accept")
-        await person.tap("btn-share-phone")
-        await person.say("Wang Xiaoming")
-        await person.say("44030419900101003" + check_character("44030419900101003"))
-        await person.tap("btn-family")
-        await person.tap("btn-add-member")
-        await person.say("Wang Dagang")
-        await person.say(FATHER_ID)
-        await person.tap("rel-father")
-        await person.tap("btn-confirm")
-        await person.tap("btn-verify")
-        await person.tap("btn-bio-agree")
+        await walk(person, (*signing_up("Wang Xiaoming", 703), *ADDING_FATHER))
         await send_id_card(person)
         await person.tap("btn-start-video")
 
@@ -239,14 +260,14 @@ def test_recorder_keeps_the_challenge_in_view_and_sends_a_webm(
 def _first_frame_width(webm: bytes) -> int:
     import av
 
-    with av.open(io.BytesIO(webm)) as container:
+    with av.open(io.BytesIO(webm), mode="r") as container:
         frame = next(container.decode(video=0))
         return int(frame.width)
 
 
-def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World, citizen: Citizen) -> None:
-    world.run(citizen.say("/menu"))
-    world.run(citizen.tap("btn-support"))
+def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World) -> None:
+    citizen = citizen_of(world, 705)
+    world.run(walk(citizen, (*signing_up("Li Lei", 705), ("tap", "btn-support"))))
     open_chat(page, world, "#agents")
     pane = "#agents-pane"
     wait_until(page, lambda d: d.find_element(By.CSS_SELECTOR, pane).is_displayed(), "agents' pane")
@@ -258,6 +279,7 @@ def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World, citizen: C
         ),
         "the citizen's topic",
     )
+    assert topic is not None
     topic.click()
     bubble_with(page, pane, "Li Lei")
     say(page, pane, "Hello from the agents' pane")
@@ -283,6 +305,7 @@ def test_admin_view_lists_and_runs_the_admin_commands(page: webdriver.Chrome, wo
         ),
         "the /admin command button",
     )
+    assert command is not None
     command.click()
     admin = Citizen(world.emulator.user(ADMIN_ID), "en")
     bubble_with(page, pane, admin.text_of("admin-help-title"))
