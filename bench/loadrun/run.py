@@ -69,14 +69,8 @@ async def inject_fault(run: Run, progress: Progress, total: int) -> None:
             await asyncio.wait_for(progress.video_event.wait(), 1.0)
     t = now()
     entry: dict[str, Any] = {"fault": args.fault, "videos_sent": progress.videos_sent}
-    if args.fault == "kill-worker":
-        victim = run.workers[0]
-        victim.kill_group(signal.SIGKILL)
-        victim.killed_at = t
-        entry["killed"] = victim.name
-        entry["pid"] = victim.popen.pid
-    elif args.fault == "kill-bot":
-        victim = run.bots[0]
+    if args.fault in ("kill-worker", "kill-bot"):
+        victim = (run.workers if args.fault == "kill-worker" else run.bots)[0]
         victim.kill_group(signal.SIGKILL)
         victim.killed_at = t
         entry["killed"] = victim.name

@@ -87,15 +87,15 @@ class SimulatedUser(ChatActor):
 
     async def _send_media(
         self,
-        *,
         kind: str,
         data: bytes,
-        mime_type: str | None,
-        file_name: str | None,
+        file: tuple[str | None, str | None],
         fields: dict[str, Any],
         caption: str | None,
         timeout: float | None,
     ) -> Reply:
+        """Send one media message; `file` is (MIME type, file name)."""
+        mime_type, file_name = file
         self._check_not_blocked()
         media = self.media_payload(kind, data, mime_type, file_name, fields)
         return await self._send_message(
@@ -130,14 +130,9 @@ class SimulatedUser(ChatActor):
     async def send_video_note(
         self, data: bytes, duration: int = 5, length: int = 384, *, timeout: float | None = None
     ) -> Reply:
+        file = ("video/mp4", None)
         return await self._send_media(
-            kind="video_note",
-            data=data,
-            mime_type="video/mp4",
-            file_name=None,
-            fields={"duration": duration, "length": length},
-            caption=None,
-            timeout=timeout,
+            "video_note", data, file, {"duration": duration, "length": length}, None, timeout
         )
 
     async def send_video(
@@ -153,15 +148,8 @@ class SimulatedUser(ChatActor):
         timeout: float | None = None,
     ) -> Reply:
         fields = {"duration": duration, "width": width, "height": height}
-        return await self._send_media(
-            kind="video",
-            data=data,
-            mime_type=mime_type,
-            file_name=file_name,
-            fields=fields,
-            caption=caption,
-            timeout=timeout,
-        )
+        file = (mime_type, file_name)
+        return await self._send_media("video", data, file, fields, caption, timeout)
 
     async def send_photo(
         self,
@@ -176,15 +164,8 @@ class SimulatedUser(ChatActor):
         if width is None or height is None:
             width, height = image_size(data)
         fields = {"width": width, "height": height}
-        return await self._send_media(
-            kind="photo",
-            data=data,
-            mime_type="image/jpeg",
-            file_name=None,
-            fields=fields,
-            caption=caption,
-            timeout=timeout,
-        )
+        file = ("image/jpeg", None)
+        return await self._send_media("photo", data, file, fields, caption, timeout)
 
     async def send_document(
         self,
@@ -195,15 +176,8 @@ class SimulatedUser(ChatActor):
         caption: str | None = None,
         timeout: float | None = None,
     ) -> Reply:
-        return await self._send_media(
-            kind="document",
-            data=data,
-            mime_type=mime_type,
-            file_name=file_name,
-            fields={},
-            caption=caption,
-            timeout=timeout,
-        )
+        file = (mime_type, file_name)
+        return await self._send_media("document", data, file, {}, caption, timeout)
 
     async def send_sticker(self, emoji: str = "👍", *, timeout: float | None = None) -> Reply:
         fields = {
@@ -214,28 +188,14 @@ class SimulatedUser(ChatActor):
             "is_video": False,
             "emoji": emoji,
         }
-        return await self._send_media(
-            kind="sticker",
-            data=FAKE_WEBP,
-            mime_type="image/webp",
-            file_name=None,
-            fields=fields,
-            caption=None,
-            timeout=timeout,
-        )
+        file = ("image/webp", None)
+        return await self._send_media("sticker", FAKE_WEBP, file, fields, None, timeout)
 
     async def send_voice(
         self, data: bytes, duration: int = 1, *, timeout: float | None = None
     ) -> Reply:
-        return await self._send_media(
-            kind="voice",
-            data=data,
-            mime_type="audio/ogg",
-            file_name=None,
-            fields={"duration": duration},
-            caption=None,
-            timeout=timeout,
-        )
+        file = ("audio/ogg", None)
+        return await self._send_media("voice", data, file, {"duration": duration}, None, timeout)
 
     async def wait_for(
         self, predicate: MessagePredicate | None = None, timeout: float = 10.0

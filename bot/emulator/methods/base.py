@@ -7,7 +7,7 @@ import json
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.emulator.errors import (
     BLOCKED,
@@ -96,6 +96,42 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True))
 
 
+def _buttons(markup: dict[str, Any], field: str, kind: str) -> list[Any]:
+    """The buttons of a keyboard markup, row after row, once its rows are checked."""
+    rows = markup[field]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request(f'field "{field}" of the {kind} must be an Array of Arrays')
+    return [button for row in rows for button in row]
+
+
+class Body(NamedTuple):
+    """A message's text or caption as Telegram stores it, and as the bot sent it."""
+
+    text: str
+    entities: list[dict[str, Any]]
+    html: str
+    parse_mode: str | None
+
+
+NO_BODY = Body("", [], "", None)
+
+
+def parse_body(html: str, parse_mode: str | None, entities: Any, *, caption: bool) -> Body:
+    text, parsed = format_text(html, parse_mode, entities, caption=caption)
+    return Body(text, parsed, html, parse_mode)
+
+
+def body_of(params: Params, *, caption: bool) -> Body:
+    """The text (sendMessage, editMessageText) or the caption (media) of a call."""
+    field, entities = ("caption", "caption_entities") if caption else ("text", "entities")
+    return parse_body(
+        params.text(field) or "",
+        params.text("parse_mode"),
+        params.obj(entities),
+        caption=caption,
+    )
+
+
 class ApiBase:
     """The emulator's state and the helpers every area of the Bot API uses."""
 
@@ -142,25 +178,13 @@ class ApiBase:
         if not isinstance(markup, dict):
             raise bad_request("can't parse reply keyboard markup JSON object")
         if "inline_keyboard" in markup:
-            rows = markup["inline_keyboard"]
-            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise bad_request(
-                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
-                )
-            for row in rows:
-                for button in row:
-                    self._check_inline_button(button)
+            for button in _buttons(markup, "inline_keyboard", "InlineKeyboardMarkup"):
+                self._check_inline_button(button)
         elif "keyboard" in markup:
-            rows = markup["keyboard"]
-            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise bad_request(
-                    'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
-                )
-            for row in rows:
-                for button in row:
-                    text = button.get("text") if isinstance(button, dict) else button
-                    if not isinstance(text, str) or not text:
-                        raise bad_request("can't parse keyboard button: Text must be non-empty")
+            for button in _buttons(markup, "keyboard", "ReplyKeyboardMarkup"):
+                text = button.get("text") if isinstance(button, dict) else button
+                if not isinstance(text, str) or not text:
+                    raise bad_request("can't parse keyboard button: Text must be non-empty")
         return _canonical(markup)  # type: ignore[no-any-return]
 
     @staticmethod
@@ -242,10 +266,7 @@ class ApiBase:
         chat: ChatState,
         thread_id: int | None,
         *,
-        text: str,
-        entities: list[dict[str, Any]],
-        html: str,
-        parse_mode: str | None,
+        body: Body,
         markup: dict[str, Any] | None,
         media: tuple[str, Any, StoredFile | None] | None = None,
         reply_to: ChatMessage | None = None,
@@ -271,17 +292,15 @@ class ApiBase:
             raw["reply_to_message"] = chat.by_id[thread_id].raw
         kind: str | None = None
         stored: StoredFile | None = None
+        text_key, entities_key = "text", "entities"
         if media is not None:
             kind, media_json, stored = media
             raw[kind] = media_json
-            if text:
-                raw["caption"] = text
-                if entities:
-                    raw["caption_entities"] = entities
-        elif text:
-            raw["text"] = text
-            if entities:
-                raw["entities"] = entities
+            text_key, entities_key = "caption", "caption_entities"
+        if body.text:
+            raw[text_key] = body.text
+            if body.entities:
+                raw[entities_key] = body.entities
         if media_group_id is not None:
             raw["media_group_id"] = media_group_id
         if markup is not None and "inline_keyboard" in markup:
@@ -293,8 +312,8 @@ class ApiBase:
             chat_id=chat.id,
             message_thread_id=thread_id if in_topic else None,
             from_user_id=self.emu.bot_user.id,
-            text=text,
-            entities=entities,
+            text=body.text,
+            entities=body.entities,
             date=date,
             raw=raw,
             media_kind=kind,
@@ -302,11 +321,31 @@ class ApiBase:
             media_bytes=stored.data if stored is not None else None,
             media_group_id=media_group_id,
             service=service,
-            html=html,
-            parse_mode=parse_mode,
+            html=body.html,
+            parse_mode=body.parse_mode,
             reply_markup=markup,
         )
         chat.add(message)
         self.apply_keyboard(chat, markup, message_id)
         self.emu.log_event(chat.id, "message", message)
         return message
+
+    def find_message(
+        self, params: Params, verb: str, chat_field: str = "chat_id"
+    ) -> tuple[ChatState, ChatMessage]:
+        """The chat and the (not deleted) message a call names, or "message to <verb> not
+        found"."""
+        chat = self.chat(params.chat_id(chat_field))
+        message_id = params.integer("message_id", required=True)
+        assert message_id is not None
+        message = chat.find(message_id)
+        if message is None:
+            raise bad_request(f"message to {verb} not found")
+        return chat, message
+
+    def destination(self, params: Params) -> tuple[ChatState, int | None]:
+        """The chat and topic a sending call names, checked for sending."""
+        chat = self.chat(params.chat_id())
+        thread_id = params.integer("message_thread_id")
+        self.check_can_send(chat, thread_id)
+        return chat, thread_id

@@ -7,7 +7,7 @@ from typing import Any
 from bot.emulator.errors import (
     bad_request,
 )
-from bot.emulator.methods.base import TOPIC_COLORS, ApiBase, Handler
+from bot.emulator.methods.base import NO_BODY, TOPIC_COLORS, ApiBase, Handler
 from bot.emulator.params import Params
 from bot.emulator.records import (
     BotMessage,
@@ -100,10 +100,7 @@ class ChatMethods(ApiBase):
         return self.new_bot_message(
             chat,
             thread_id,
-            text="",
-            entities=[],
-            html="",
-            parse_mode=None,
+            body=NO_BODY,
             markup=None,
             extra={service: body},
             service=service,

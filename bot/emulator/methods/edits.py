@@ -12,7 +12,7 @@ from bot.emulator.errors import (
     ApiError,
     bad_request,
 )
-from bot.emulator.methods.base import ApiBase, format_text
+from bot.emulator.methods.base import ApiBase, Body, body_of
 from bot.emulator.params import Params
 from bot.emulator.records import (
     BotMessage,
@@ -25,12 +25,7 @@ class EditMethods(ApiBase):
     def editable(self, params: Params) -> tuple[ChatState, BotMessage]:
         if params.has("inline_message_id"):
             raise bad_request("MESSAGE_ID_INVALID")
-        chat = self.chat(params.chat_id())
-        message_id = params.integer("message_id", required=True)
-        assert message_id is not None
-        message = chat.find(message_id)
-        if message is None:
-            raise bad_request("message to edit not found")
+        chat, message = self.find_message(params, "edit")
         if not isinstance(message, BotMessage) or message.service is not None:
             raise bad_request("message can't be edited")
         if chat.blocked:
@@ -41,13 +36,10 @@ class EditMethods(ApiBase):
         self,
         chat: ChatState,
         message: BotMessage,
-        *,
-        text: str,
-        entities: list[dict[str, Any]],
-        html: str,
-        parse_mode: str | None,
+        body: Body,
         markup: dict[str, Any] | None,
     ) -> Any:
+        text, entities = body.text, body.entities
         inline = markup if markup is not None and "inline_keyboard" in markup else None
         current = (
             message.reply_markup
@@ -57,7 +49,7 @@ class EditMethods(ApiBase):
         if text == message.text and entities == message.entities and inline == current:
             raise bad_request(NOT_MODIFIED)
         message.text, message.entities = text, entities
-        message.html, message.parse_mode = html, parse_mode
+        message.html, message.parse_mode = body.html, body.parse_mode
         message.reply_markup = inline
         message.edited += 1
         raw = message.raw
@@ -78,58 +70,28 @@ class EditMethods(ApiBase):
         return raw
 
     async def edit_message_text(self, params: Params) -> Any:
-        chat, message = self.editable(params)
-        if message.media_kind is not None:
-            raise bad_request("there is no text in the message to edit")
-        html = params.text("text") or ""
-        parse_mode = params.text("parse_mode")
-        text, entities = format_text(html, parse_mode, params.obj("entities"), caption=False)
-        return self.apply_edit(
-            chat,
-            message,
-            text=text,
-            entities=entities,
-            html=html,
-            parse_mode=parse_mode,
-            markup=self.parse_markup(params),
-        )
+        return self._edit_formatted(params, caption=False)
 
     async def edit_message_caption(self, params: Params) -> Any:
+        return self._edit_formatted(params, caption=True)
+
+    def _edit_formatted(self, params: Params, *, caption: bool) -> Any:
+        """editMessageText (the text of a text message) or editMessageCaption (of media)."""
         chat, message = self.editable(params)
-        if message.media_kind is None:
-            raise bad_request("there is no caption in the message to edit")
-        html = params.text("caption") or ""
-        parse_mode = params.text("parse_mode")
-        text, entities = format_text(html, parse_mode, params.obj("caption_entities"), caption=True)
+        if (message.media_kind is not None) != caption:
+            what = "caption" if caption else "text"
+            raise bad_request(f"there is no {what} in the message to edit")
         return self.apply_edit(
-            chat,
-            message,
-            text=text,
-            entities=entities,
-            html=html,
-            parse_mode=parse_mode,
-            markup=self.parse_markup(params),
+            chat, message, body_of(params, caption=caption), self.parse_markup(params)
         )
 
     async def edit_message_reply_markup(self, params: Params) -> Any:
         chat, message = self.editable(params)
-        return self.apply_edit(
-            chat,
-            message,
-            text=message.text,
-            entities=message.entities,
-            html=message.html,
-            parse_mode=message.parse_mode,
-            markup=self.parse_markup(params),
-        )
+        same = Body(message.text or "", message.entities, message.html or "", message.parse_mode)
+        return self.apply_edit(chat, message, same, self.parse_markup(params))
 
     async def delete_message(self, params: Params) -> Any:
-        chat = self.chat(params.chat_id())
-        message_id = params.integer("message_id", required=True)
-        assert message_id is not None
-        message = chat.find(message_id)
-        if message is None:
-            raise bad_request("message to delete not found")
+        chat, message = self.find_message(params, "delete")
         message.deleted = True
         self.emu.log_event(chat.id, "delete", message)
         return True

@@ -9,7 +9,7 @@ from bot.emulator.errors import (
     bad_request,
 )
 from bot.emulator.files import image_size
-from bot.emulator.methods.base import MAX_DOWNLOAD, ApiBase, Handler, format_text
+from bot.emulator.methods.base import MAX_DOWNLOAD, ApiBase, Handler, body_of, parse_body
 from bot.emulator.params import Params, UploadedFile
 from bot.emulator.records import (
     StoredFile,
@@ -66,26 +66,17 @@ class MediaMethods(ApiBase):
 
     def _media_sender(self, kind: str) -> Handler:
         async def send(params: Params) -> Any:
-            chat = self.chat(params.chat_id())
-            thread_id = params.integer("message_thread_id")
-            self.check_can_send(chat, thread_id)
+            chat, thread_id = self.destination(params)
             reference = params.values.get(kind)
             stored = self.stored_file(reference, params.upload(reference, kind), kind)
-            html = params.text("caption") or ""
-            parse_mode = params.text("parse_mode")
-            text, entities = format_text(
-                html, parse_mode, params.obj("caption_entities"), caption=True
-            )
+            body = body_of(params, caption=True)
             markup = self.parse_markup(params)
             reply_to = self.reply_to(params, chat)
             self.rate_limit(chat)
             message = self.new_bot_message(
                 chat,
                 thread_id,
-                text=text,
-                entities=entities,
-                html=html,
-                parse_mode=parse_mode,
+                body=body,
                 markup=markup,
                 media=(kind, self.media_json(kind, stored, params.values), stored),
                 reply_to=reply_to,
@@ -95,9 +86,7 @@ class MediaMethods(ApiBase):
         return send
 
     async def send_media_group(self, params: Params) -> Any:
-        chat = self.chat(params.chat_id())
-        thread_id = params.integer("message_thread_id")
-        self.check_can_send(chat, thread_id)
+        chat, thread_id = self.destination(params)
         items = params.obj("media")
         if not isinstance(items, list):
             raise bad_request("can't parse media JSON object")
@@ -116,24 +105,22 @@ class MediaMethods(ApiBase):
             kind = str(item["type"])
             reference = item.get("media")
             stored = self.stored_file(reference, params.upload(reference, kind), kind)
-            html = str(item.get("caption") or "")
-            parse_mode = item.get("parse_mode")
-            text, entities = format_text(
-                html, parse_mode, item.get("caption_entities"), caption=True
+            body = parse_body(
+                str(item.get("caption") or ""),
+                item.get("parse_mode"),
+                item.get("caption_entities"),
+                caption=True,
             )
-            prepared.append((kind, stored, html, parse_mode, text, entities, item))
+            prepared.append((kind, stored, body, item))
         reply_to = self.reply_to(params, chat)
         self.rate_limit(chat)
         group_id = str(secrets.randbelow(10**17) + 10**17)
         results = []
-        for kind, stored, html, parse_mode, text, entities, item in prepared:
+        for kind, stored, body, item in prepared:
             message = self.new_bot_message(
                 chat,
                 thread_id,
-                text=text,
-                entities=entities,
-                html=html,
-                parse_mode=parse_mode,
+                body=body,
                 markup=None,
                 media=(kind, self.media_json(kind, stored, item), stored),
                 reply_to=reply_to,

@@ -7,7 +7,7 @@ from typing import Any
 from bot.emulator.errors import (
     bad_request,
 )
-from bot.emulator.methods.base import CHAT_ACTIONS, MEDIA_FIELDS, ApiBase, format_text
+from bot.emulator.methods.base import CHAT_ACTIONS, MEDIA_FIELDS, ApiBase, Body, body_of
 from bot.emulator.params import Params
 from bot.emulator.records import (
     BotMessage,
@@ -18,25 +18,12 @@ from bot.emulator.records import (
 
 class MessageMethods(ApiBase):
     async def send_message(self, params: Params) -> Any:
-        chat = self.chat(params.chat_id())
-        thread_id = params.integer("message_thread_id")
-        self.check_can_send(chat, thread_id)
-        html = params.text("text") or ""
-        parse_mode = params.text("parse_mode")
-        text, entities = format_text(html, parse_mode, params.obj("entities"), caption=False)
+        chat, thread_id = self.destination(params)
+        body = body_of(params, caption=False)
         markup = self.parse_markup(params)
         reply_to = self.reply_to(params, chat)
         self.rate_limit(chat)
-        message = self.new_bot_message(
-            chat,
-            thread_id,
-            text=text,
-            entities=entities,
-            html=html,
-            parse_mode=parse_mode,
-            markup=markup,
-            reply_to=reply_to,
-        )
+        message = self.new_bot_message(chat, thread_id, body=body, markup=markup, reply_to=reply_to)
         return message.raw
 
     async def send_chat_action(self, params: Params) -> Any:
@@ -49,12 +36,7 @@ class MessageMethods(ApiBase):
         return True
 
     def _source(self, params: Params, verb: str) -> ChatMessage:
-        source_chat = self.chat(params.chat_id("from_chat_id"))
-        message_id = params.integer("message_id", required=True)
-        assert message_id is not None
-        source = source_chat.find(message_id)
-        if source is None:
-            raise bad_request(f"message to {verb} not found")
+        _, source = self.find_message(params, verb, "from_chat_id")
         if source.service is not None:
             raise bad_request(
                 f"message can't be {verb}ed" if verb == "forward" else "message can't be copied"
@@ -62,22 +44,16 @@ class MessageMethods(ApiBase):
         return source
 
     def _copy(self, params: Params, source: ChatMessage, *, forward: bool) -> BotMessage:
-        chat = self.chat(params.chat_id())
-        thread_id = params.integer("message_thread_id")
-        self.check_can_send(chat, thread_id)
+        chat, thread_id = self.destination(params)
         media: tuple[str, Any, StoredFile | None] | None = None
         for key in (*MEDIA_FIELDS, "sticker", "contact"):
             if key in source.raw:
                 stored = self.emu.files.get(source.file_id or "")
                 media = (key, source.raw[key], stored)
         html = source.raw.get("text") or source.raw.get("caption") or ""
-        text, entities, parse_mode = source.text, source.entities, None
+        body = Body(source.text or "", source.entities, html, None)
         if not forward and params.has("caption") and media is not None:
-            html = params.text("caption") or ""
-            parse_mode = params.text("parse_mode")
-            text, entities = format_text(
-                html, parse_mode, params.obj("caption_entities"), caption=True
-            )
+            body = body_of(params, caption=True)
         markup = self.parse_markup(params)
         extra: dict[str, Any] | None = None
         if forward:
@@ -89,10 +65,7 @@ class MessageMethods(ApiBase):
         return self.new_bot_message(
             chat,
             thread_id,
-            text=text,
-            entities=entities,
-            html=html,
-            parse_mode=parse_mode,
+            body=body,
             markup=markup,
             media=media,
             reply_to=None if forward else self.reply_to(params, chat),
