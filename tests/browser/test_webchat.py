@@ -137,13 +137,17 @@ ADDING_FATHER = (
     ("tap", "rel-father"),
     ("tap", "btn-confirm"),
     ("tap", "btn-verify"),
-    ("tap", "btn-bio-agree"),
+    ("tap", "btn-bio-agree", "Wang Dagang"),
 )
 
 
-async def walk(person: Citizen, steps: tuple[tuple[str, str], ...]) -> None:
-    for kind, value in steps:
-        await (person.say(value) if kind == "say" else person.tap(value))
+async def walk(person: Citizen, steps: tuple[tuple[str, ...], ...]) -> None:
+    """Says or taps each step; a tap's third element names the member its label mentions."""
+    for kind, value, *name in steps:
+        if kind == "say":
+            await person.say(value)
+        else:
+            await person.tap(value, **({"name": name[0]} if name else {}))
 
 
 def test_page_language_follows_the_choice_in_the_page(page: webdriver.Chrome, world: World) -> None:
