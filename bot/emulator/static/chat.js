@@ -432,7 +432,10 @@ class AdminPane extends PrivatePane {
       button.type = "button";
       button.textContent = "/" + item.command + " — " + item.description;
       button.dataset.command = item.command;
-      button.addEventListener("click", () => this.say("/" + item.command));
+      button.addEventListener("click", () => {
+        this.menu.closest("details").open = false;  // the answer gets the room
+        this.say("/" + item.command);
+      });
       return button;
     }));
   }
