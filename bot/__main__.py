@@ -31,7 +31,7 @@ commands:
 
 
 async def run(settings: Settings) -> None:
-    from bot.app import build_app  # here, so that `python -m bot worker` starts fast
+    from bot.wiring import build_app  # here, so that `python -m bot worker` starts fast
 
     emulator = None
     api_url: str | None
@@ -64,7 +64,7 @@ async def run(settings: Settings) -> None:
                 flush=True,
             )
         if settings.webhook_url and emulator is None:
-            from bot.webhook import run_webhook
+            from bot.handlers.aiogram.webhook import run_webhook
 
             await run_webhook(app, settings)
         else:

@@ -54,6 +54,8 @@ def marker(key: str, **params: Any) -> str:
 
 
 OUTCOME_TEXTS = {key: marker(key) for key in OUTCOME_KEYS}
+# a failed attempt opens with its reason; its last line ("Attempts left today: n...") marks it
+OUTCOME_TEXTS["result-retry"] = text_of("retry-next", n=0).split("0")[0].strip()
 ERROR_TEXT = marker("error-generic")
 SAID_ERROR = "the bot said something went wrong"
 

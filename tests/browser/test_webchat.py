@@ -118,8 +118,12 @@ def own_id(user_id: int) -> str:
     return first17 + check_character(first17)
 
 
-def signing_up(name: str, user_id: int) -> tuple[tuple[str, str], ...]:
-    """What a new citizen says ("say") and taps ("tap", by message id) to register."""
+Step = tuple[str, str] | tuple[str, str, str]
+
+
+def signing_up(name: str, user_id: int) -> tuple[Step, ...]:
+    """What a new citizen says ("say") and taps ("tap", by message id, and the name the
+    label names, if any) to register."""
     return (
         ("say", "/start"),
         ("tap", "btn-accept"),
@@ -137,13 +141,16 @@ ADDING_FATHER = (
     ("tap", "rel-father"),
     ("tap", "btn-confirm"),
     ("tap", "btn-verify"),
-    ("tap", "btn-bio-agree"),
+    ("tap", "btn-bio-agree", "Wang Dagang"),  # the member who will be filmed agrees
 )
 
 
-async def walk(person: Citizen, steps: tuple[tuple[str, str], ...]) -> None:
-    for kind, value in steps:
-        await (person.say(value) if kind == "say" else person.tap(value))
+async def walk(person: Citizen, steps: tuple[Step, ...]) -> None:
+    for kind, value, *name in steps:
+        if kind == "say":
+            await person.say(value)
+        else:
+            await person.tap(value, **({"name": name[0]} if name else {}))
 
 
 def test_page_language_follows_the_choice_in_the_page(page: webdriver.Chrome, world: World) -> None:
