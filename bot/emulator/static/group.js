@@ -112,20 +112,9 @@ class GroupPane extends ChatPane {
     }
   }
 
-  bindComposer() {
-    const form = this.root.querySelector(".composer");
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const text = form.elements.text.value;
-      if (!text.trim()) return;
-      form.elements.text.value = "";
-      this.post("/chat/api/group/send", { text, thread_id: this.selected });
-    });
-    form.elements.file.addEventListener("change", () => {
-      const file = form.elements.file.files[0];
-      if (!file) return;
-      form.elements.file.value = "";
-      this.upload("/chat/api/group/upload", file, ChatPane.fileKind(file, false), { thread_id: this.selected });
-    });
+  say(text) { return this.post("/chat/api/group/send", { text, thread_id: this.selected }); }
+
+  attach(file) {
+    return this.upload("/chat/api/group/upload", file, ChatPane.fileKind(file, false), { thread_id: this.selected });
   }
 }

@@ -116,6 +116,25 @@ class ChatPane {
     return response.ok;
   }
 
+  // The composer: its text goes to say(text), a chosen file to attach(file, form).
+  bindComposer() {
+    const form = this.root.querySelector(".composer");
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = form.elements.text.value;
+      if (!text.trim()) return;
+      form.elements.text.value = "";
+      this.say(text);
+    });
+    if (!form.elements.file) return;
+    form.elements.file.addEventListener("change", () => {
+      const file = form.elements.file.files[0];
+      if (!file) return;
+      form.elements.file.value = "";
+      this.attach(file, form);
+    });
+  }
+
   static fileKind(file, round) {
     if (file.type.startsWith("video/")) return round ? "video_note" : "video";
     if (file.type.startsWith("image/")) return "photo";
@@ -178,17 +197,6 @@ class PrivatePane extends ChatPane {
   }
 
   say(text) { return this.post("/chat/api/send", { text }); }
-
-  bindComposer() {
-    const form = this.root.querySelector(".composer");
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const text = form.elements.text.value;
-      if (!text.trim()) return;
-      form.elements.text.value = "";
-      this.say(text);
-    });
-  }
 }
 
 // The citizen: a private chat with uploads and recorded video notes.
@@ -197,13 +205,10 @@ class CitizenPane extends PrivatePane {
     super(root, person, toast);
     this.recorder = new VideoNoteRecorder(root, (blob, seconds) => this.sendVideoNote(blob, seconds),
       () => this.botTurn());
-    const form = root.querySelector(".composer");
-    form.elements.file.addEventListener("change", () => {
-      const file = form.elements.file.files[0];
-      if (!file) return;
-      form.elements.file.value = "";
-      this.upload("/chat/api/upload", file, ChatPane.fileKind(file, form.elements.as_video_note.checked), {});
-    });
+  }
+
+  attach(file, form) {
+    return this.upload("/chat/api/upload", file, ChatPane.fileKind(file, form.elements.as_video_note.checked), {});
   }
 
   // The texts of the bot's last messages since the person last wrote (at most three): what
