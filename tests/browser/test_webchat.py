@@ -147,6 +147,7 @@ ADDING_FATHER = (
 
 
 async def walk(person: Citizen, steps: tuple[Step, ...]) -> None:
+    """Says or taps each step; a tap's third element names the member its label mentions."""
     for kind, value, *name in steps:
         if kind == "say":
             await person.say(value)
