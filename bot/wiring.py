@@ -23,7 +23,8 @@ from bot.jobs.local import LocalJobQueue
 from bot.locks import RedisLocker
 from bot.metrics import Metrics
 from bot.security import load_vault
-from bot.services.admin import current_thresholds, purge
+from bot.services.admin.retention import purge
+from bot.services.admin.thresholds import current_thresholds
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
 from bot.services.references import LocalReferenceRegistry

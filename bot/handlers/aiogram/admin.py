@@ -44,7 +44,14 @@ from bot.flows.runner import CitizenRunner
 from bot.handlers.aiogram.messenger import translated_errors
 from bot.i18n import LANGUAGES, Translator
 from bot.security import Vault
-from bot.services import admin as svc
+from bot.services.admin import auditlog as auditlog_svc
+from bot.services.admin import bans as bans_svc
+from bot.services.admin import broadcast as broadcast_svc
+from bot.services.admin import chart as chart_svc
+from bot.services.admin import export as export_svc
+from bot.services.admin import retention as retention_svc
+from bot.services.admin import stats as stats_svc
+from bot.services.admin import thresholds as thresholds_svc
 from bot.services.audit import Audit
 from bot.services.references import LocalReferenceRegistry
 from bot.services.staff import StaffService
@@ -59,10 +66,10 @@ MESSAGE_LIMIT = 4000
 # Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
 _COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
 
-_PERIODS: dict[svc.Period, T] = {
-    svc.Period.TODAY: t("admin-period-today"),
-    svc.Period.WEEK: t("admin-period-7d"),
-    svc.Period.MONTH: t("admin-period-30d"),
+_PERIODS: dict[stats_svc.Period, T] = {
+    stats_svc.Period.TODAY: t("admin-period-today"),
+    stats_svc.Period.WEEK: t("admin-period-7d"),
+    stats_svc.Period.MONTH: t("admin-period-30d"),
 }
 _THRESHOLD_ERRORS: dict[str, T] = {
     "format": t("admin-threshold-error-format"),
@@ -159,7 +166,7 @@ class AdminDesk:
         self.settings = settings
         self.staff = staff
         self.audit = audit
-        self.bans = svc.BanService()
+        self.bans = bans_svc.BanService()
         self.references = references
         self.media_dir = media_dir
         self._deliveries: set[asyncio.Task[None]] = set()
@@ -187,7 +194,7 @@ class AdminDesk:
             await message.answer("\n".join(chunk))
 
     async def record(self, admin_id: int, action: str, target: str = "", **details: object) -> None:
-        await svc.record(self.audit, admin_id, action, target, **details)
+        await auditlog_svc.record(self.audit, admin_id, action, target, **details)
 
     def who(self, user_id: int) -> str:
         return self.audit.pseudonym("tg", user_id)
@@ -206,11 +213,11 @@ class AdminDesk:
     async def stats(self, message: Message, args: str, lang: str, tr: Translator) -> None:
         assert message.from_user is not None
         try:
-            period = svc.Period(args.strip().lower() or svc.Period.WEEK.value)
+            period = stats_svc.Period(args.strip().lower() or stats_svc.Period.WEEK.value)
         except ValueError:
             await message.answer(tr(lang, t("admin-stats-usage")))
             return
-        stats = await svc.collect_stats(period)
+        stats = await stats_svc.collect_stats(period)
         name = _PERIODS[period]
         lines = [
             tr(lang, t("admin-stats-title", period=name, since=stats.since.strftime("%Y-%m-%d"))),
@@ -238,7 +245,7 @@ class AdminDesk:
         if stats.median_decision_seconds is None:
             lines.append(tr(lang, t("admin-stats-median-none")))
         else:
-            duration = svc.format_duration(stats.median_decision_seconds)
+            duration = stats_svc.format_duration(stats.median_decision_seconds)
             lines.append(tr(lang, t("admin-stats-median", duration=duration)))
         if stats.reasons:
             lines.append(tr(lang, t("admin-stats-reasons")))
@@ -256,18 +263,20 @@ class AdminDesk:
         )
         await self.send_lines(message, lines)
 
-        def chart_text(language: str) -> svc.ChartText:
+        def chart_text(language: str) -> chart_svc.ChartText:
             def plain(text: T) -> str:
                 return tr(language, text, for_html=False)
 
-            return svc.ChartText(
+            return chart_svc.ChartText(
                 title=plain(t("admin-chart-title", period=name)),
                 states=plain(t("admin-chart-states")),
                 reasons=plain(t("admin-chart-reasons")),
                 no_data=plain(t("admin-chart-none")),
             )
 
-        png = await asyncio.to_thread(svc.render_chart, stats, chart_text(lang), chart_text("en"))
+        png = await asyncio.to_thread(
+            chart_svc.render_chart, stats, chart_text(lang), chart_text("en")
+        )
         await message.answer_photo(BufferedInputFile(png, f"stats-{period.value}.png"))
         await self.record(message.from_user.id, "stats", period=period.value)
 
@@ -389,7 +398,7 @@ class AdminDesk:
 
     async def export(self, message: Message, lang: str, tr: Translator) -> None:
         assert message.from_user is not None
-        data, rows = await svc.export_csv()
+        data, rows = await export_svc.export_csv()
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         await message.answer_document(
             BufferedInputFile(data, f"applications-{stamp}.csv"),
@@ -405,8 +414,8 @@ class AdminDesk:
         assert message.from_user is not None
         args = (command.args or "").strip()
         if not args:
-            stored = await svc.stored_thresholds()
-            passing, review = await svc.current_thresholds(self.settings)
+            stored = await thresholds_svc.stored_thresholds()
+            passing, review = await thresholds_svc.current_thresholds(self.settings)
             source = (
                 t("admin-threshold-source-admin")
                 if stored is not None
@@ -430,16 +439,16 @@ class AdminDesk:
             await self.record(message.from_user.id, "threshold_viewed")
             return
         try:
-            passing, review = svc.parse_thresholds(args)
-        except svc.ThresholdError as error:
+            passing, review = thresholds_svc.parse_thresholds(args)
+        except thresholds_svc.ThresholdError as error:
             await message.answer(
                 "\n".join(
                     [tr(lang, _THRESHOLD_ERRORS[error.code]), tr(lang, t("admin-threshold-usage"))]
                 )
             )
             return
-        old = await svc.current_thresholds(self.settings)
-        await svc.set_thresholds(passing, review)
+        old = await thresholds_svc.current_thresholds(self.settings)
+        await thresholds_svc.set_thresholds(passing, review)
         await message.answer(
             tr(
                 lang,
@@ -459,7 +468,7 @@ class AdminDesk:
     async def purge(self, message: Message, lang: str, tr: Translator) -> None:
         assert message.from_user is not None
         days = self.settings.retention_days
-        report = await svc.purge(self.media_dir, self.references, days)
+        report = await retention_svc.purge(self.media_dir, self.references, days)
         await message.answer(
             tr(
                 lang,
@@ -485,17 +494,17 @@ class AdminDesk:
     ) -> None:
         assert message.from_user is not None
         args = (command.args or "").strip()
-        if args and not (args.isdigit() and 1 <= int(args) <= svc.MAX_AUDIT_LINES):
+        if args and not (args.isdigit() and 1 <= int(args) <= auditlog_svc.MAX_AUDIT_LINES):
             await message.answer(tr(lang, t("admin-audit-usage")))
             return
-        count = int(args) if args else svc.DEFAULT_AUDIT_LINES
-        entries = await svc.audit_lines(count)
+        count = int(args) if args else auditlog_svc.DEFAULT_AUDIT_LINES
+        entries = await auditlog_svc.audit_lines(count)
         if not entries:
             await message.answer(tr(lang, t("admin-audit-empty")))
         else:
             lines = [tr(lang, t("admin-audit-title", count=len(entries)))]
             lines += [
-                tr(lang, t("admin-audit-line", line=svc.format_audit_line(entry)))
+                tr(lang, t("admin-audit-line", line=auditlog_svc.format_audit_line(entry)))
                 for entry in entries
             ]
             await self.send_lines(message, lines)
@@ -549,7 +558,7 @@ class AdminDesk:
             return
         stored = await admin_state.get_data()
         language = None if data.v == "all" else data.v
-        recipients = await svc.broadcast_recipients(language)
+        recipients = await broadcast_svc.broadcast_recipients(language)
         await query.answer()
         chat = query.message.chat.id
         with contextlib.suppress(TelegramBadRequest):
@@ -598,7 +607,7 @@ class AdminDesk:
         await admin_state.clear()  # a second tap finds no dialogue: sent once only
         await query.answer()
         language = None if stored.get("lang") == "all" else str(stored.get("lang"))
-        recipients = await svc.broadcast_recipients(language)
+        recipients = await broadcast_svc.broadcast_recipients(language)
         with contextlib.suppress(TelegramBadRequest):
             await message.edit_text(
                 tr(lang, t("admin-broadcast-sending", count=len(recipients))), reply_markup=None
@@ -640,7 +649,7 @@ class AdminDesk:
                 await bot.send_message(target, tr(lang, text))
 
         try:
-            report = await svc.deliver_broadcast(recipients, send)
+            report = await broadcast_svc.deliver_broadcast(recipients, send)
             await self.record(
                 admin_id,
                 "broadcast",
@@ -656,7 +665,7 @@ class AdminDesk:
                 failed=report.failed,
             )
             # the report goes through the same loop: it may meet a 429 right after the rest
-            await svc.deliver_broadcast([chat_id], report_to)
+            await broadcast_svc.deliver_broadcast([chat_id], report_to)
         except Exception:
             log.exception("the broadcast failed")
 
