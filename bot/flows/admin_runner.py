@@ -128,6 +128,11 @@ class AdminRunner:
         lang = await self.language_of(user_id, language_code)
         return await self._run(user_id, event, lang)
 
+    async def join(self) -> None:
+        """Waits until the broadcasts under way are delivered and reported."""
+        while self._deliveries:
+            await asyncio.gather(*self._deliveries, return_exceptions=True)
+
     async def close(self) -> None:
         """Stops the deliveries still running (their reports are not sent)."""
         for task in list(self._deliveries):
