@@ -249,7 +249,6 @@ async def build_app(
         runner=runner,
         admin=admin,
         desk=desk,
-        store=store,
         redis=redis,
         translator=translator,
         metrics=metrics,

@@ -16,12 +16,10 @@ from bot.config import Settings
 from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
 from bot.flows.menus import citizen_menus
-from bot.flows.ports import ConversationStore
 from bot.flows.runner import CitizenRunner
 from bot.handlers.aiogram import admin as admin_handlers
 from bot.handlers.aiogram import citizen as citizen_handlers
 from bot.handlers.aiogram.agents import build_agents_router
-from bot.handlers.aiogram.fsm import ConversationFsmStorage
 from bot.handlers.aiogram.messenger import AiogramMessenger
 from bot.handlers.aiogram.middlewares import (
     BanMiddleware,
@@ -55,13 +53,11 @@ class AiogramRuntime:
         runner: CitizenRunner,
         admin: AdminRunner,
         desk: AgentDesk | None,
-        store: ConversationStore,
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
     ) -> Dispatcher:
         dispatcher = Dispatcher(
-            storage=ConversationFsmStorage(store),
             runner=runner,
             admin=admin,
             translator=translator,
