@@ -125,8 +125,7 @@ class AdminRunner:
         is no admin, or no row takes the event): give it to the citizen conversation."""
         if not await self.staff.is_admin(user_id):
             return None
-        lang = await self.language_of(user_id, language_code)
-        return await self._run(user_id, event, lang)
+        return await self._run(user_id, event, language_code=language_code)
 
     async def join(self) -> None:
         """Waits until the broadcasts under way are delivered and reported."""
@@ -148,7 +147,15 @@ class AdminRunner:
             self._locks[user_id] = lock
         return lock
 
-    async def _run(self, user_id: int, event: flow.state.Event, lang: str) -> Handled | None:
+    async def _run(
+        self,
+        user_id: int,
+        event: flow.state.Event,
+        *,
+        lang: str | None = None,
+        language_code: str | None = None,
+    ) -> Handled | None:
+        """Steps the dialogue; the admin's language is looked up only for an event it takes."""
         key = f"admin:{self.bot_id}:{user_id}"
         shared = self.locker.lock(key) if self.locker else contextlib.nullcontext()
         async with self._lock(user_id), shared:
@@ -158,6 +165,7 @@ class AdminRunner:
             first = flow.step(dialogue, event, self._context(refs))
             if first is None:
                 return None
+            lang = lang or await self.language_of(user_id, language_code)
             outcomes = [first]
             replies: list[Reply] = []
             notice = None
@@ -295,7 +303,7 @@ class AdminRunner:
 
         report = await self.deliver(recipients, send)
         done = fx.BroadcastDelivered(language, report.delivered, report.blocked, report.failed)
-        await self._run(admin_id, done, lang)
+        await self._run(admin_id, done, lang=lang)
 
     # ------------------------------------------------------------------------------ showing
 

@@ -142,6 +142,8 @@ def test_a_broadcast_left_too_long_is_forgotten() -> None:
     assert step(stale, AdminText("hello"), ctx()) is None
     fresh = Dialogue(step=Step.TEXT, at=(NOW - timedelta(minutes=14)).isoformat())
     assert feed(fresh, AdminText("hello")).state.step is Step.LANGUAGE
+    lost = Dialogue(step=Step.SENDING, at=(NOW - timedelta(minutes=16)).isoformat())
+    assert feed(lost, AdminPressed(Tap.SEND, message_id=9)).state == Dialogue()
     # a command still works, from a clean dialogue
     assert feed(stale, AdminCommand("broadcast")).state.step is Step.TEXT
 

@@ -53,7 +53,8 @@ def _cancel_button() -> Button:
 
 
 def idle_too_long(d: Dialogue, ctx: AdminContext) -> bool:
-    if d.step not in BROADCAST_STEPS:
+    """Half-made, or sending since then (a restart lost the delivery and its report)."""
+    if d.step is Step.IDLE:
         return False
     try:
         at = datetime.fromisoformat(d.at)
