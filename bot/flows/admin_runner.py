@@ -14,37 +14,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar, assert_never
+from typing import Protocol, assert_never
 
 from bot.config import Settings
 from bot.flows import admin as flow
 from bot.flows.admin import effects as fx
-from bot.flows.admin.state import AdminContext, Button, Chart, Reply
-from bot.flows.callbacks import AdminTap
-from bot.flows.core import T
+from bot.flows.admin.state import AdminContext, Reply
+from bot.flows.admin_screen import AdminScreen
 from bot.flows.ports import (
     ConversationStore,
-    Document,
-    InlineButton,
-    InlineMarkup,
-    MessageUnchanged,
     Messenger,
     MessengerError,
-    Photo,
-    RateLimited,
-    RecipientUnavailable,
     Toast,
 )
 from bot.i18n import Translator
 from bot.locks import Locker
-from bot.services.admin import auditlog, bans, broadcast, chart, export, retention, thresholds
+from bot.services.admin import auditlog, bans, broadcast, export, retention, thresholds
 from bot.services.admin.stats import Period, Stats, collect_stats, format_duration, utcnow
 from bot.services.audit import Audit
 from bot.services.staff import StaffService
@@ -53,13 +44,7 @@ from bot.storage.models import StaffRole
 log = logging.getLogger(__name__)
 
 SCOPE = "admin"
-MESSAGE_LIMIT = 4000
-"""Telegram allows 4096 characters; long lists are cut at a line below this."""
 _MAX_RESULT_CHAIN = 4
-_SEND_ATTEMPTS = 4
-"""A reply that meets a 429 (right after a broadcast) waits and is sent again."""
-
-R = TypeVar("R")
 LanguageOf = Callable[[int, str | None], Awaitable[str]]
 
 
@@ -112,6 +97,7 @@ class AdminRunner:
         self.clock = clock
         self.deliver = deliver
         self.bans = bans.BanService()
+        self.screen = AdminScreen(messenger, translator)
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._deliveries: set[asyncio.Task[None]] = set()
 
@@ -186,7 +172,7 @@ class AdminRunner:
                         continue
                     outcomes.append(following)
             try:
-                await self._render(user_id, lang, refs, replies)
+                await self.screen.render(user_id, lang, refs, replies)
             finally:
                 # the commands ran: the new state is kept even if showing it failed
                 doc = {"d": dialogue.to_dict(), "refs": refs}
@@ -305,80 +291,6 @@ class AdminRunner:
         done = fx.BroadcastDelivered(language, report.delivered, report.blocked, report.failed)
         await self._run(admin_id, done, lang=lang)
 
-    # ------------------------------------------------------------------------------ showing
-
-    async def _render(
-        self, chat_id: int, lang: str, refs: dict[str, int], replies: list[Reply]
-    ) -> None:
-        for reply in replies:
-            text = self.tr.lines(lang, reply.lines)
-            markup = self._markup(reply.buttons, lang)
-            if reply.edit is not None and reply.edit in refs:
-                try:
-                    await self.messenger.edit_text(chat_id, refs[reply.edit], text, markup=markup)
-                    continue
-                except MessageUnchanged:
-                    continue
-                except RecipientUnavailable:
-                    raise
-                except MessengerError as error:  # gone, too old to edit: show it anew
-                    log.info("edit failed (%s): sending a new message", error.description)
-            sent = await self._show(chat_id, lang, reply, text, markup)
-            if reply.ref is not None:
-                refs[reply.ref] = sent
-
-    async def _show(
-        self, chat_id: int, lang: str, reply: Reply, text: str, markup: InlineMarkup | None
-    ) -> int:
-        if reply.chart is not None:
-            png = await asyncio.to_thread(self._chart_png, reply.chart, lang)
-            photo = Photo(png, f"stats-{reply.chart.view.period}.png")
-            return await _patiently(functools.partial(self.messenger.send_photo, chat_id, photo))
-        if reply.document is not None:
-            file = Document(reply.document.data, reply.document.filename, text)
-            return await _patiently(functools.partial(self.messenger.send_document, chat_id, file))
-        chunks = [reply.html] if reply.html else _chunks(text.split("\n"))
-        sent = 0
-        for number, chunk in enumerate(chunks, start=1):
-            last = number == len(chunks)
-            send = functools.partial(
-                self.messenger.send_text, chat_id, chunk, markup=markup if last else None
-            )
-            sent = await _patiently(send)
-        return sent
-
-    def _chart_png(self, spec: Chart, lang: str) -> bytes:
-        """Blocking (matplotlib): run it in a thread."""
-
-        def titles(language: str) -> chart.ChartText:
-            def plain(text: T) -> str:
-                return self.tr.render(language, text, for_html=False)
-
-            return chart.ChartText(
-                plain(spec.title), plain(spec.states), plain(spec.reasons), plain(spec.no_data)
-            )
-
-        view = spec.view
-        return chart.render_counts(view.by_state, view.reasons, titles(lang), titles("en"))
-
-    def _markup(self, rows: tuple[tuple[Button, ...], ...], lang: str) -> InlineMarkup | None:
-        if not rows:
-            return None
-        return InlineMarkup(
-            tuple(
-                tuple(
-                    InlineButton(
-                        b.label
-                        if isinstance(b.label, str)
-                        else self.tr.render(lang, b.label, for_html=False),
-                        AdminTap(b.tap.value, b.value).pack(),
-                    )
-                    for b in row
-                )
-                for row in rows
-            )
-        )
-
 
 def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
@@ -386,32 +298,6 @@ def _day(moment: datetime) -> str:
 
 def _filter(language: str) -> str | None:
     return None if language == "all" else language
-
-
-def _chunks(lines: Sequence[str]) -> list[str]:
-    """`lines` in as few messages as Telegram's length limit allows."""
-    chunks: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    for line in lines:
-        if chunk and size + len(line) + 1 > MESSAGE_LIMIT:
-            chunks.append("\n".join(chunk))
-            chunk, size = [], 0
-        chunk.append(line[:MESSAGE_LIMIT])
-        size += len(line) + 1
-    if chunk:
-        chunks.append("\n".join(chunk))
-    return chunks
-
-
-async def _patiently(request: Callable[[], Awaitable[R]]) -> R:
-    """Sends; on a 429 waits as long as Telegram asks and sends again (a few times)."""
-    for _ in range(_SEND_ATTEMPTS - 1):
-        try:
-            return await request()
-        except RateLimited as error:
-            await asyncio.sleep(error.retry_after)
-    return await request()
 
 
 def _stats_view(stats: Stats) -> fx.StatsView:

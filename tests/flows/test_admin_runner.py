@@ -13,7 +13,8 @@ import pytest
 
 from bot.config import Settings
 from bot.flows.admin import AdminCommand, AdminPressed, AdminText, Tap
-from bot.flows.admin_runner import AdminRunner, Handled, _chunks
+from bot.flows.admin_runner import AdminRunner, Handled
+from bot.flows.admin_screen import chunks
 from bot.flows.callbacks import AdminTap, parse
 from bot.flows.core import t
 from bot.flows.ports import (
@@ -265,6 +266,6 @@ async def test_staff_changes_refresh_the_menus_and_the_export_is_a_document(worl
 
 def test_long_lists_are_cut_at_lines_below_the_message_limit() -> None:
     lines = [f"{n:04d} " + "x" * 95 for n in range(100)]
-    chunks = _chunks(lines)
-    assert len(chunks) == 3 and all(len(chunk) <= 4000 for chunk in chunks)
-    assert "\n".join(chunks).split("\n") == lines
+    pieces = chunks(lines)
+    assert len(pieces) == 3 and all(len(piece) <= 4000 for piece in pieces)
+    assert "\n".join(pieces).split("\n") == lines
