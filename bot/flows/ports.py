@@ -55,6 +55,15 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent as a document (at most 50 MB through the Bot API)."""
+
+    data: bytes
+    filename: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Topic:
     thread_id: int
 
@@ -130,6 +139,12 @@ class Messenger(Protocol):
         markup: Markup | None = None,
         thread_id: int | None = None,
     ) -> int: ...
+
+    async def send_document(
+        self, chat_id: int, document: Document, *, thread_id: int | None = None
+    ) -> int:
+        """Sends a file with an HTML caption; returns the new message id."""
+        ...
 
     async def send_album(
         self, chat_id: int, photos: Sequence[Photo], *, thread_id: int | None = None

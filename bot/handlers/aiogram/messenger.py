@@ -30,6 +30,7 @@ from aiogram.types import (
 
 from bot.flows.ports import (
     ContactRequest,
+    Document,
     InlineMarkup,
     Markup,
     MessageGone,
@@ -140,6 +141,18 @@ class AiogramMessenger:
                 BufferedInputFile(photo.data, photo.filename),
                 caption=photo.caption or None,
                 reply_markup=to_aiogram(markup),
+                message_thread_id=thread_id,
+            )
+        return sent.message_id
+
+    async def send_document(
+        self, chat_id: int, document: Document, *, thread_id: int | None = None
+    ) -> int:
+        async with translated_errors():
+            sent = await self.bot.send_document(
+                chat_id,
+                BufferedInputFile(document.data, document.filename),
+                caption=document.caption or None,
                 message_thread_id=thread_id,
             )
         return sent.message_id
