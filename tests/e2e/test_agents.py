@@ -4,6 +4,7 @@ unauthorised taps, and human takeover with relaying both ways, against the emula
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -29,10 +30,12 @@ from bot.storage.models import (
     TicketMessage,
     TicketStatus,
 )
+from bot.vision import analyse_photo
 from tests.e2e.harness import (
     TRANSLATOR,
     BotUnderTest,
     Citizen,
+    id_card_photo,
     make_settings,
     running,
     send_id_card,
@@ -121,8 +124,16 @@ class Desk:
         return topic.message_thread_id, message.message_id
 
 
+@functools.cache
+def warm_face_models() -> None:
+    """Loads the face models once per test process (10 s on a busy machine), so that the
+    first ID card photo is answered within the emulator's reply timeout."""
+    analyse_photo(id_card_photo())
+
+
 @pytest.fixture
 async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
+    await asyncio.to_thread(warm_face_models)
     async with running_emulator(agents_chat_id=AGENTS) as emu:
         settings = make_settings(tmp_path / "data", agents_chat_id=AGENTS)
         async with running(emu, settings, queue=ReviewingQueue()) as under_test:  # type: ignore[arg-type]
