@@ -30,6 +30,7 @@ from bot.services.tickets import REVIEWS_TOPIC_KEY, TicketService
 log = logging.getLogger(__name__)
 
 _VERDICTS = {"ok": Verdict.APPROVE, "rr": Verdict.RETRY}
+_TOASTS = {CardMove.CLAIM: "agent-taken", CardMove.ASK_TO_CONFIRM: "agent-confirm-toast"}
 _DONE = {
     Verdict.APPROVE: "agent-done-approved",
     Verdict.REJECT: "agent-done-rejected",
@@ -138,30 +139,24 @@ class ReviewDesk(CardView):
         row = card_row(state, tap)
         if row is None:
             return Toast(self.label("agent-button-stale"))
-        match row.move:
-            case CardMove.CLAIM:
-                await self.reviews.claim(review_id, agent.user_id)
-                await self._show(review_id, card_message, agent)
-                return Toast(self.label("agent-taken"))
-            case CardMove.SHOW_REASONS:
-                await self._step(review_id, agent, card.card_step, REASONS_STEP)
-                await self._show(review_id, card_message, agent)
-                return Toast("")
-            case CardMove.ASK_TO_CONFIRM:
-                await self._step(review_id, agent, card.card_step, CONFIRM_PREFIX + (code or tap))
-                await self._show(review_id, card_message, agent)
-                return Toast(self.label("agent-confirm-toast"))
-            case CardMove.BACK:
-                await self._step(review_id, agent, card.card_step, None)
-                await self._show(review_id, card_message, agent)
-                return Toast("")
-            case CardMove.DECIDE:
-                if card.card_step != CONFIRM_PREFIX + code:  # a confirm of an older question
-                    return Toast(self.label("agent-button-stale"))
-                verdict = _VERDICTS.get(code, Verdict.REJECT)
-                reason = RejectReason(code) if verdict is Verdict.REJECT else None
-                await self.decide(review_id, agent, verdict, reason)
-                return Toast(self.label("agent-decided"))
+        if row.move is CardMove.DECIDE:
+            if card.card_step != CONFIRM_PREFIX + code:  # a confirm of an older question
+                return Toast(self.label("agent-button-stale"))
+            verdict = _VERDICTS.get(code, Verdict.REJECT)
+            reason = RejectReason(code) if verdict is Verdict.REJECT else None
+            await self.decide(review_id, agent, verdict, reason)
+            return Toast(self.label("agent-decided"))
+        if row.move is CardMove.CLAIM:
+            await self.reviews.claim(review_id, agent.user_id)
+        else:
+            step = {
+                CardMove.SHOW_REASONS: REASONS_STEP,
+                CardMove.ASK_TO_CONFIRM: CONFIRM_PREFIX + (code or tap),
+            }.get(row.move)
+            await self._step(review_id, agent, card.card_step, step)
+        await self._show(review_id, card_message, agent)
+        toast = _TOASTS.get(row.move)
+        return Toast(self.label(toast) if toast else "")
 
     async def _step(self, review_id: int, agent: Agent, was: str | None, step: str | None) -> None:
         """Only the agent who has the card moves its buttons (taking it on the way)."""
