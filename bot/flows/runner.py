@@ -73,8 +73,8 @@ class SupportDesk(Protocol):
     async def close_from_citizen(self, user_id: int) -> None: ...
 
     async def erase_citizen(self, traces: GroupTraces) -> None:
-        """The citizen deleted their data: their review cards and ticket topics become a
-        neutral note, the messages that show them are deleted."""
+        """The citizen deleted their data (or removed a member): their review cards and
+        ticket topics become a neutral note, the messages that show them are deleted."""
         ...
 
 
@@ -299,6 +299,8 @@ class CitizenRunner:
             case fx.AddMember():
                 return await self.citizens.add_member(cid, command)
             case fx.RemoveMember(member_id=member_id):
+                if self.desk is not None:  # the member's review cards, as for an account
+                    await self.desk.erase_citizen(await self.citizens.member_traces(cid, member_id))
                 await self.citizens.remove_member(cid, member_id)
             case fx.GiveBiometricConsent():
                 await self.citizens.give_biometric_consent(cid, command)

@@ -261,9 +261,12 @@ class CitizenService:
         if member is None:
             return
         apps = await Application.filter(member_id=member_id)
+        async with in_transaction():
+            await erasure.keep_statistics(citizen_id, member_id)
+            await erasure.revoke_ecards(self.vault, citizen_id, member_id)
+            await member.delete()
         for app in apps:
             self._remove_media(app.media_dir)
-        await member.delete()
         await self.audit.record(f"citizen:{citizen_id}", "member_removed", f"member:{member_id}")
 
     async def give_biometric_consent(self, citizen_id: int, cmd: fx.GiveBiometricConsent) -> None:
@@ -352,6 +355,10 @@ class CitizenService:
         """The Telegram user a citizen signed in from, for messages that reach them later."""
         citizen = await Citizen.get_or_none(id=citizen_id).only("id", "telegram_user_id")
         return citizen.telegram_user_id if citizen is not None else None
+
+    async def member_traces(self, citizen_id: int, member_id: int) -> GroupTraces:
+        """The review cards of a member about to be removed."""
+        return GroupTraces(cards=await erasure.card_traces(citizen_id, member_id))
 
     async def group_traces(self, actor: Actor, citizen_id: int) -> GroupTraces:
         """What the agents' group holds of this citizen, to neutralise before deleting."""

@@ -56,12 +56,20 @@ class GroupTraces:
     topics: tuple[TopicTrace, ...] = ()
 
 
+async def card_traces(citizen_id: int, member_id: int | None = None) -> tuple[CardTrace, ...]:
+    """The review cards of the citizen's applications (of one member's, when given)."""
+    query = Review.filter(application__citizen_id=citizen_id)
+    if member_id is not None:
+        query = query.filter(application__member_id=member_id)
+    return tuple(
+        CardTrace(r.id, r.card_message_id, tuple(r.media_message_ids or ()))
+        for r in await query.order_by("id")
+    )
+
+
 async def group_traces(citizen_id: int, telegram_user_id: int | None) -> GroupTraces:
     """Every message of this citizen the bot posted or relayed in the agents' group."""
-    reviews = await Review.filter(application__citizen_id=citizen_id).order_by("id")
-    cards = tuple(
-        CardTrace(r.id, r.card_message_id, tuple(r.media_message_ids or ())) for r in reviews
-    )
+    cards = await card_traces(citizen_id)
     owner = Q(citizen_id=citizen_id)
     if telegram_user_id is not None:
         owner |= Q(telegram_user_id=telegram_user_id)
@@ -90,10 +98,13 @@ async def forget_tickets(citizen_id: int, telegram_user_id: int | None) -> int:
     return await Ticket.filter(id__in=list(ids)).delete()
 
 
-async def keep_statistics(citizen_id: int) -> int:
-    """Copies what statistics count of the citizen's applications, without any link to
-    them, before the applications are deleted."""
-    apps = await Application.filter(citizen_id=citizen_id).order_by("id")
+async def keep_statistics(citizen_id: int, member_id: int | None = None) -> int:
+    """Copies what statistics count of the citizen's applications (one member's, when
+    given), without any link to them, before the applications are deleted."""
+    query = Application.filter(citizen_id=citizen_id)
+    if member_id is not None:
+        query = query.filter(member_id=member_id)
+    apps = await query.order_by("id")
     for app in apps:
         events = await ApplicationEvent.filter(application_id=app.id).order_by("at", "id")
         checked = next((e.at for e in events if e.state is ApplicationState.CHECKING), None)
@@ -118,10 +129,16 @@ def revocation_key(vault: Vault, member_id_hash: str) -> str:
     return vault.keyed_hash(_REVOCATION_LABEL + member_id_hash)
 
 
-async def revoke_ecards(vault: Vault, citizen_id: int, *, now: datetime | None = None) -> int:
-    """Every e-card issued so far to the citizen's members stops verifying."""
+async def revoke_ecards(
+    vault: Vault, citizen_id: int, member_id: int | None = None, *, now: datetime | None = None
+) -> int:
+    """Every e-card issued so far to the citizen's members (to one, when given) stops
+    verifying."""
     when = now or datetime.now(UTC)
-    hashes = await FamilyMember.filter(citizen_id=citizen_id).values_list("id_hash", flat=True)
+    query = FamilyMember.filter(citizen_id=citizen_id)
+    if member_id is not None:
+        query = query.filter(id=member_id)
+    hashes = await query.values_list("id_hash", flat=True)
     for id_hash in hashes:
         await RevokedEcard.update_or_create(
             defaults={"revoked_at": when}, member_key=revocation_key(vault, str(id_hash))

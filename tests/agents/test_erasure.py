@@ -76,3 +76,21 @@ async def test_erasure_leaves_neutral_notes_and_no_rows(world: World) -> None:
         before.reasons,
     )
     assert after.median_decision_seconds == before.median_decision_seconds
+
+
+async def test_removing_a_member_erases_their_cards_and_revokes_their_ecard(
+    world: World,
+) -> None:
+    _, card = await posted(world)
+    member = await FamilyMember.get(full_name="Wang Dagang")
+    cid = member.citizen_id  # type: ignore[attr-defined]
+    before = await collect_stats(Period.MONTH)
+    await world.desk.erase_citizen(await world.citizens.member_traces(cid, member.id))
+    await world.citizens.remove_member(cid, member.id)
+    live = world.messenger.live(GROUP)
+    assert [m for m in live if m.photo is not None] == []
+    assert "Wang Dagang" not in world.messenger.find(GROUP, card.message_id).text
+    assert await revoked_at(world.vault, member.id_hash) is not None
+    assert await Review.all().count() == 0
+    after = await collect_stats(Period.MONTH)
+    assert (after.by_state, after.reasons) == (before.by_state, before.reasons)
