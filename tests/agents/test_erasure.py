@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.flows import effects as fx
+from bot.flows.ports import Unreachable
 from bot.services.admin import Period, collect_stats
 from bot.services.citizens import Actor
 from bot.services.ecard import issue_token
@@ -47,6 +50,7 @@ async def test_erasure_leaves_neutral_notes_and_no_rows(world: World) -> None:
     traces = await world.citizens.group_traces(actor, cid)
     assert len(traces.cards) == 1 and len(traces.topics) == 1
     await world.desk.erase_citizen(traces)
+    await world.desk.erase_citizen(traces)  # a redelivered update: what is gone stays gone
     await world.citizens.delete_account(actor, cid)
 
     live = world.messenger.live(GROUP)
@@ -94,3 +98,20 @@ async def test_removing_a_member_erases_their_cards_and_revokes_their_ecard(
     assert await Review.all().count() == 0
     after = await collect_stats(Period.MONTH)
     assert (after.by_state, after.reasons) == (before.by_state, before.reasons)
+
+
+async def test_telegram_out_of_reach_stops_the_erasure_before_any_row_goes(world: World) -> None:
+    """The runner neutralises the group first: a transient failure fails the update (to be
+    delivered again) while every row, and so every trace to find, is still there."""
+    await posted(world)
+    member = await FamilyMember.get(full_name="Wang Dagang")
+    cid = member.citizen_id  # type: ignore[attr-defined]
+    traces = await world.citizens.group_traces(Actor(telegram_user_id=USER, language="en"), cid)
+
+    async def unreachable(chat_id: int, message_id: int) -> None:
+        raise Unreachable("Bad Gateway")
+
+    world.messenger.delete = unreachable  # type: ignore[method-assign]
+    with pytest.raises(Unreachable):
+        await world.desk.erase_citizen(traces)
+    assert await Review.all().count() == 1 and await FamilyMember.all().count() == 1
