@@ -201,7 +201,9 @@ async def build_app(
     )
     desk: AgentDesk | None = None
     if settings.agents_chat_id is not None:
-        reviews = ReviewService(audit, media_dir=media_dir, metrics=metrics)
+        reviews = ReviewService(
+            audit, media_dir=media_dir, metrics=metrics, vault=vault, references=references
+        )
         desk = AgentDesk(
             runtime.messenger,
             settings.agents_chat_id,
@@ -211,6 +213,7 @@ async def build_app(
             translator,
             hub,
             language=settings.agents_language,
+            citizens_language=settings.default_language,
             reminder_after=timedelta(minutes=settings.review_reminder_minutes),
         )
     runner = CitizenRunner(

@@ -170,6 +170,10 @@ class Messenger(Protocol):
 
     async def close_topic(self, chat_id: int, thread_id: int) -> None: ...
 
+    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None:
+        """Renames a forum topic (a deleted citizen's ticket loses their name)."""
+        ...
+
     async def download(self, file_id: str, destination: Path) -> None: ...
 
 

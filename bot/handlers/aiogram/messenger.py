@@ -212,6 +212,10 @@ class AiogramMessenger:
         async with translated_errors():
             await self.bot.close_forum_topic(chat_id, thread_id)
 
+    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None:
+        async with translated_errors():
+            await self.bot.edit_forum_topic(chat_id, thread_id, name=name)
+
     async def download(self, file_id: str, destination: Path) -> None:
         async with translated_errors():
             await self.bot.download(file_id, destination=destination)

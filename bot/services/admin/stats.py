@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from bot.services.erasure import erased_figures
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -81,12 +82,17 @@ async def collect_stats(period: Period, *, now: datetime | None = None) -> Stats
     ).values_list("id", "state")
     approved = sum(1 for _, state in decided if state == ApplicationState.APPROVED)
     durations = await _decision_durations([app_id for app_id, _ in decided])
+    erased = await erased_figures(since)  # applications of citizens who deleted their data
+    for state, count in erased.by_state.items():
+        by_state[state] += count
+    reasons.update(erased.reasons)
+    durations += erased.decision_seconds
     return Stats(
         period=period,
         since=since,
         by_state=by_state,
-        approved=approved,
-        rejected=len(decided) - approved,
+        approved=approved + erased.approved,
+        rejected=len(decided) - approved + erased.rejected,
         median_decision_seconds=statistics.median(durations) if durations else None,
         reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
         open_tickets=await Ticket.filter(status=TicketStatus.OPEN).count(),
