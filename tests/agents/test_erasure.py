@@ -9,7 +9,7 @@ import pytest
 
 from bot.flows import effects as fx
 from bot.flows.ports import Unreachable
-from bot.services.admin import Period, collect_stats
+from bot.services.admin.stats import Period, collect_stats
 from bot.services.citizens import Actor
 from bot.services.ecard import issue_token
 from bot.services.erasure import revoked_at

@@ -18,7 +18,7 @@ from tortoise import Tortoise
 
 from bot.emulator import BotMessage
 from bot.security import load_vault
-from bot.services.admin import Period, collect_stats
+from bot.services.admin.stats import Period, collect_stats
 from bot.storage.conversations import STATE_FILE_NAME
 from bot.storage.models import Application, ApplicationState, Review
 from tests.e2e.harness import Citizen, send_id_card
