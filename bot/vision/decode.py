@@ -109,9 +109,14 @@ class Frame:
 
 
 def _upright(arr: np.ndarray, rotation: int) -> np.ndarray:
-    """Apply the display rotation (degrees counter-clockwise, as FFmpeg reports it)."""
+    """Apply the display rotation (degrees counter-clockwise, as FFmpeg reports it).
+
+    Always a C-contiguous array: FFmpeg pads every line of a frame to an aligned stride (a
+    300 px wide RGB frame has 912-byte lines), so ``to_ndarray`` gives a strided view, which
+    dlib's face encoder refuses (``compute_face_descriptor(): incompatible function arguments``).
+    """
     k = (round(rotation / 90.0)) % 4
-    return np.ascontiguousarray(np.rot90(arr, k=k)) if k else arr
+    return np.ascontiguousarray(np.rot90(arr, k=k) if k else arr, dtype=np.uint8)
 
 
 def check_file(path: Path, limits: Limits) -> bytes:
