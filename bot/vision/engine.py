@@ -19,6 +19,7 @@ from bot.vision.liveness import (
     TurnEvent,
     blink_events,
     challenge_done,
+    eyes_closed_all_along,
     match_challenge,
     percentile,
     turn_events,
@@ -44,7 +45,7 @@ _CHECK_EVERY = 2  # analysed frames between two checks of whether the rest can b
 class _Obs:
     t: float
     points: np.ndarray
-    ear: float
+    eyes: tuple[float, float]  # openness of the image-left and image-right eye
     yaw: float
     brightness: float
     sharpness: float
@@ -134,17 +135,18 @@ class _Keeper:
         self.th = thresholds
         self.frontal: dict[int, tuple[float, _Obs, Frame]] = {}
         self.widest: dict[str, tuple[float, _Obs, Frame]] = {}
-        self._ears: list[float] = []  # sorted, for the running median
+        self._open: list[float] = []  # sorted eye openness, for the running median
 
-    def _median_ear(self) -> float:
-        ears = self._ears
-        n = len(ears)
-        return ears[n // 2] if n % 2 else (ears[n // 2 - 1] + ears[n // 2]) / 2.0
+    def _median_open(self) -> float:
+        values = self._open
+        n = len(values)
+        return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2.0
 
     def offer(self, frame: Frame, obs: _Obs) -> None:
-        bisect.insort(self._ears, obs.ear)
-        if abs(obs.yaw) < self.th.frontal_angle_deg and obs.ear >= 0.9 * self._median_ear():
-            score = obs.sharpness * (1.0 - abs(obs.yaw) / 90.0) * obs.ear
+        eyes = _mean_open(obs)
+        bisect.insort(self._open, eyes)
+        if abs(obs.yaw) < self.th.frontal_angle_deg and eyes >= 0.9 * self._median_open():
+            score = obs.sharpness * (1.0 - abs(obs.yaw) / 90.0) * eyes
             bucket = int(obs.t / 0.4)
             held = self.frontal.get(bucket)
             if held is None or score > held[0]:
@@ -169,6 +171,10 @@ class _Keeper:
     def best_frontal(self, k: int) -> list[tuple[_Obs, Frame]]:
         ranked = sorted(self.frontal.values(), key=lambda v: -v[0])[:k]
         return [(o, frame) for _, o, frame in ranked]
+
+
+def _mean_open(obs: _Obs) -> float:
+    return (obs.eyes[0] + obs.eyes[1]) / 2.0
 
 
 def _jpeg(rgb: np.ndarray, points: np.ndarray) -> bytes:
@@ -410,7 +416,12 @@ def analyse_video(
     events, turns, flat = _events(observations, thresholds)
     if Reason.NO_FACE not in reasons:
         if not stopped_flat:  # stopped on a flat picture: the challenge was not watched to its end
-            reasons.extend(sorted(match_challenge(steps, events), key=list(Reason).index))
+            missing = match_challenge(steps, events)
+            if Reason.NO_BLINK in missing and eyes_closed_all_along(
+                [_mean_open(o) for o in observations], thresholds
+            ):
+                missing = (missing - {Reason.NO_BLINK}) | {Reason.EYES_CLOSED}
+            reasons.extend(sorted(missing, key=list(Reason).index))
         if flat:
             reasons.append(Reason.FLAT_IMAGE)
     t = clock.add("liveness", t)
@@ -465,7 +476,7 @@ def _observe(frame: Frame, points: np.ndarray, th: Thresholds) -> _Obs:
     return _Obs(
         t=frame.t,
         points=points,
-        ear=geometry.eye_aspect_ratio(points),
+        eyes=geometry.eye_openness(points),
         yaw=geometry.head_yaw(points, w, h),
         brightness=brightness,
         sharpness=sharpness,
@@ -491,7 +502,15 @@ def _events(
     checked: Sequence[tuple[TurnEvent, bool]] | None = None,
 ) -> tuple[list[Event], list[TurnEvent], bool]:
     times = [o.t for o in observations]
-    events: list[Event] = list(blink_events(times, [o.ear for o in observations], th))
+    events: list[Event] = list(
+        blink_events(
+            times,
+            [o.eyes[0] for o in observations],
+            th,
+            [o.eyes[1] for o in observations],
+            [o.yaw for o in observations],
+        )
+    )
     turns: list[TurnEvent] = []
     flat = False
     for turn, is_flat in _checked_turns(observations, th) if checked is None else checked:
@@ -505,10 +524,10 @@ def _events(
 
 def _eyes_dipping(observations: Sequence[_Obs], obs: _Obs, th: Thresholds) -> bool:
     """True when the eyes look to be closing: half a blink's drop under the recent open level."""
-    recent = [o.ear for o in observations[-20:]] + [obs.ear]
+    recent = [_mean_open(o) for o in observations[-20:]] + [_mean_open(obs)]
     if len(recent) < 4:
         return True
-    return obs.ear < percentile(recent, 80) * (1.0 - th.blink_drop / 2.0)
+    return recent[-1] < percentile(recent, 80) * (1.0 - th.blink_drop / 2.0)
 
 
 def _turns_needed(steps: Sequence[Action]) -> set[Action]:

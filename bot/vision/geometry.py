@@ -37,6 +37,33 @@ def eye_aspect_ratio(points: np.ndarray) -> float:
     return (one(points[36:42]) + one(points[42:48])) / 2.0
 
 
+def eye_openness(points: np.ndarray) -> tuple[float, float]:
+    """Openness of the left and right eye (image left and right): eyelid gap over nose length.
+
+    The gap is the mean of the two upper-to-lower eyelid distances; the unit is the nose, from
+    its bridge (27) to its base (33), measured along the face's vertical axis (across the line
+    of the eyes). Both are vertical distances of the face: a head that turns (yaw) shortens
+    neither, a head that nods (pitch) shortens both alike, a tilted head (roll) changes nothing.
+    The eye aspect ratio, whose unit is the eye's own width, rises as the head turns (the
+    width foreshortens) and makes the frontal frames after a turn look like closed eyes.
+    Open eyes measure about 0.18-0.20, closed ones about 0.08 (dlib never closes the lids).
+    """
+    left, right = points[36:42], points[42:48]
+    axis = right.mean(axis=0) - left.mean(axis=0)
+    length = float(np.hypot(axis[0], axis[1]))
+    if length < 1e-6:
+        return 0.0, 0.0
+    normal = np.array([-axis[1], axis[0]]) / length
+    unit = abs(float(np.dot(points[33] - points[27], normal)))
+    if unit < 1e-6:
+        return 0.0, 0.0
+
+    def gap(eye: np.ndarray) -> float:
+        return float(np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])) / 2.0
+
+    return gap(left) / unit, gap(right) / unit
+
+
 def eye_distance(points: np.ndarray) -> float:
     """Distance between the eye centres, the scale unit of the face."""
     return float(np.linalg.norm(points[36:42].mean(axis=0) - points[42:48].mean(axis=0)))
