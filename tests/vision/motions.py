@@ -119,3 +119,50 @@ def catalogue() -> dict[str, Motion]:
         ),
     ]
     return {c.name: c for c in clips}
+
+
+def performed(steps: str, fps: float = 30.0, seed: int = 31) -> Callable[[], Iterable[np.ndarray]]:
+    """A clip performing ``steps`` in order ("blink,turn_left,turn_right"), about 1.1 s each."""
+    yaw_keys: list[tuple[float, float]] = [(0.0, 0.0), (0.6, 0.0)]
+    blink_starts: list[float] = []
+    t = 0.6
+    for step in steps.split(","):
+        if step == "blink":
+            blink_starts.append(t + 0.3)
+            t += 1.0
+            yaw_keys.append((t, 0.0))
+        else:
+            side = -30.0 if step == "turn_left" else 30.0
+            yaw_keys += [(t + 0.5, side), (t + 0.8, side), (t + 1.3, 0.0)]
+            t += 1.5
+    yaw_keys.append((t + 0.6, 0.0))
+    script = synth.Script(t + 0.6, tuple(yaw_keys), tuple(blink_starts))
+
+    def frames() -> Iterable[np.ndarray]:
+        return head_frames(
+            duration=script.duration,
+            fps=fps,
+            yaw=functools.partial(synth.yaw_at, script),
+            closure=functools.partial(synth.closure_at, script),
+            seed=seed,
+        )
+
+    return frames
+
+
+ORDERS = (
+    "blink,turn_left,turn_right",
+    "turn_left,blink,turn_right",
+    "turn_right,turn_left,blink",
+    "turn_left,turn_right,blink",
+    "blink,turn_right,turn_left",
+)
+
+
+@functools.cache
+def ordered() -> dict[str, Motion]:
+    """Clips performing each of ``ORDERS``, by order."""
+    return {
+        order: Motion("order_" + order.replace(",", "-"), performed(order), order.count("blink"))
+        for order in ORDERS
+    }
