@@ -50,6 +50,7 @@ class _Obs:
     brightness: float
     sharpness: float
     face_px: float  # face width in pixels of the stored frames
+    small: np.ndarray  # the grey frame at half the work resolution, for the surroundings check
 
 
 class _Clock:
@@ -312,6 +313,7 @@ def analyse_video(
             )
         tracker = _Tracker(limits)
         keeper = _Keeper(thresholds)
+        flat_cache: FlatCache = {}
         observations: list[_Obs] = []
         analysed = 0
         stopped_early = False
@@ -365,7 +367,13 @@ def analyse_video(
             if analysed >= next_check:
                 next_check = analysed + _CHECK_EVERY
                 stop = _can_stop(
-                    observations, steps, thresholds, limits, keeper, ref_encoding is not None
+                    observations,
+                    steps,
+                    thresholds,
+                    limits,
+                    keeper,
+                    ref_encoding is not None,
+                    flat_cache,
                 )
                 if stop is not None:
                     stopped_early = True
@@ -413,7 +421,7 @@ def analyse_video(
     if hit_limit == "max_seconds" or duration > limits.max_seconds + 0.5:
         reasons.append(Reason.TOO_LONG)
 
-    events, turns, flat = _events(observations, thresholds)
+    events, turns, flat = _events(observations, thresholds, cache=flat_cache)
     if Reason.NO_FACE not in reasons:
         if not stopped_flat:  # stopped on a flat picture: the challenge was not watched to its end
             missing = match_challenge(steps, events)
@@ -470,6 +478,8 @@ def analyse_video(
 
 
 def _observe(frame: Frame, points: np.ndarray, th: Thresholds) -> _Obs:
+    import cv2
+
     h, w = frame.gray.shape[:2]
     brightness, sharpness = geometry.brightness_and_sharpness(frame.gray, points)
     width = float(points[:, 0].max() - points[:, 0].min())
@@ -481,18 +491,44 @@ def _observe(frame: Frame, points: np.ndarray, th: Thresholds) -> _Obs:
         brightness=brightness,
         sharpness=sharpness,
         face_px=width / frame.scale,
+        small=cv2.resize(frame.gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
     )
 
 
-def _checked_turns(observations: Sequence[_Obs], th: Thresholds) -> list[tuple[TurnEvent, bool]]:
-    """Every head turn, with whether its landmarks moved like a flat picture."""
+FlatCache = dict[tuple[int, int], bool]
+
+
+def _is_flat(a: _Obs, b: _Obs, th: Thresholds) -> bool:
+    """Whether the face moved from ``a`` to ``b`` like a flat picture.
+
+    Flat when a homography explains the landmarks to landmark noise (``planar_residual``), or
+    when the landmarks' evidence of depth is only moderate (under twice that) and the
+    surroundings of the face moved with the face's plane (``surroundings_follow``): the rest
+    of a photo or of a screen does, the room behind a real head does not.
+    """
+    residual = geometry.planar_residual(a.points, b.points)
+    if residual < th.planar_residual:
+        return True
+    if residual >= 2.0 * th.planar_residual:
+        return False
+    gain = geometry.surroundings_follow(a.small, a.points / 2.0, b.small, b.points / 2.0)
+    return gain is not None and gain > th.surroundings_gain
+
+
+def _checked_turns(
+    observations: Sequence[_Obs], th: Thresholds, cache: FlatCache | None = None
+) -> list[tuple[TurnEvent, bool]]:
+    """Every head turn, with whether the face moved like a flat picture during it."""
     times = [o.t for o in observations]
     out: list[tuple[TurnEvent, bool]] = []
+    cache = {} if cache is None else cache
     for turn in turn_events([o.yaw for o in observations], times, th):
-        residual = geometry.planar_residual(
-            observations[turn.centre_index].points, observations[turn.peak_index].points
-        )
-        out.append((turn, residual < th.planar_residual))
+        key = (turn.centre_index, turn.peak_index)
+        if key not in cache:
+            cache[key] = _is_flat(
+                observations[turn.centre_index], observations[turn.peak_index], th
+            )
+        out.append((turn, cache[key]))
     return out
 
 
@@ -500,6 +536,7 @@ def _events(
     observations: Sequence[_Obs],
     th: Thresholds,
     checked: Sequence[tuple[TurnEvent, bool]] | None = None,
+    cache: FlatCache | None = None,
 ) -> tuple[list[Event], list[TurnEvent], bool]:
     times = [o.t for o in observations]
     events: list[Event] = list(
@@ -513,7 +550,9 @@ def _events(
     )
     turns: list[TurnEvent] = []
     flat = False
-    for turn, is_flat in _checked_turns(observations, th) if checked is None else checked:
+    if checked is None:
+        checked = _checked_turns(observations, th, cache)
+    for turn, is_flat in checked:
         if is_flat:
             flat = True
             continue
@@ -547,6 +586,7 @@ def _can_stop(
     limits: Limits,
     keeper: _Keeper,
     need_match: bool,
+    cache: FlatCache,
 ) -> Literal["done", "flat"] | None:
     """Why the rest of the video can be skipped: ``done`` (the challenge is met, with the frames
     a report needs) or ``flat`` (a flat picture: the video fails whatever follows); else None.
@@ -555,7 +595,7 @@ def _can_stop(
         return None  # mid-turn: no turn can have just closed, and the video must end centred
     checked: list[tuple[TurnEvent, bool]] = []
     if keeper.widest:  # else no yaw went past the turn angle: no turn yet, flat or not
-        checked = _checked_turns(observations, th)
+        checked = _checked_turns(observations, th, cache)
         last = len(observations) - 1
         # A turn closed before the last frame keeps its frames whatever comes next (the
         # 3-frame yaw median needs the frame after its end): a flat one is final.

@@ -118,6 +118,51 @@ def planar_residual(a: np.ndarray, b: np.ndarray) -> float:
     return rms / max(eye_distance(b), 1e-6)
 
 
+def surroundings_follow(
+    gray0: np.ndarray, points0: np.ndarray, gray1: np.ndarray, points1: np.ndarray
+) -> float | None:
+    """How much better the surroundings of the face follow the face's plane motion than stay.
+
+    The homography that carries the landmarks of frame 0 onto those of frame 1 is applied to a
+    ring around the face (1.3 to 2.2 half-widths of the landmarks' box from its centre). On a
+    photo or a screen held to the camera, the ring is the rest of the picture (hair, shoulders,
+    the room in the picture, the screen's edge): it moves with the face, and the warped frame 0
+    matches frame 1 there. Behind a real head the room stays where it was (or moves with the
+    camera), and the unwarped frame 0 matches better. Returns the normalised cross-correlation
+    of the warped frame minus that of the unwarped one over the ring (-1..1), or None when the
+    ring is mostly out of the frame or has no texture to tell.
+    """
+    import cv2
+
+    hom, _ = cv2.findHomography(points0.astype(np.float64), points1.astype(np.float64), 0)
+    if hom is None:
+        return None
+    h, w = gray1.shape[:2]
+    x0, y0 = points1.min(axis=0)
+    x1, y1 = points1.max(axis=0)
+    cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+    half = max(x1 - x0, y1 - y0) / 2.0
+    ys, xs = np.mgrid[0:h, 0:w]
+    dist = np.maximum(np.abs(xs - cx), np.abs(ys - cy))
+    ring = (dist > 1.3 * half) & (dist < 2.2 * half)
+    warped = cv2.warpPerspective(gray0, hom, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    inside = cv2.warpPerspective(np.ones_like(gray0), hom, (w, h), flags=cv2.INTER_NEAREST) > 0
+    ring &= inside
+    if ring.sum() < 0.25 * np.pi * ((2.2 * half) ** 2 - (1.3 * half) ** 2) or ring.sum() < 200:
+        return None
+    target = gray1[ring].astype(np.float64)
+    if float(target.std()) < 2.0:
+        return None  # a plain wall: nothing to tell
+
+    def ncc(a: np.ndarray) -> float:
+        a = a - a.mean()
+        b = target - target.mean()
+        den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+        return float((a * b).sum()) / den if den > 0 else 0.0
+
+    return ncc(warped[ring].astype(np.float64)) - ncc(gray0[ring].astype(np.float64))
+
+
 def face_crop(image: np.ndarray, points: np.ndarray, margin: float = 0.0) -> np.ndarray:
     """The landmarks' bounding box (grown by ``margin`` of its size), clipped to the image."""
     x0, y0 = points.min(axis=0)

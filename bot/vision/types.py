@@ -211,3 +211,7 @@ class Thresholds:
     """Share of detector runs seeing two faces or more that makes ``multiple_faces``."""
     planar_residual: float = 0.05
     """Turns whose landmarks a homography explains this well (RMS / eye distance) are flat."""
+    surroundings_gain: float = 0.15
+    """Turns whose landmark residual is under twice ``planar_residual`` are also flat when the
+    ring around the face follows the face's homography by this much more normalised
+    cross-correlation than it matches unmoved (``geometry.surroundings_follow``)."""

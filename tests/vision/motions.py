@@ -166,3 +166,33 @@ def ordered() -> dict[str, Motion]:
         order: Motion("order_" + order.replace(",", "-"), performed(order), order.count("blink"))
         for order in ORDERS
     }
+
+
+def screen_replay(
+    motion: synth.Motion, *, head_yaw: float = 12.0, duration: float = 5.0
+) -> Callable[[], Iterable[np.ndarray]]:
+    """A screen held to the camera and moved by ``motion``, replaying a real-looking person who
+    blinks and turns her head a little (``head_yaw`` degrees each way)."""
+    mesh = synth.astronaut_mesh()
+    yaw = swing(head_yaw, 2.2, start=0.3)
+    closure = blinks((0.8, 2.1, 3.4))
+
+    def shown(t: float) -> np.ndarray:
+        pts, depth = synth.pose_points(mesh, yaw(t), 0.0, closure(t))
+        return synth.warp(mesh, pts, depth)
+
+    def frames() -> Iterable[np.ndarray]:
+        return synth.held_photo_frames(shown, motion, duration=duration, size=SIZE, seed=5)
+
+    return frames
+
+
+@functools.cache
+def replays() -> dict[str, Motion]:
+    """Screen replays of a blinking, slightly turning person: swung, and slid and rolled."""
+    clips = [
+        Motion("replay_swung", screen_replay(synth.tilt_sheet), 3),
+        Motion("replay_slid_rolled", screen_replay(synth.slide_and_roll(SIZE)), 3),
+        Motion("replay_swung_turning_head", screen_replay(synth.tilt_sheet, head_yaw=20.0), 3),
+    ]
+    return {c.name: c for c in clips}
