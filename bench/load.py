@@ -151,6 +151,8 @@ def marker(key: str, **params: Any) -> str:
 
 
 OUTCOME_TEXTS = {key: marker(key) for key in OUTCOME_KEYS}
+# a failed attempt opens with its reason; its last line ("Attempts left today: n...") marks it
+OUTCOME_TEXTS["result-retry"] = text_of("retry-next", n=0).split("0")[0].strip()
 ERROR_TEXT = marker("error-generic")
 SAID_ERROR = "the bot said something went wrong"
 
@@ -652,9 +654,9 @@ class Driver:
                         return mid, str(button["callback_data"])
         return None
 
-    def press(self, c: Citizen, key: str) -> Callable[[], Awaitable[None]]:
+    def press(self, c: Citizen, key: str, **params: Any) -> Callable[[], Awaitable[None]]:
         async def act() -> None:
-            found = self._button(c, label(key))
+            found = self._button(c, label(key, **params))
             if found is None:
                 raise StepFailedError(key, "no such button on screen")
             await self._post("/chat/api/press", c, message_id=found[0], data=found[1])
@@ -687,8 +689,10 @@ class Driver:
         await s(c, "relation", self.press(c, "rel-father"), ("add-confirm-title",))
         await s(c, "confirm", self.press(c, "btn-confirm"), ("member-added",))
         await self._wait_button(c, "confirm", "btn-verify")
-        await s(c, "verify", self.press(c, "btn-verify"), (("bio-consent", {"days": 30}),))
-        await s(c, "consent", self.press(c, "btn-bio-agree"), ("id-photo-prompt",))
+        consent = ("bio-consent", {"name": c.member_name, "days": 30})
+        await s(c, "verify", self.press(c, "btn-verify"), (consent,))
+        agree = self.press(c, "btn-bio-agree", name=c.member_name)
+        await s(c, "consent", agree, ("id-photo-prompt",))
 
         async def photo() -> None:
             await self._upload(c, "photo", self.photo, "id.jpg", "image/jpeg")

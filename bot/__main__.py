@@ -14,7 +14,7 @@ LOCAL_AGENTS_CHAT_ID = -1001000000001
 
 
 async def run(settings: Settings) -> None:
-    from bot.app import build_app  # here, so that `python -m bot worker` starts fast
+    from bot.wiring import build_app  # here, so that `python -m bot worker` starts fast
 
     emulator = None
     api_url: str | None
@@ -46,7 +46,7 @@ async def run(settings: Settings) -> None:
                 flush=True,
             )
         if settings.webhook_url and emulator is None:
-            from bot.webhook import run_webhook
+            from bot.handlers.aiogram.webhook import run_webhook
 
             await run_webhook(app, settings)
         else:

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # --- data retention --------------------------------------------------------------------
     retention_days: int = 30
 
+    # --- e-card: how long a shown card stays valid (its QR token says when it was issued) ----
+    ecard_valid_days: int = Field(default=365, ge=1, le=3650)
+
     log_level: str = "INFO"
     log_json: bool = False
 

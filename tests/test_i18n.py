@@ -42,8 +42,10 @@ def messages(lang: str) -> dict[str, set[str]]:
 
 
 def static_keys() -> set[str]:
-    """Message ids written literally in the code: t("..."), _btn("..."), _error("...")."""
-    pattern = re.compile(r"""\b(?:t|_btn|_error|T|say|label)\(\s*"([a-z][a-z0-9_-]*)"\s*[,)]""")
+    """Message ids written literally in the code: t("..."), button("..."), note("...")."""
+    pattern = re.compile(
+        r"""\b(?:t|_btn|_error|button|note|T|say|label)\(\s*"([a-z][a-z0-9_-]*)"\s*[,)]"""
+    )
     keys: set[str] = set()
     for path in (ROOT / "bot").rglob("*.py"):
         keys |= set(pattern.findall(path.read_text(encoding="utf-8")))
@@ -54,9 +56,11 @@ def dynamic_keys() -> set[str]:
     """Message ids the code builds from values: reasons, states, relationships, errors."""
     from bot.domain.idnumber import IdErrorCode
     from bot.domain.names import NameErrorCode
+    from bot.flows.citizen.results import PHOTO_REASONS
     from bot.storage.models import ApplicationState, MemberStatus
 
     keys = {f"reason-{r.value}" for r in Reason} | {f"tip-{r.value}" for r in Reason}
+    keys |= {f"reason-photo-{r}" for r in PHOTO_REASONS} | {f"tip-photo-{r}" for r in PHOTO_REASONS}
     keys |= {f"action-{a.value}" for a in VisionAction}
     keys |= {f"state-{s.value}" for s in ApplicationState}
     keys |= {f"status-{s.value.replace('_', '-')}" for s in MemberStatus}

@@ -11,15 +11,13 @@ from typing import Any, cast
 
 import pytest
 import redis.asyncio as redis_asyncio
-from aiogram import Bot
-from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.flows.citizen import Conversation
 from bot.flows.core import CommandSent, Context, FlowConfig, Reply
-from bot.handlers.engine import ConversationEngine
+from bot.flows.runner import CitizenRunner
 from bot.i18n import Translator
 from bot.locks import LockTimeoutError, RedisLocker
+from bot.storage.conversations import RedisConversationStore
 from tests.storage.conftest import redis_prefix, redis_url
 
 __all__ = ["redis_prefix", "redis_url"]
@@ -40,7 +38,7 @@ class SlowCitizens:
         return Context(now=now, config=FlowConfig(), entropy=entropy)
 
 
-class RecordingEngine(ConversationEngine):
+class RecordingEngine(CitizenRunner):
     """Renders into the journal instead of Telegram: the end of the critical section."""
 
     name = ""
@@ -51,10 +49,6 @@ class RecordingEngine(ConversationEngine):
     ) -> None:
         await asyncio.sleep(STEP_SECONDS / 3)
         self.journal.append((self.name, "leave"))
-
-
-class _Verification:
-    deliver: Any = None
 
 
 @pytest.fixture
@@ -76,23 +70,23 @@ async def make_engines(
     engines: list[RecordingEngine] = []
     closing: list[Any] = []
     for name in ("A", "B"):
-        storage = RedisStorage.from_url(
-            redis_url, key_builder=DefaultKeyBuilder(prefix=f"{prefix}:fsm", with_bot_id=True)
+        storage = RedisConversationStore(
+            redis_asyncio.Redis.from_url(redis_url), bot_id=bot_id, prefix=f"{prefix}:conv"
         )
-        bot = Bot(f"{bot_id}:lock-test-token")
         locker = RedisLocker(storage.redis, prefix=f"{prefix}:lock") if shared_lock else None
         engine = RecordingEngine(
-            bot,
-            storage,
-            cast(Any, SlowCitizens(journal, name)),
-            cast(Any, _Verification()),
-            Translator(),
-            cast(Any, None),  # no phone or ID number in this conversation: nothing to encrypt
+            bot_id=bot_id,
+            messenger=cast(Any, None),  # replies go to the journal (see _render)
+            store=storage,
+            citizens=cast(Any, SlowCitizens(journal, name)),
+            verification=cast(Any, None),
+            translator=Translator(),
+            vault=cast(Any, None),  # no phone or ID number in this conversation
             locker=locker,
         )
         engine.name, engine.journal = name, journal
         engines.append(engine)
-        closing += [storage, bot.session]
+        closing.append(storage)
     return engines, journal, closing
 
 
@@ -118,7 +112,7 @@ def interleaved(journal: list[tuple[str, str]]) -> bool:
     return False
 
 
-async def screen_of(engine: ConversationEngine, user_id: int) -> int:
+async def screen_of(engine: CitizenRunner, user_id: int) -> int:
     conv, _ = await engine._load(user_id)
     return conv.screen
 

@@ -10,7 +10,7 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import Chat, ErrorEvent, Message, Update, User
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.handlers.middlewares import DedupMiddleware, error_router, is_transient
+from bot.handlers.aiogram.middlewares import DedupMiddleware, error_router, is_transient
 from bot.i18n import Translator
 
 

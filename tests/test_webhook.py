@@ -16,13 +16,13 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.app import App, build_app
 from bot.config import Settings
 from bot.emulator import Emulator
 from bot.emulator.testing import running_emulator
 from bot.flows.core import t
+from bot.handlers.aiogram.webhook import run_webhook
 from bot.storage.db import close_db
-from bot.webhook import run_webhook
+from bot.wiring import App, build_app
 from tests import dbutil
 from tests.e2e.harness import TRANSLATOR, make_settings
 from tests.storage.conftest import redis_url
@@ -208,14 +208,15 @@ async def test_a_second_process_drops_an_update_the_first_handled(
     served: Served, tmp_path: Path, redis_url: str
 ) -> None:
     """Two processes (two apps, one Redis): an update handled by one is dropped by the other."""
-    from bot.handlers.middlewares import DedupMiddleware
-    from bot.storage.fsm import make_fsm_storage
+    from bot.handlers.aiogram.middlewares import DedupMiddleware
+    from bot.storage.conversations import RedisConversationStore, make_conversation_store
 
     user = served.emulator.user(user_id=4204, first_name="Ana", language_code="en")
     assert await served.post(start_update(9_000_003, user.id)) == 200
-    storage = make_fsm_storage(served.settings)
+    storage = make_conversation_store(served.settings, bot_id=served.app.bot.id)
+    assert isinstance(storage, RedisConversationStore)
     try:
-        other = DedupMiddleware(storage.redis)  # type: ignore[attr-defined]
+        other = DedupMiddleware(storage.redis)
         assert not await other.first_time(served.app.bot.id, 9_000_003)
         assert await other.first_time(served.app.bot.id, 9_000_004)
     finally:
@@ -256,7 +257,7 @@ async def test_metrics_count_updates_latency_and_errors(served: Served) -> None:
     assert status == 200
     assert metric(text, 'ssc_updates_total{type="message"}') == 3
     assert metric(text, 'ssc_handler_seconds_count{type="message"}') == 3
-    assert metric(text, 'ssc_errors_total{type="TelegramBadRequest"}') == 1
+    assert metric(text, 'ssc_errors_total{type="MessengerError"}') == 1
     assert "ssc_analysis_queue_depth 0.0" in text
     assert "# TYPE ssc_decisions_total counter" in text
 
@@ -284,5 +285,5 @@ def test_analysis_and_decision_metrics() -> None:
 
 async def test_the_app_shares_one_metrics_object(served: Served) -> None:
     app = served.app
-    assert app.engine.verification.metrics is app.metrics
+    assert app.verification.metrics is app.metrics
     assert app.dispatcher["metrics"] is app.metrics

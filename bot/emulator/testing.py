@@ -1,23 +1,12 @@
-"""Helpers to run the emulator and a real aiogram bot against it, for tests and local mode."""
+"""Run the emulator on a free loopback port, for tests and benchmarks."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-
 from bot.emulator.server import Emulator
-
-
-def make_bot(emulator: Emulator, **bot_kwargs: Any) -> Bot:
-    """A real aiogram Bot whose HTTP session talks to the emulator."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(emulator.base_url))
-    return Bot(emulator.token, session=session, **bot_kwargs)
 
 
 @contextlib.asynccontextmanager
@@ -29,43 +18,3 @@ async def running_emulator(**emulator_kwargs: Any) -> AsyncIterator[Emulator]:
         yield emulator
     finally:
         await emulator.stop()
-
-
-@contextlib.asynccontextmanager
-async def polling(dispatcher: Dispatcher, bot: Bot, **polling_kwargs: Any) -> AsyncIterator[Bot]:
-    """Run aiogram long polling in the background with handle_as_tasks=False.
-
-    That is what makes a Reply complete: the bot confirms an update (next getUpdates offset)
-    only after its handler finished. The bot session is closed on exit.
-    """
-    polling_kwargs.setdefault("polling_timeout", 5)
-    task = asyncio.create_task(
-        dispatcher.start_polling(
-            bot,
-            handle_as_tasks=False,
-            handle_signals=False,
-            close_bot_session=False,
-            **polling_kwargs,
-        )
-    )
-    try:
-        yield bot
-    finally:
-        if dispatcher._stop_signal is not None and dispatcher._running_lock.locked():
-            await dispatcher.stop_polling()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await bot.session.close()
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    dispatcher: Dispatcher, **emulator_kwargs: Any
-) -> AsyncIterator[tuple[Emulator, Bot]]:
-    """An emulator plus `dispatcher` polling it with a real Bot: yields (emulator, bot)."""
-    async with (
-        running_emulator(**emulator_kwargs) as emulator,
-        polling(dispatcher, make_bot(emulator)) as bot,
-    ):
-        yield emulator, bot

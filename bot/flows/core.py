@@ -201,6 +201,8 @@ class MemberView:
     status: str
     failed_attempts_today: int
     locked: bool
+    consent: bool = False
+    """The member (or, for a child, their parent or guardian) agreed to be filmed/photographed."""
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ class FlowConfig:
     min_video_seconds: int = 1
     max_photo_bytes: int = 10 * 1024 * 1024
     retention_days: int = 30
+    ecard_valid_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -270,14 +273,19 @@ class Context:
 
 
 S = TypeVar("S")
-E = TypeVar("E")
+C = TypeVar("C")
 
 
 @dataclass
-class Outcome(Generic[S]):
-    """What a step produced: the new state, what to show, what to do."""
+class Outcome(Generic[S, C]):
+    """What a step produced: the new state, what to show, what to do (commands of the
+    flow's own closed set `C`)."""
 
     state: S
     replies: list[Reply] = field(default_factory=list)
-    commands: list[object] = field(default_factory=list)
+    commands: list[C] = field(default_factory=list)
     notice: Notice | None = None
+
+
+UserEvent = CommandSent | TextSent | ContactShared | ButtonPressed | MediaSent
+"""What a person can do in a chat, as every flow sees it."""

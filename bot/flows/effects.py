@@ -6,6 +6,7 @@ A command that returns a result event has it fed back into the flow in the same 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 # --------------------------------------------------------------------------------------------
 # Commands
@@ -66,7 +67,13 @@ class RemoveMember:
 
 @dataclass(frozen=True)
 class GiveBiometricConsent:
-    pass
+    """The person who will be filmed (for a child: their parent or guardian) agreed to the text
+    `text` shown in `language`; to be recorded for that member, with who agreed and when."""
+
+    member_id: int
+    text: str
+    language: str
+    retention_days: int
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,14 @@ class RequestHumanReview:
 @dataclass(frozen=True)
 class DeleteAccount:
     citizen_id: int
+
+
+@dataclass(frozen=True)
+class DeleteMessage:
+    """Remove a message the citizen sent from the chat (e.g. one holding a full ID number).
+    Bots may delete incoming messages in private chats; a failure is ignored."""
+
+    message_id: int
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,3 +260,54 @@ class ShowEcard:
 class EcardReady:
     member_id: int
     qr_png: bytes
+    valid_until: date | None = None
+    """The last day the card's token verifies (None: not limited)."""
+
+
+# --------------------------------------------------------------------------------------------
+# The closed sets the runner dispatches on (every `match` over them ends in `assert_never`)
+# --------------------------------------------------------------------------------------------
+
+CitizenCommand = (
+    RecordPrivacyDecision
+    | LookupPhone
+    | SignIn
+    | SignOut
+    | RegisterCitizen
+    | SetLanguage
+    | AddMember
+    | RemoveMember
+    | GiveBiometricConsent
+    | StartApplication
+    | SubmitReferencePhoto
+    | SubmitMedia
+    | RequestHumanReview
+    | DeleteAccount
+    | DeleteMessage
+    | OpenTicket
+    | RelayToAgents
+    | CloseTicket
+    | ShowEcard
+)
+"""Everything the citizen flow may ask the services to do."""
+
+CommandResult = (
+    PhoneLookedUp
+    | SignedIn
+    | Registered
+    | RegistrationRefused
+    | MemberAdded
+    | MemberRefused
+    | ApplicationStarted
+    | ApplicationRefused
+    | ReferenceAccepted
+    | ReferenceRefused
+    | AnalysisFinished
+    | TicketOpened
+    | TicketUnavailable
+    | EcardReady
+)
+"""What a command may answer with; it is fed back into the flow in the same update."""
+
+Published = AnalysisFinished | ReviewDecided | TicketClosed
+"""What reaches a citizen's conversation from outside the chat (services, agents)."""

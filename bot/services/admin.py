@@ -1,8 +1,8 @@
 """Admin duties: statistics (text figures and a PNG chart), the CSV export, data retention,
 the decision thresholds, bans and the broadcast delivery loop.
 
-Nothing here knows Telegram types: the broadcast loop takes an async `send(chat_id)` and only
-reads the exceptions aiogram raises, to tell "wait and retry", "blocked" and "failed" apart.
+Nothing here knows Telegram types: the broadcast loop takes an async `send(chat_id)` and reads
+the Messenger port's errors to tell "wait and retry", "blocked" and "failed" apart.
 """
 
 from __future__ import annotations
@@ -23,15 +23,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-)
 from tortoise.exceptions import IntegrityError
 
 from bot.config import Settings
+from bot.flows.ports import MessengerError, RateLimited, RecipientUnavailable
 from bot.services.audit import Audit
 from bot.storage.models import (
     Application,
@@ -490,7 +485,7 @@ async def deliver_broadcast(
             next_slot = max(next_slot, clock()) + interval
             try:
                 await send(chat_id)
-            except TelegramRetryAfter as error:
+            except RateLimited as error:
                 if retries >= max_retries:
                     outcome = Delivery.FAILED
                     break
@@ -499,9 +494,9 @@ async def deliver_broadcast(
                 await sleep(float(error.retry_after))
                 next_slot = clock()
                 continue
-            except TelegramForbiddenError:
+            except RecipientUnavailable:
                 outcome = Delivery.BLOCKED
-            except (TelegramAPIError, TelegramNetworkError) as error:
+            except MessengerError as error:
                 log.warning("broadcast to a chat failed: %s", type(error).__name__)
                 outcome = Delivery.FAILED
             else:

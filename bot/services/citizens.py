@@ -118,6 +118,7 @@ class CitizenService:
                     status=m.status.value,
                     failed_attempts_today=m.failed_attempts if m.attempts_day == today else 0,
                     locked=m.locked_until is not None and m.locked_until > now,
+                    consent=m.consent_at is not None,
                 )
                 for m in members
             ),
@@ -263,9 +264,27 @@ class CitizenService:
         await member.delete()
         await self.audit.record(f"citizen:{citizen_id}", "member_removed", f"member:{member_id}")
 
-    async def give_biometric_consent(self, citizen_id: int) -> None:
-        await Citizen.filter(id=citizen_id).update(biometric_consent_at=utcnow())
-        await self.audit.record(f"citizen:{citizen_id}", "biometric_consent")
+    async def give_biometric_consent(self, citizen_id: int, cmd: fx.GiveBiometricConsent) -> None:
+        """Consent from the member who will be filmed (a child's parent or guardian), asked in
+        the account holder's chat: kept on the member; what was agreed, by whom, in which
+        language and when goes to the audit log."""
+        now = utcnow()
+        given = await FamilyMember.filter(id=cmd.member_id, citizen_id=citizen_id).update(
+            consent_at=now
+        )
+        if not given:
+            return
+        await Citizen.filter(id=citizen_id).update(biometric_consent_at=now)
+        await self.audit.record(
+            f"citizen:{citizen_id}",
+            "biometric_consent",
+            f"member:{cmd.member_id}",
+            text=cmd.text,
+            language=cmd.language,
+            retention_days=cmd.retention_days,
+            agreed_by="guardian" if cmd.text == "bio-consent-child" else "member",
+            agreed_at=now.isoformat(),
+        )
 
     async def start_application(
         self, citizen_id: int, cmd: fx.StartApplication
@@ -324,7 +343,13 @@ class CitizenService:
         )
         png = await asyncio.to_thread(render_qr_png, token)
         await self.audit.record(f"citizen:{citizen_id}", "ecard_shown", f"member:{member_id}")
-        return fx.EcardReady(member_id, png)
+        valid_until = (now + timedelta(days=self.config.ecard_valid_days)).date()
+        return fx.EcardReady(member_id, png, valid_until=valid_until)
+
+    async def telegram_user_of(self, citizen_id: int) -> int | None:
+        """The Telegram user a citizen signed in from, for messages that reach them later."""
+        citizen = await Citizen.get_or_none(id=citizen_id).only("id", "telegram_user_id")
+        return citizen.telegram_user_id if citizen is not None else None
 
     async def delete_account(self, actor: Actor, citizen_id: int) -> None:
         apps = await Application.filter(citizen_id=citizen_id)

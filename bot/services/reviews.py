@@ -88,10 +88,10 @@ class ReviewError(Exception):
 
 
 class ReviewService:
-    def __init__(self, audit: Audit, *, media_dir: Path) -> None:
+    def __init__(self, audit: Audit, *, media_dir: Path, metrics: Metrics | None = None) -> None:
         self.audit = audit
         self.media_dir = media_dir
-        self.metrics = Metrics()  # the app's replaces it
+        self.metrics = metrics or Metrics()
 
     async def open(self, application_id: int) -> tuple[Review, bool]:
         """The review of an application entering review; (review, created)."""
@@ -143,6 +143,13 @@ class ReviewService:
             status=review.status.value,
             claimed_by=review.claimed_by,
         )
+
+    async def card_message_of(self, review_id: int) -> int | None:
+        """The message id of the review's card in the agents' group (None: never posted)."""
+        review = await Review.get_or_none(id=review_id).only("id", "card_message_id")
+        if review is None:
+            raise ReviewError("not_found")
+        return review.card_message_id
 
     async def set_card_message(self, review_id: int, message_id: int) -> None:
         await Review.filter(id=review_id).update(

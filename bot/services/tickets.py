@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.services.audit import Audit
-from bot.storage.models import KeyValue, Ticket, TicketMessage, TicketStatus
+from bot.storage.models import (
+    Citizen,
+    FamilyMember,
+    KeyValue,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    name: str
+    relationship: str
+    id_masked: str
+    status: str
+    applications: tuple[tuple[int, str], ...]  # (id, state)
+
+
+@dataclass(frozen=True)
+class CitizenContext:
+    """What agents see of a citizen who asked for a person (masked)."""
+
+    name: str
+    id_masked: str
+    members: tuple[MemberLine, ...]
+
 
 REVIEWS_TOPIC_KEY = "reviews_topic"
 
@@ -13,6 +40,26 @@ REVIEWS_TOPIC_KEY = "reviews_topic"
 class TicketService:
     def __init__(self, audit: Audit) -> None:
         self.audit = audit
+
+    async def citizen_context(self, citizen_id: int | None) -> CitizenContext | None:
+        citizen = await Citizen.get_or_none(id=citizen_id) if citizen_id is not None else None
+        if citizen is None:
+            return None
+        members = await FamilyMember.filter(citizen_id=citizen.id).prefetch_related("applications")
+        return CitizenContext(
+            citizen.full_name,
+            citizen.id_masked,
+            tuple(
+                MemberLine(
+                    m.full_name,
+                    m.relationship.value,
+                    m.id_masked,
+                    m.status.value,
+                    tuple((a.id, a.state.value) for a in m.applications),
+                )
+                for m in members
+            ),
+        )
 
     async def open_for(self, telegram_user_id: int) -> Ticket | None:
         return await Ticket.get_or_none(telegram_user_id=telegram_user_id, status=TicketStatus.OPEN)

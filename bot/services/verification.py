@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.domain.idnumber import age_on
 from bot.flows import effects as fx
+from bot.flows.ports import FileSource, ForCitizen, Notifier, ReviewNeeded
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
 from bot.jobs.local import OnDone
 from bot.metrics import Metrics
@@ -36,8 +37,6 @@ from bot.storage.models import (
 
 log = logging.getLogger(__name__)
 
-Fetch = Callable[[str, Path], Awaitable[None]]
-Deliver = Callable[[int, object], Awaitable[None]]
 _MATCH_REASONS = {"match_low", "match_borderline", "hard_to_match", "no_reference", "child"}
 
 
@@ -53,23 +52,29 @@ class VerificationService:
         queue: JobQueue,
         audit: Audit,
         *,
+        files: FileSource,
+        notifier: Notifier,
         media_dir: Path,
         max_attempts_per_day: int,
         child_age: int,
         job_defaults: dict[str, float | int],
+        vault: Vault | None = None,
+        references: LocalReferenceRegistry | None = None,
+        thresholds: Callable[[], Awaitable[tuple[float, float]]] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.queue = queue
         self.audit = audit
+        self.files = files
+        self.notifier = notifier
         self.media_dir = media_dir
         self.max_attempts = max_attempts_per_day
         self.child_age = child_age
         self.job_defaults = job_defaults
-        self.vault: Vault | None = None
-        self.references: LocalReferenceRegistry | None = None
-        self.deliver: Deliver | None = None
-        self.on_review: Callable[[int], Awaitable[None]] | None = None
-        self.thresholds: Callable[[], Awaitable[tuple[float, float]]] | None = None
-        self.metrics = Metrics()  # the app's replaces it
+        self.vault = vault
+        self.references = references
+        self.thresholds = thresholds
+        self.metrics = metrics or Metrics()
 
     async def _job_settings(self) -> dict[str, float | int]:
         """Limits and thresholds for a job; thresholds an admin changed win over settings."""
@@ -80,7 +85,7 @@ class VerificationService:
         return values
 
     async def accept_reference(
-        self, citizen_id: int, cmd: fx.SubmitReferencePhoto, fetch: Fetch
+        self, citizen_id: int, cmd: fx.SubmitReferencePhoto
     ) -> fx.ReferenceAccepted | fx.ReferenceRefused:
         """The member's ID card photo: its one face becomes this application's reference,
         kept encrypted in the application's media folder."""
@@ -89,7 +94,7 @@ class VerificationService:
             return fx.ReferenceRefused("not_an_image")
         path = self._incoming("img")
         try:
-            await fetch(cmd.file_id, path)
+            await self.files.download(cmd.file_id, path)
             image = path.read_bytes()
         except Exception:
             return fx.ReferenceRefused("not_an_image")
@@ -128,9 +133,7 @@ class VerificationService:
         incoming.mkdir(parents=True, exist_ok=True)
         return incoming / f"{uuid.uuid4().hex}.{suffix}"
 
-    async def submit(
-        self, citizen_id: int, cmd: fx.SubmitMedia, fetch: Fetch
-    ) -> fx.AnalysisFinished | None:
+    async def submit(self, citizen_id: int, cmd: fx.SubmitMedia) -> fx.AnalysisFinished | None:
         """Downloads the file and queues its analysis. Returns an event only when the file
         could not even be fetched (the citizen is told at once)."""
         app = await Application.get_or_none(
@@ -142,7 +145,7 @@ class VerificationService:
             )
         path = self._incoming("jpg" if cmd.kind == "photo" else "mp4")
         try:
-            await fetch(cmd.file_id, path)
+            await self.files.download(cmd.file_id, path)
         except Exception as exc:  # a file Telegram will not hand out (too big, gone)
             log.warning(
                 "could not fetch the media of application %s: %s", app.id, type(exc).__name__
@@ -186,32 +189,22 @@ class VerificationService:
         except Exception:
             log.exception("recording the analysis of application %s failed", result.application_id)
             app = await Application.get_or_none(id=result.application_id)
-            if app is None or self.deliver is None:
+            if app is None:
                 return
             if app.state is ApplicationState.CHECKING:
                 await self._transition(
                     app, ApplicationState.SUBMITTED, "system", "recording_failed"
                 )
             failed = fx.AnalysisFinished(app.id, app.member_id, "error", kind=result.kind)
-            await self.deliver(app.citizen_id, failed)
+            await self.notifier.publish(ForCitizen(app.citizen_id, failed))
             return
         if event is None:
             return
         self.metrics.decided("engine", event.outcome, practice=event.practice)
-        if event.outcome == "in_review" and self.on_review is not None:
-            await self._announce(event.application_id)
-        if self.deliver is None:
-            return
+        if event.outcome == "in_review":
+            await self.notifier.publish(ReviewNeeded(event.application_id))
         app = await Application.get(id=result.application_id)
-        await self.deliver(app.citizen_id, event)
-
-    async def _announce(self, application_id: int) -> None:
-        """Posts the review card; a failure there must not hide the outcome from the citizen."""
-        assert self.on_review is not None
-        try:
-            await self.on_review(application_id)
-        except Exception:
-            log.exception("announcing application %s to the agents failed", application_id)
+        await self.notifier.publish(ForCitizen(app.citizen_id, event))
 
     async def record(self, result: AnalysisResult) -> fx.AnalysisFinished | None:
         app = await Application.get_or_none(id=result.application_id).prefetch_related("member")
@@ -297,9 +290,8 @@ class VerificationService:
                 actor="system",
                 note="analysis_lost",
             )
-            if self.deliver is not None:
-                event = fx.AnalysisFinished(app.id, app.member_id, "error", kind=app.kind.value)
-                await self.deliver(app.citizen_id, event)
+            event = fx.AnalysisFinished(app.id, app.member_id, "error", kind=app.kind.value)
+            await self.notifier.publish(ForCitizen(app.citizen_id, event))
         return len(stuck)
 
     async def request_human_review(self, citizen_id: int, application_id: int) -> None:
@@ -313,8 +305,7 @@ class VerificationService:
         )
         app.member.status = MemberStatus.PENDING_REVIEW
         await app.member.save(update_fields=["status"])
-        if self.on_review is not None:
-            await self._announce(app.id)
+        await self.notifier.publish(ReviewNeeded(app.id))
 
     async def _transition(
         self, app: Application, state: ApplicationState, actor: str, note: str = ""

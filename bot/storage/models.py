@@ -99,6 +99,9 @@ class FamilyMember(Model):
     locked_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     verified_at = fields.DatetimeField(null=True)
+    consent_at = fields.DatetimeField(null=True)
+    """When the member (a child's parent or guardian) agreed to the biometric check; what was
+    agreed and by whom is in the audit log."""
 
     applications: fields.ReverseRelation[Application]
 

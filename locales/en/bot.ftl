@@ -53,6 +53,7 @@ support-ended = You left the conversation with the support agent.
 support-closed = The support agent ended the conversation. You are back with the bot.
 decision-approved = ✅ The verification of { $name } was approved by a reviewer. The family member has been added to your electronic social security card.
 decision-retry = 🔁 A reviewer asks you to record the video for { $name } again. Open Family Services and tap Verify.
+decision-retry-photo = 🔁 A reviewer asks you to send a new photo of { $name }. Open Family Services and tap Verify.
 decision-rejected = ❌ The verification of { $name } was not approved by a reviewer.
 decision-may-retry = You can try again: open Family Services and tap Verify.
 decision-final = This decision is final. If you think it is wrong, tap "Talk to a person" in the menu.
@@ -83,6 +84,7 @@ member-relationship = Relationship: { $relationship }
 member-status = Status: { $status }
 btn-ecard = 💳 E-card
 ecard-title = <b>💳 Family member e-card</b>
+ecard-valid-until = Valid until: { $date }
 ecard-note = A verifier can scan the QR code to check this card. It holds no ID number or name.
 btn-verify = 🎥 Verify
 btn-reverify = 🔁 Verify again
@@ -130,6 +132,8 @@ id-error-birth-date = The date of birth in this ID number (digits 7 to 14) is no
 id-error-future-birth-date = The date of birth in this ID number is in the future.
 id-error-checksum = The last character does not match: there is probably a typo. Please check the number.
 id-converted = This is an old 15-digit number. It was converted to the 18-digit form { $id }.
+id-message-removed = 🔒 Your message with the ID number was removed from the chat; the number is kept encrypted and shown only masked: { $id }.
+id-message-removed-unsaved = 🔒 Your message with the number was removed from the chat; nothing was saved.
 member-is-self = That is your own ID number. Please enter your family member's number.
 member-duplicate = This person is already in your family.
 relation-too-young = That relationship does not match the dates of birth: a parent or grandparent must be clearly older than you.
@@ -139,11 +143,16 @@ relation-sex-female = That relationship does not match the ID number, which belo
 
 ## Face verification
 
-bio-consent = <b>Consent to process biometric data</b>
-    To verify by face we analyse a short video of the person's face (a blink and a head turn) and compare it with their ID photo.
-    The video is deleted right after analysis. A few still frames are kept for review for { $days } days, then deleted.
-    You can withdraw at any time with "Delete my data". Do you agree?
-btn-bio-agree = ✅ I agree
+bio-consent = <b>Consent of { $name }</b>
+    { $name }, the next step films you: a short video of your face (a blink and head turns) is compared with your ID photo. Please read this yourself, or have it read to you.
+    The video is deleted right after the analysis; a few still frames are kept for review for { $days } days, then deleted. You can withdraw at any time with "Delete my data".
+    { $name }, do you agree?
+btn-bio-agree = ✅ I am { $name } and I agree
+bio-consent-child = <b>Consent for { $name }</b>
+    { $name } is verified with a photo of their face, which a person checks. As { $name }'s parent or guardian, you decide for them.
+    The photo is kept only for the review, for at most { $days } days, then deleted. You can withdraw at any time with "Delete my data".
+    Do you agree, as { $name }'s parent or guardian?
+btn-bio-agree-child = ✅ I agree, as { $name }'s parent or guardian
 btn-bio-decline = Not now
 application-refused-in-review = This member already has an application under review.
 application-refused-locked = No attempts are left today.
@@ -151,19 +160,19 @@ liveness-ready = <b>Get ready</b>
     Hold the phone at eye level in good light, with only the family member's face in view. In a round video message of a few seconds:
 challenge-step = { $n }. { $action }
 action-blink = blink once
-action-turn_left = turn the head to the left, then back
-action-turn_right = turn the head to the right, then back
-action-shake = turn the head left and right
+action-turn_left = ⬅️ turn your head towards your left shoulder, then back
+action-turn_right = ➡️ turn your head towards your right shoulder, then back
+action-shake = ⬅️➡️ turn your head towards one shoulder, then the other
 liveness-tips = Do the actions in this order. You can first do a practice run: it is checked and gives tips, but does not count.
 btn-start-video = 🎥 I'm ready
 btn-practice = 🧪 Practice first
-video-prompt = Record a <b>round video message</b> (hold the microphone button and switch to the camera) or send a video of up to { $seconds } seconds.
-video-prompt-practice = <b>Practice run.</b> Record a round video message or send a video of up to { $seconds } seconds.
+video-prompt = Record a <b>round video message</b> (hold the microphone button and switch to the camera) or send a video of up to { $seconds } seconds. Do, in this order:
+video-prompt-practice = <b>Practice run.</b> Record a round video message or send a video of up to { $seconds } seconds. Do, in this order:
 video-wrong-kind = Please send a video (a round video message is best), not a photo, sticker, text or file.
 video-too-big = This video is too large (more than { $mb } MB). Please record a shorter one.
 video-too-long = This video is too long. Please record at most { $seconds } seconds.
 video-too-short = This video is too short. Please record at least { $seconds } seconds.
-child-photo-intro = Family members under { $age } are verified with a photo instead of a video, and a person reviews it.
+child-photo-intro = Family members under { $age } are verified with a photo of their face, which a person reviews.
 id-photo-prompt = No reference photo of this family member is on file. Please send a clear, well-lit photo of the <b>portrait side of their ID card</b>: its face is what the video will be compared with.
 id-photo-checking = ⏳ Checking the photo…
 id-photo-accepted = ✅ The ID card photo can be used.
@@ -176,16 +185,24 @@ photo-prompt = Send a clear, well-lit <b>frontal photo</b> of the child's face.
 photo-wrong-kind = Please send a photo (JPEG or PNG).
 photo-too-big = This photo is too large (more than { $mb } MB).
 checking = ⏳ Checking your video…
+checking-photo = ⏳ Checking the photo…
 checking-practice = ⏳ Checking your practice video…
 checking-wait = ⏳ Your video is still being checked. Please wait a moment.
+checking-wait-photo = ⏳ The photo is still being checked. Please wait a moment.
 practice-ok = 👍 Practice run: everything looked good. Now record the real one.
-practice-tips = Practice run: some things to improve:
+practice-failed = 🧪 Practice run. { $reason }
+practice-next = Practise again, or tap "I'm ready" for the real one.
 result-approved = ✅ Verified! The family member has been added to your electronic social security card.
 result-in-review = 📨 Your video passed the checks and was sent for review. We will let you know the result here.
+result-photo-in-review = 📨 The photo is clear and shows one face. A person will now compare it with the ID details; we will tell you the result here.
 result-rejected = ❌ The verification was not approved.
-result-retry = ❌ The verification did not pass:
+result-failed = ❌ { $reason }
+result-retry = ❌ The verification did not pass.
+retry-next = Attempts left today: { $n }. Tap "I'm ready" to record again.
+photo-retry = ❌ The photo could not be used.
+photo-again = Please send a new photo of { $name }.
 result-unreadable = We could not read that file. Please record the video again.
-attempts-left = Attempts left today: { $n }.
+result-unreadable-photo = We could not read that photo. Please send it again.
 locked-offer = No attempts are left today for this family member: you can try again tomorrow, or ask a person to review your attempts now.
 btn-human-review = 🙋 Ask for a human review
 human-review-requested = 📨 A person will review the attempts. We will let you know the result here.
@@ -197,8 +214,8 @@ reason-too_blurry = The video was too blurry.
 reason-too_short = The video was too short.
 reason-too_long = The video was too long.
 reason-no_blink = No blink was seen.
-reason-no_turn_left = The head was not turned to the left.
-reason-no_turn_right = The head was not turned to the right.
+reason-no_turn_left = The head was not turned towards the left shoulder.
+reason-no_turn_right = The head was not turned towards the right shoulder.
 reason-wrong_order = The actions were not done in the requested order.
 reason-flat_image = The video looked like a photo or a screen, not a real person.
 reason-eyes_closed = The eyes stayed closed for the whole video.
@@ -207,6 +224,11 @@ reason-match_borderline = The face could not be matched with certainty.
 reason-hard_to_match = The face was hard to compare.
 reason-child = Children are always reviewed by a person.
 reason-no_reference = No reference photo is available yet.
+reason-photo-no_face = No face was found in the photo.
+reason-photo-multiple_faces = More than one face is in the photo.
+reason-photo-face_too_small = The face is too small in the photo.
+reason-photo-too_dark = The photo is too dark.
+reason-photo-too_blurry = The photo is too blurry.
 tip-no_face = Keep the whole face in the circle, facing the camera.
 tip-multiple_faces = Make sure only the family member is in view.
 tip-face_too_small = Hold the phone closer, at about arm's length.
@@ -215,8 +237,8 @@ tip-too_blurry = Hold the phone steady and clean the lens.
 tip-too_short = Record a little longer: a few seconds.
 tip-too_long = Keep it short: just the actions, a few seconds.
 tip-no_blink = Blink clearly once, slowly.
-tip-no_turn_left = Turn the head clearly to the left, then back to the centre.
-tip-no_turn_right = Turn the head clearly to the right, then back to the centre.
+tip-no_turn_left = ⬅️ Turn the head clearly towards the left shoulder, then back to the centre.
+tip-no_turn_right = ➡️ Turn the head clearly towards the right shoulder, then back to the centre.
 tip-wrong_order = Follow the order shown in the instructions.
 tip-flat_image = The real person must be in front of the camera.
 tip-eyes_closed = Keep your eyes open, look at the screen, and blink once.
@@ -225,6 +247,11 @@ tip-match_borderline = Use good, even light and look straight at the camera.
 tip-hard_to_match = Use good, even light, remove glasses and hats.
 tip-child = A person will look at the photo.
 tip-no_reference = A person will check the video.
+tip-photo-no_face = Photograph the child's whole face, looking at the camera.
+tip-photo-multiple_faces = Only the child should be in the photo.
+tip-photo-face_too_small = Come closer: the face should fill most of the photo.
+tip-photo-too_dark = Take it facing a window or a lamp, with no light behind the head.
+tip-photo-too_blurry = Hold the phone steady and tap the face on the screen to focus before taking it.
 
 ## Applications
 

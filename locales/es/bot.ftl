@@ -53,6 +53,7 @@ support-ended = Ha salido de la conversación con el agente.
 support-closed = El agente ha terminado la conversación. Vuelve a estar con el bot.
 decision-approved = ✅ Un revisor aprobó la verificación de { $name }. El familiar se ha añadido a su tarjeta electrónica de seguridad social.
 decision-retry = 🔁 Un revisor le pide que grabe de nuevo el vídeo de { $name }. Abra Servicios familiares y pulse Verificar.
+decision-retry-photo = 🔁 Un revisor le pide que envíe una foto nueva de { $name }. Abra Servicios familiares y pulse Verificar.
 decision-rejected = ❌ Un revisor no aprobó la verificación de { $name }.
 decision-may-retry = Puede intentarlo de nuevo: abra Servicios familiares y pulse Verificar.
 decision-final = Esta decisión es definitiva. Si cree que es un error, pulse «Hablar con una persona» en el menú.
@@ -83,6 +84,7 @@ member-relationship = Parentesco: { $relationship }
 member-status = Estado: { $status }
 btn-ecard = 💳 Tarjeta
 ecard-title = <b>💳 Tarjeta electrónica del familiar</b>
+ecard-valid-until = Válida hasta: { $date }
 ecard-note = Un verificador puede escanear el código QR para comprobar esta tarjeta. No contiene el número de identidad ni el nombre.
 btn-verify = 🎥 Verificar
 btn-reverify = 🔁 Verificar de nuevo
@@ -130,6 +132,8 @@ id-error-birth-date = La fecha de nacimiento de este número de identidad (cifra
 id-error-future-birth-date = La fecha de nacimiento de este número de identidad está en el futuro.
 id-error-checksum = El último carácter no coincide: probablemente hay un error de escritura. Compruebe el número.
 id-converted = Es un número antiguo de 15 cifras. Se ha convertido al formato de 18 caracteres: { $id }.
+id-message-removed = 🔒 Su mensaje con el número de identidad se ha borrado del chat; el número se guarda cifrado y solo se muestra enmascarado: { $id }.
+id-message-removed-unsaved = 🔒 Su mensaje con el número se ha borrado del chat; no se ha guardado nada.
 member-is-self = Ese es su propio número de identidad. Escriba el número de su familiar.
 member-duplicate = Esta persona ya está en su familia.
 relation-too-young = Ese parentesco no concuerda con las fechas de nacimiento: un padre, una madre o un abuelo/a debe ser claramente mayor que usted.
@@ -139,11 +143,16 @@ relation-sex-female = Ese parentesco no concuerda con el número de identidad, q
 
 ## Verificación facial
 
-bio-consent = <b>Consentimiento para el tratamiento de datos biométricos</b>
-    Para la verificación facial analizamos un vídeo corto del rostro de la persona (un parpadeo y un giro de cabeza) y lo comparamos con la foto de su documento de identidad.
-    El vídeo se borra justo después del análisis. Algunas imágenes fijas se conservan para revisión durante { $days } días y después se borran.
-    Puede retirar su consentimiento en cualquier momento con «Borrar mis datos». ¿Está de acuerdo?
-btn-bio-agree = ✅ Estoy de acuerdo
+bio-consent = <b>Consentimiento de { $name }</b>
+    { $name }: en el siguiente paso se le graba a usted. Un vídeo corto de su cara (un parpadeo y giros de cabeza) se compara con la foto de su documento de identidad. Léalo usted mismo/a o pida que se lo lean.
+    El vídeo se borra justo después del análisis; algunas imágenes fijas se conservan para revisión durante { $days } días y después se borran. Puede retirar su consentimiento en cualquier momento con «Borrar mis datos».
+    { $name }, ¿está de acuerdo?
+btn-bio-agree = ✅ Soy { $name } y estoy de acuerdo
+bio-consent-child = <b>Consentimiento para { $name }</b>
+    { $name } se verifica con una foto de su cara, que revisa una persona. Como madre, padre o tutor/a de { $name }, usted decide por él o ella.
+    La foto se conserva solo para la revisión, como máximo { $days } días, y después se borra. Puede retirar su consentimiento en cualquier momento con «Borrar mis datos».
+    ¿Está de acuerdo, como madre, padre o tutor/a de { $name }?
+btn-bio-agree-child = ✅ Acepto como madre, padre o tutor/a de { $name }
 btn-bio-decline = Ahora no
 application-refused-in-review = Este familiar ya tiene una solicitud en revisión.
 application-refused-locked = Hoy no quedan intentos.
@@ -151,19 +160,19 @@ liveness-ready = <b>Prepárese</b>
     Sostenga el teléfono a la altura de los ojos, con buena luz y con solo la cara del familiar en pantalla. En un mensaje de vídeo circular de unos segundos:
 challenge-step = { $n }. { $action }
 action-blink = parpadee una vez
-action-turn_left = gire la cabeza a la izquierda y vuelva al centro
-action-turn_right = gire la cabeza a la derecha y vuelva al centro
-action-shake = gire la cabeza a izquierda y derecha
+action-turn_left = ⬅️ gire la cabeza hacia su hombro izquierdo y vuelva al centro
+action-turn_right = ➡️ gire la cabeza hacia su hombro derecho y vuelva al centro
+action-shake = ⬅️➡️ gire la cabeza hacia un hombro y después hacia el otro
 liveness-tips = Haga las acciones en este orden. Antes puede hacer una prueba: se comprueba y le da consejos, pero no cuenta.
 btn-start-video = 🎥 Estoy listo/a
 btn-practice = 🧪 Probar antes
-video-prompt = Grabe un <b>mensaje de vídeo circular</b> (mantenga pulsado el botón del micrófono y cambie a la cámara) o envíe un vídeo de hasta { $seconds } segundos.
-video-prompt-practice = <b>Prueba.</b> Grabe un mensaje de vídeo circular o envíe un vídeo de hasta { $seconds } segundos.
+video-prompt = Grabe un <b>mensaje de vídeo circular</b> (mantenga pulsado el botón del micrófono y cambie a la cámara) o envíe un vídeo de hasta { $seconds } segundos. Haga, en este orden:
+video-prompt-practice = <b>Prueba.</b> Grabe un mensaje de vídeo circular o envíe un vídeo de hasta { $seconds } segundos. Haga, en este orden:
 video-wrong-kind = Envíe un vídeo (mejor un mensaje de vídeo circular), no una foto, un sticker, un texto ni un archivo.
 video-too-big = Este vídeo es demasiado grande (más de { $mb } MB). Grabe uno más corto.
 video-too-long = Este vídeo es demasiado largo. Grabe como máximo { $seconds } segundos.
 video-too-short = Este vídeo es demasiado corto. Grabe al menos { $seconds } segundos.
-child-photo-intro = Los familiares menores de { $age } años se verifican con una foto en lugar de un vídeo, y la revisa una persona.
+child-photo-intro = Los familiares menores de { $age } años se verifican con una foto de su cara, que revisa una persona.
 id-photo-prompt = No hay una foto de referencia de este familiar. Envíe una foto clara y bien iluminada de la <b>cara del documento de identidad con la fotografía</b>: su rostro es con lo que se comparará el vídeo.
 id-photo-checking = ⏳ Comprobando la foto…
 id-photo-accepted = ✅ La foto del documento se puede usar.
@@ -176,16 +185,24 @@ photo-prompt = Envíe una <b>foto de frente</b>, nítida y bien iluminada, de la
 photo-wrong-kind = Envíe una foto (JPEG o PNG).
 photo-too-big = Esta foto es demasiado grande (más de { $mb } MB).
 checking = ⏳ Comprobando su vídeo…
+checking-photo = ⏳ Comprobando la foto…
 checking-practice = ⏳ Comprobando su vídeo de prueba…
 checking-wait = ⏳ Su vídeo todavía se está comprobando. Espere un momento.
+checking-wait-photo = ⏳ La foto todavía se está comprobando. Espere un momento.
 practice-ok = 👍 Prueba: todo parecía correcto. Ahora grabe el vídeo definitivo.
-practice-tips = Prueba: algunos aspectos que mejorar:
+practice-failed = 🧪 Prueba. { $reason }
+practice-next = Vuelva a probar o pulse «Estoy listo/a» para grabar el vídeo definitivo.
 result-approved = ✅ ¡Verificado! El familiar se ha añadido a su tarjeta electrónica de seguridad social.
 result-in-review = 📨 Su vídeo superó las comprobaciones y se ha enviado a revisión. Le comunicaremos el resultado aquí.
+result-photo-in-review = 📨 La foto es nítida y muestra una sola cara. Ahora una persona la comparará con los datos del documento; le comunicaremos el resultado aquí.
 result-rejected = ❌ La verificación no se ha aprobado.
-result-retry = ❌ La verificación no se ha superado:
+result-failed = ❌ { $reason }
+result-retry = ❌ La verificación no se ha superado.
+retry-next = Intentos restantes hoy: { $n }. Pulse «Estoy listo/a» para grabar de nuevo.
+photo-retry = ❌ No se ha podido usar la foto.
+photo-again = Envíe una foto nueva de { $name }.
 result-unreadable = No hemos podido leer ese archivo. Vuelva a grabar el vídeo.
-attempts-left = Intentos restantes hoy: { $n }.
+result-unreadable-photo = No hemos podido leer esa foto. Envíela de nuevo.
 locked-offer = Hoy no quedan intentos para este familiar: puede volver a intentarlo mañana o pedir ahora que una persona revise sus intentos.
 btn-human-review = 🙋 Pedir revisión por una persona
 human-review-requested = 📨 Una persona revisará los intentos. Le comunicaremos el resultado aquí.
@@ -197,8 +214,8 @@ reason-too_blurry = El vídeo estaba demasiado borroso.
 reason-too_short = El vídeo era demasiado corto.
 reason-too_long = El vídeo era demasiado largo.
 reason-no_blink = No se ha visto ningún parpadeo.
-reason-no_turn_left = No se ha girado la cabeza a la izquierda.
-reason-no_turn_right = No se ha girado la cabeza a la derecha.
+reason-no_turn_left = No se vio girar la cabeza hacia el hombro izquierdo.
+reason-no_turn_right = No se vio girar la cabeza hacia el hombro derecho.
 reason-wrong_order = Las acciones no se han hecho en el orden indicado.
 reason-flat_image = El vídeo parecía una foto o una pantalla, no una persona real.
 reason-eyes_closed = Los ojos estuvieron cerrados durante todo el vídeo.
@@ -207,6 +224,11 @@ reason-match_borderline = No se ha podido confirmar con certeza que la cara coin
 reason-hard_to_match = La cara era difícil de comparar.
 reason-child = Los menores siempre los revisa una persona.
 reason-no_reference = Todavía no hay ninguna foto de referencia disponible.
+reason-photo-no_face = No se encontró ninguna cara en la foto.
+reason-photo-multiple_faces = Hay más de una cara en la foto.
+reason-photo-face_too_small = La cara se ve demasiado pequeña en la foto.
+reason-photo-too_dark = La foto está demasiado oscura.
+reason-photo-too_blurry = La foto está demasiado borrosa.
 tip-no_face = Mantenga toda la cara dentro del círculo, mirando a la cámara.
 tip-multiple_faces = Asegúrese de que solo el familiar aparezca en pantalla.
 tip-face_too_small = Acerque el teléfono, a la distancia de un brazo aproximadamente.
@@ -215,8 +237,8 @@ tip-too_blurry = Sujete el teléfono con firmeza y limpie la lente.
 tip-too_short = Grabe un poco más: unos segundos.
 tip-too_long = Sea breve: solo las acciones, unos segundos.
 tip-no_blink = Parpadee una vez de forma clara y lenta.
-tip-no_turn_left = Gire la cabeza claramente a la izquierda y vuelva al centro.
-tip-no_turn_right = Gire la cabeza claramente a la derecha y vuelva al centro.
+tip-no_turn_left = ⬅️ Gire la cabeza claramente hacia el hombro izquierdo y vuelva al centro.
+tip-no_turn_right = ➡️ Gire la cabeza claramente hacia el hombro derecho y vuelva al centro.
 tip-wrong_order = Siga el orden que se muestra en las instrucciones.
 tip-flat_image = La persona real debe estar delante de la cámara.
 tip-eyes_closed = Mantenga los ojos abiertos, mire a la pantalla y parpadee una vez.
@@ -225,6 +247,11 @@ tip-match_borderline = Use una luz buena y uniforme y mire directamente a la cá
 tip-hard_to_match = Use una luz buena y uniforme, y quítese las gafas y el sombrero.
 tip-child = Una persona revisará la foto.
 tip-no_reference = Una persona revisará el vídeo.
+tip-photo-no_face = Fotografíe toda la cara del niño o la niña, mirando a la cámara.
+tip-photo-multiple_faces = En la foto solo debe aparecer el niño o la niña.
+tip-photo-face_too_small = Acérquese: la cara debe ocupar casi toda la foto.
+tip-photo-too_dark = Hágala de cara a una ventana o una lámpara, sin luz detrás de la cabeza.
+tip-photo-too_blurry = Sujete el teléfono con firmeza y toque la cara en la pantalla para enfocar antes de hacerla.
 
 ## Solicitudes
 

@@ -53,6 +53,7 @@ support-ended = 您已结束与人工客服的对话。
 support-closed = 客服已结束对话，您已返回机器人服务。
 decision-approved = ✅ { $name } 的认证已通过人工审核，该家庭成员已添加到您的电子社保卡。
 decision-retry = 🔁 审核人员请您为 { $name } 重新录制视频。请打开“家庭服务”并点击“认证”。
+decision-retry-photo = 🔁 审核人员请您重新发送一张 { $name } 的照片。请打开“家庭服务”并点击“认证”。
 decision-rejected = ❌ { $name } 的认证未通过人工审核。
 decision-may-retry = 您可以重新尝试：打开“家庭服务”并点击“认证”。
 decision-final = 此结果为最终决定。如有异议，请在菜单中点击“人工客服”。
@@ -83,6 +84,7 @@ member-relationship = 关系：{ $relationship }
 member-status = 状态：{ $status }
 btn-ecard = 💳 电子卡
 ecard-title = <b>💳 家庭成员电子卡</b>
+ecard-valid-until = 有效期至：{ $date }
 ecard-note = 核验人员可扫描二维码核验此卡。二维码中不含身份证号码和姓名。
 btn-verify = 🎥 认证
 btn-reverify = 🔁 重新认证
@@ -130,6 +132,8 @@ id-error-birth-date = 该身份证号码中的出生日期（第7至14位）不�
 id-error-future-birth-date = 该身份证号码中的出生日期晚于今天。
 id-error-checksum = 最后一位校验码不符，可能存在输入错误，请核对号码。
 id-converted = 这是旧版15位号码，已转换为18位号码 { $id }。
+id-message-removed = 🔒 含有身份证号码的消息已从聊天中删除；号码已加密保存，仅以脱敏形式显示：{ $id }。
+id-message-removed-unsaved = 🔒 含有号码的消息已从聊天中删除，未保存任何内容。
 member-is-self = 这是您本人的身份证号码，请输入家庭成员的号码。
 member-duplicate = 该人员已在您的家庭成员中。
 relation-too-young = 所选关系与出生日期不符：父母或祖辈的年龄应明显大于您。
@@ -139,11 +143,16 @@ relation-sex-female = 所选关系与身份证号码不符，该号码属于男�
 
 ## 人脸识别认证
 
-bio-consent = <b>生物识别信息处理授权</b>
-    人脸识别认证需要分析一段该成员面部的短视频（眨眼一次并转头），并与其身份证照片进行比对。
-    视频在分析完成后立即删除。少量截图将保留 { $days } 天用于人工审核，之后删除。
-    您可随时通过“删除我的数据”撤回授权。是否同意？
-btn-bio-agree = ✅ 同意
+bio-consent = <b>{ $name } 本人授权</b>
+    { $name }，下一步将拍摄您本人：录制一段您面部的短视频（眨眼和转头），并与您的身份证照片进行比对。请您本人阅读，或请他人为您朗读。
+    视频在分析完成后立即删除；少量截图将保留 { $days } 天用于人工审核，之后删除。您可随时通过“删除我的数据”撤回授权。
+    { $name }，您是否同意？
+btn-bio-agree = ✅ 我是{ $name }，我同意
+bio-consent-child = <b>为 { $name } 授权</b>
+    { $name } 将通过一张面部照片进行认证，并由工作人员人工审核。作为 { $name } 的父母或监护人，由您代为决定。
+    照片仅用于审核，最多保留 { $days } 天，之后删除。您可随时通过“删除我的数据”撤回授权。
+    作为 { $name } 的父母或监护人，您是否同意？
+btn-bio-agree-child = ✅ 我作为{ $name }的父母或监护人同意
 btn-bio-decline = 暂不
 application-refused-in-review = 该成员已有申请正在审核中。
 application-refused-locked = 今日认证次数已用完。
@@ -151,19 +160,19 @@ liveness-ready = <b>准备开始</b>
     请在光线充足处将手机举至与眼睛平齐，画面中仅保留该家庭成员的面部。请录制一段几秒钟的圆形视频消息，并依次完成：
 challenge-step = { $n }. { $action }
 action-blink = 眨眼一次
-action-turn_left = 向左转头，再转回
-action-turn_right = 向右转头，再转回
-action-shake = 左右摇头
+action-turn_left = ⬅️ 把头转向您的左肩，再转回正面
+action-turn_right = ➡️ 把头转向您的右肩，再转回正面
+action-shake = ⬅️➡️ 把头先转向一侧肩膀，再转向另一侧
 liveness-tips = 请按上述顺序完成动作。您可以先进行练习：系统会检测并给出提示，但不计入认证次数。
 btn-start-video = 🎥 我已准备好
 btn-practice = 🧪 先练习
-video-prompt = 请录制<b>圆形视频消息</b>（按住麦克风按钮并切换到摄像头），或发送不超过 { $seconds } 秒的视频。
-video-prompt-practice = <b>练习模式。</b>请录制圆形视频消息，或发送不超过 { $seconds } 秒的视频。
+video-prompt = 请录制<b>圆形视频消息</b>（按住麦克风按钮并切换到摄像头），或发送不超过 { $seconds } 秒的视频，并依次完成：
+video-prompt-practice = <b>练习模式。</b>请录制圆形视频消息，或发送不超过 { $seconds } 秒的视频，并依次完成：
 video-wrong-kind = 请发送视频（最好是圆形视频消息），不要发送照片、贴纸、文字或文件。
 video-too-big = 视频过大（超过 { $mb } MB），请录制更短的视频。
 video-too-long = 视频过长，最多录制 { $seconds } 秒。
 video-too-short = 视频过短，至少录制 { $seconds } 秒。
-child-photo-intro = 未满 { $age } 周岁的家庭成员使用照片而非视频认证，并由工作人员人工审核。
+child-photo-intro = 未满 { $age } 周岁的家庭成员使用面部照片认证，并由工作人员人工审核。
 id-photo-prompt = 暂无该家庭成员的参考照片。请发送一张清晰、光线充足的<b>身份证人像面</b>照片，视频将与其中的人脸进行比对。
 id-photo-checking = ⏳ 正在检查照片…
 id-photo-accepted = ✅ 身份证照片可以使用。
@@ -176,16 +185,24 @@ photo-prompt = 请发送一张清晰、光线充足的儿童<b>正面照片</b>�
 photo-wrong-kind = 请发送照片（JPEG 或 PNG 格式）。
 photo-too-big = 照片过大（超过 { $mb } MB）。
 checking = ⏳ 正在检测您的视频…
+checking-photo = ⏳ 正在检查照片…
 checking-practice = ⏳ 正在检测您的练习视频…
 checking-wait = ⏳ 您的视频仍在检测中，请稍候。
+checking-wait-photo = ⏳ 照片仍在检查中，请稍候。
 practice-ok = 👍 练习完成，一切正常。现在请正式录制。
-practice-tips = 练习结果，以下方面有待改进：
+practice-failed = 🧪 练习结果：{ $reason }
+practice-next = 可以再练习一次，或点击“我已准备好”正式录制。
 result-approved = ✅ 认证成功！该家庭成员已添加到您的电子社保卡。
 result-in-review = 📨 您的视频已通过检测，已提交人工审核。审核结果将在此通知您。
+result-photo-in-review = 📨 照片清晰，且只有一张人脸。接下来将由工作人员与身份证信息进行核对，结果将在此通知您。
 result-rejected = ❌ 认证未通过。
-result-retry = ❌ 认证未通过：
+result-failed = ❌ { $reason }
+result-retry = ❌ 认证未通过。
+retry-next = 今日剩余次数：{ $n }。点击“我已准备好”重新录制。
+photo-retry = ❌ 该照片无法使用。
+photo-again = 请重新发送一张 { $name } 的照片。
 result-unreadable = 无法读取该文件，请重新录制视频。
-attempts-left = 今日剩余次数：{ $n }。
+result-unreadable-photo = 无法读取该照片，请重新发送。
 locked-offer = 该家庭成员今日认证次数已用完：您可以明天再试，或立即申请人工审核。
 btn-human-review = 🙋 申请人工审核
 human-review-requested = 📨 工作人员将对认证记录进行人工审核，结果将在此通知您。
@@ -197,8 +214,8 @@ reason-too_blurry = 视频过于模糊。
 reason-too_short = 视频过短。
 reason-too_long = 视频过长。
 reason-no_blink = 未检测到眨眼。
-reason-no_turn_left = 未检测到向左转头。
-reason-no_turn_right = 未检测到向右转头。
+reason-no_turn_left = 未检测到向左肩转头。
+reason-no_turn_right = 未检测到向右肩转头。
 reason-wrong_order = 未按要求的顺序完成动作。
 reason-flat_image = 视频疑似照片或屏幕翻拍，而非真人。
 reason-eyes_closed = 整段视频中眼睛一直闭着。
@@ -207,6 +224,11 @@ reason-match_borderline = 无法确定人脸是否匹配。
 reason-hard_to_match = 人脸难以比对。
 reason-child = 儿童认证均需人工审核。
 reason-no_reference = 暂无可用的参考照片。
+reason-photo-no_face = 照片中未检测到人脸。
+reason-photo-multiple_faces = 照片中有多张人脸。
+reason-photo-face_too_small = 照片中的人脸过小。
+reason-photo-too_dark = 照片光线过暗。
+reason-photo-too_blurry = 照片过于模糊。
 tip-no_face = 请将整张脸保持在圆框内，正对镜头。
 tip-multiple_faces = 请确保画面中只有该家庭成员。
 tip-face_too_small = 请将手机靠近一些，约一臂距离。
@@ -215,8 +237,8 @@ tip-too_blurry = 请拿稳手机，并擦拭镜头。
 tip-too_short = 请稍微多录几秒。
 tip-too_long = 请简短录制，只需完成动作，几秒即可。
 tip-no_blink = 请缓慢、清晰地眨眼一次。
-tip-no_turn_left = 请明显地向左转头，再转回正面。
-tip-no_turn_right = 请明显地向右转头，再转回正面。
+tip-no_turn_left = ⬅️ 请明显地把头转向左肩，再转回正面。
+tip-no_turn_right = ➡️ 请明显地把头转向右肩，再转回正面。
 tip-wrong_order = 请按说明中的顺序完成动作。
 tip-flat_image = 须由家庭成员本人真人面对镜头。
 tip-eyes_closed = 请睁开眼睛看向屏幕，然后眨眼一次。
@@ -225,6 +247,11 @@ tip-match_borderline = 请在光线充足均匀处正视镜头。
 tip-hard_to_match = 请在光线充足均匀处录制，并摘下眼镜和帽子。
 tip-child = 工作人员将人工审核照片。
 tip-no_reference = 工作人员将人工审核视频。
+tip-photo-no_face = 请拍摄儿童完整的面部，并让其看向镜头。
+tip-photo-multiple_faces = 照片中只能有该儿童一人。
+tip-photo-face_too_small = 请靠近一些，让面部占据照片的大部分。
+tip-photo-too_dark = 请面向窗户或灯光拍摄，避免背光。
+tip-photo-too_blurry = 请拿稳手机，拍摄前点击屏幕上的面部对焦。
 
 ## 申请
 

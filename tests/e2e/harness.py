@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, build_app
 from bot.config import Settings
 from bot.emulator import BotMessage, Emulator, Reply, SimulatedUser
-from bot.emulator.testing import polling
+from bot.handlers.aiogram.testing import polling
 from bot.i18n import Translator
 from bot.jobs.local import LocalJobQueue
+from bot.wiring import App, build_app
 
 TRANSLATOR = Translator()
 

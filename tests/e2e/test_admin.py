@@ -527,7 +527,7 @@ async def test_export_purge_and_audit(setup: Setup) -> None:
     assert actions == ["admin_export", "admin_purge", "admin_ban"]
     assert str(ADMIN) not in lines and "95009" not in lines  # pseudonymous
     assert setup.bot.app is not None
-    target = setup.bot.app.engine.citizens.audit.pseudonym("tg", 95009)
+    target = setup.bot.app.runner.citizens.audit.pseudonym("tg", 95009)
     assert f"admin_ban · {target}" in lines
     usage = await admin.say("/audit 500")
     assert usage.texts == [admin.text_of("admin-audit-usage")]

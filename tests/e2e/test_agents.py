@@ -171,7 +171,7 @@ async def citizen_in_review(desk: Desk, user_id: int = 700) -> Citizen:
     await p.tap("rel-father")
     await p.tap("btn-confirm")
     await p.tap("btn-verify")
-    await p.tap("btn-bio-agree")
+    await p.tap("btn-bio-agree", name="Wang Dagang")
     await send_id_card(p)
     await p.tap("btn-start-video")
     await p.act(p.user.send_video_note(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, duration=5))

@@ -97,8 +97,8 @@ async def test_first_time_registration_to_the_video_request(
     await add_member(p, "Wang Dagang", FATHER_ID, "father")
     assert p.saw("member-id", id=FATHER_ID[:3] + "*" * 11 + FATHER_ID[-4:])
     await p.tap("btn-verify")
-    assert p.saw("bio-consent", days=30)
-    await p.tap("btn-bio-agree")
+    assert p.saw("bio-consent", name="Wang Dagang", days=30)
+    await p.tap("btn-bio-agree", name="Wang Dagang")
     # no reference face on file: the ID card photo is asked for, bad ones refused
     assert p.saw("id-photo-prompt")
     await p.act(p.user.send_sticker())
@@ -182,7 +182,7 @@ async def test_video_step_refusals(emulator: Emulator, bot: BotUnderTest) -> Non
     await register(p, "Li Lei", OWN_ID)
     await add_member(p, "Li Gang", FATHER_ID, "father")
     await p.tap("btn-verify")
-    await p.tap("btn-bio-agree")
+    await p.tap("btn-bio-agree", name="Li Gang")
     await send_id_card(p)
     await p.tap("btn-start-video")
     await p.act(p.user.send_photo(b"\xff\xd8\xff" + b"0" * 100, width=100, height=100))
@@ -268,9 +268,10 @@ async def test_transcript_in_other_languages(
     )
     p = Person(user, lang)
     await register(p, name, OWN_ID)
-    await add_member(p, "Ana María" if lang == "es" else "王大刚", FATHER_ID, "father")
+    member = "Ana María" if lang == "es" else "王大刚"
+    await add_member(p, member, FATHER_ID, "father")
     await p.tap("btn-verify")
-    assert p.saw("bio-consent", days=30)
+    assert p.saw("bio-consent", name=member, days=30)
 
 
 async def test_language_switch_and_commands_per_language(
@@ -333,16 +334,17 @@ async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
             await register(p, "Zhou Xun", OWN_ID)
             await add_member(p, "Zhou Laoda", FATHER_ID, "father")
             await p.tap("btn-verify")
-            await p.tap("btn-bio-agree")
+            await p.tap("btn-bio-agree", name="Zhou Laoda")
             await send_id_card(p)
             await p.tap("btn-start-video")
             # an attack: a photo held to the camera, no blink, no real head turn
             await p.act(p.user.send_video_note(attack, duration=4, length=384))
             assert p.saw("checking"), p.texts
-            retry = p.text_of("result-retry")
+            retry = p.text_of("retry-next", n=2)
             message = await p.user.wait_for(lambda m: retry in (m.text or ""), timeout=120)
-            assert p.text_of("attempts-left", n=2) in (message.text or "")
-            assert p.text_of("reason-no_blink") in (message.text or "")
+            assert p.text_of("result-failed", reason=p.text_of("reason-no_blink")) in (
+                message.text or ""
+            )
             app = await Application.get(citizen__telegram_user_id=550)
             assert app.state is ApplicationState.SUBMITTED and app.attempts == 1
             # the genuine video matches the ID card's face: approved automatically
@@ -434,7 +436,7 @@ async def test_a_reference_on_file_skips_the_id_card_photo(
         await register(p, "Qin Shi", OWN_ID)
         await add_member(p, "Qin Laoda", FATHER_ID, "father")
         await p.tap("btn-verify")
-        await p.tap("btn-bio-agree")
+        await p.tap("btn-bio-agree", name="Qin Laoda")
         assert p.saw("liveness-ready") and not p.saw("id-photo-prompt")
 
 

@@ -6,7 +6,8 @@ import pytest
 from aiogram import Bot
 
 from bot.emulator import Emulator
-from bot.emulator.testing import make_bot, running_emulator
+from bot.emulator.testing import running_emulator
+from bot.handlers.aiogram.testing import make_bot
 
 
 @pytest.fixture

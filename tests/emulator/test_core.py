@@ -12,7 +12,7 @@ from aiogram.filters import CommandStart
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.emulator import Emulator, UpdateNotProcessedError
-from bot.emulator.testing import make_bot, polling
+from bot.handlers.aiogram.testing import make_bot, polling
 
 
 def greeter() -> Dispatcher:

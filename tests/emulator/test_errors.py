@@ -14,7 +14,8 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.emulator import Emulator, RateLimits
 from bot.emulator.html_parser import parse_html
-from bot.emulator.testing import make_bot, running_emulator
+from bot.emulator.testing import running_emulator
+from bot.handlers.aiogram.testing import make_bot
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.emulator import ButtonNotFoundError, Emulator
-from bot.emulator.testing import polling
+from bot.handlers.aiogram.testing import polling
 
 
 async def test_bot_uploads_a_file_then_downloads_it_by_get_file(
@@ -306,7 +306,7 @@ async def webhook_echo(emulator: Emulator) -> AsyncIterator[tuple[Bot, str]]:
 
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
-    from bot.emulator.testing import make_bot
+    from bot.handlers.aiogram.testing import make_bot
 
     bot = make_bot(emulator)
     app = web.Application()

@@ -17,7 +17,7 @@ from aiogram.types import (
 )
 
 from bot.emulator import Emulator
-from bot.emulator.testing import polling
+from bot.handlers.aiogram.testing import polling
 
 
 def echo_bot() -> Dispatcher:

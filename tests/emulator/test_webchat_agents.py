@@ -10,7 +10,8 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.emulator.server import DEFAULT_AGENT_ID
-from bot.emulator.testing import make_bot, polling, running_emulator
+from bot.emulator.testing import running_emulator
+from bot.handlers.aiogram.testing import make_bot, polling
 from tests.emulator.agents_bot import AGENTS, support_bot
 
 EventPredicate = Callable[[dict[str, Any]], bool]

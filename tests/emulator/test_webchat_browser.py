@@ -10,7 +10,8 @@ import aiohttp
 import pytest
 
 from bot.emulator import Emulator, UserMessage
-from bot.emulator.testing import make_bot, polling, running_emulator
+from bot.emulator.testing import running_emulator
+from bot.handlers.aiogram.testing import make_bot, polling
 from tests.emulator.agents_bot import AGENTS, support_bot
 from tests.emulator.headless import CHROMIUM, FAKE_CAMERA, chromium
 

@@ -245,7 +245,7 @@ def test_practice_run_is_not_counted_and_gives_tips(world: World) -> None:
     app_id = chat.conv.application_id
     assert app_id is not None
     keys = chat.send(fx.AnalysisFinished(app_id, 1, "practice", ("no_blink",), practice=True))
-    assert keys[:2] == ["practice-tips", "tip-no_blink"]
+    assert keys == ["practice-failed", "tip-no_blink", "practice-next"]
     assert chat.conv.step is flow.Step.LIVENESS_READY
     assert chat.replies[0].edit == "checking"
 
@@ -261,7 +261,7 @@ def test_failed_attempts_then_lock_and_human_review_offer(world: World) -> None:
     keys = chat.send(
         fx.AnalysisFinished(app_id, member_id, "retry", ("too_dark",), attempts_left=2)
     )
-    assert keys[:4] == ["result-retry", "reason-too_dark", "tip-too_dark", "attempts-left"]
+    assert keys == ["result-failed", "tip-too_dark", "retry-next"]
     assert chat.conv.step is flow.Step.LIVENESS_READY
     chat.send(MediaSent(MediaKind.VIDEO_NOTE, "v", 1000, 5))
     keys = chat.send(fx.AnalysisFinished(app_id, member_id, "locked", ("no_blink",)))
@@ -389,3 +389,38 @@ def test_mother_must_be_a_woman(world: World) -> None:
     chat = signed_in_chat(world)
     add_member(chat, "李芳", MOTHER_ID, "mother")
     assert chat.conv.step is flow.Step.MEMBER
+
+
+def test_while_talking_to_a_person_the_bot_steps_aside(world: World) -> None:
+    """The support-chat rows: everything is relayed (commands too), /cancel and End end the
+    talk, other buttons are stale, outcomes arriving meanwhile are still told."""
+    world.config = FlowConfig(agents_configured=True)
+    chat = signed_in_chat(world)
+    chat.send(press(Action.SUPPORT))
+    assert chat.conv.step is flow.Step.SUPPORT_CHAT
+    assert chat.send(TextSent("hello", message_id=5)) == []
+    assert chat.send(CommandSent("start", message_id=6)) == []
+    assert world.log[-2:] == [fx.RelayToAgents(5), fx.RelayToAgents(6)]
+    assert chat.send(press(Action.FAMILY)) == [] and chat.notices
+    assert chat.conv.step is flow.Step.SUPPORT_CHAT
+    assert chat.send(fx.ReviewDecided(1, 1, "approved")) == ["decision-approved"]
+    assert chat.conv.step is flow.Step.SUPPORT_CHAT
+    chat.send(CommandSent("cancel"))
+    assert chat.conv.step is flow.Step.MENU
+    assert fx.CloseTicket() in world.log
+
+
+def test_a_signed_out_conversation_is_handled_from_the_sign_in(world: World) -> None:
+    """The signed-out guard row corrects the step, then the sign-in rows take the event."""
+    stray = flow.Conversation(step=flow.Step.FAMILY, privacy_accepted=True)
+    chat = Chat(world, conv=stray)
+    chat.send(ContactShared("+8613800138000", is_own=True))
+    assert chat.conv.step is flow.Step.REG_NAME
+    assert fx.LookupPhone("+8613800138000") in world.log
+
+
+def test_an_account_deleted_elsewhere_starts_over(world: World) -> None:
+    chat = signed_in_chat(world)
+    world.citizens.clear()
+    assert chat.send(press(Action.FAMILY)) == ["welcome-title", "privacy-notice"]
+    assert not chat.conv.signed_in and chat.conv.step is flow.Step.WELCOME

@@ -40,6 +40,8 @@ class World:
     apps: dict[int, dict[str, object]] = field(default_factory=dict)
     log: list[object] = field(default_factory=list)
     next_id: int = 1
+    draws: int = 0
+    """Each context gets fresh entropy, as the runtime gives each update a random draw."""
 
     def _id(self) -> int:
         self.next_id += 1
@@ -47,7 +49,9 @@ class World:
 
     def context(self, conv: flow.Conversation) -> Context:
         cid = conv.citizen_id
-        base = Context(now=self.now, config=self.config, entropy=7, hash_id=fake_hash)
+        self.draws += 1
+        entropy = 7 + 7919 * self.draws
+        base = Context(now=self.now, config=self.config, entropy=entropy, hash_id=fake_hash)
         if cid is None or cid not in self.citizens:
             return base
         c = self.citizens[cid]
@@ -55,7 +59,7 @@ class World:
         return Context(
             now=self.now,
             config=self.config,
-            entropy=7,
+            entropy=entropy,
             hash_id=fake_hash,
             citizen=CitizenView(
                 id=cid,
@@ -78,6 +82,7 @@ class World:
                     status=str(m.get("status", "not_verified")),
                     failed_attempts_today=0,
                     locked=bool(m.get("locked")),
+                    consent=bool(m.get("consent")),
                 )
                 for m in mine
             ),
@@ -97,7 +102,9 @@ class World:
             ),
         )
 
-    def execute(self, conv: flow.Conversation, command: object) -> object | None:
+    def execute(
+        self, conv: flow.Conversation, command: fx.CitizenCommand
+    ) -> fx.CommandResult | None:
         self.log.append(command)
         cid = conv.citizen_id
         match command:
@@ -124,10 +131,17 @@ class World:
                 return fx.MemberAdded(pk)
             case fx.RemoveMember(member_id=member_id):
                 self.members.pop(member_id, None)
-            case fx.GiveBiometricConsent():
+            case fx.GiveBiometricConsent(member_id=member_id):
                 assert cid is not None
-                self.citizens[cid]["consent"] = True
+                self.members[member_id]["consent"] = True
             case fx.StartApplication(member_id=member_id, kind=kind):
+                same = [
+                    aid
+                    for aid, a in self.apps.items()
+                    if a["member"] == member_id and a["kind"] == kind and a["state"] == "submitted"
+                ]
+                if same:
+                    return fx.ApplicationStarted(same[-1])
                 aid = self._id()
                 self.apps[aid] = {
                     "citizen": cid,
@@ -136,6 +150,8 @@ class World:
                     "state": "submitted",
                 }
                 return fx.ApplicationStarted(aid)
+            case fx.OpenTicket():
+                return fx.TicketOpened(1)
             case fx.DeleteAccount(citizen_id=citizen_id):
                 self.citizens.pop(citizen_id)
         return None
@@ -150,13 +166,13 @@ class Chat:
     replies: list[Reply] = field(default_factory=list)
     notices: list[object] = field(default_factory=list)
 
-    def send(self, event: object) -> list[str]:
+    def send(self, event: flow.Event) -> list[str]:
         """Feeds an event (and the result events of its commands); returns the message ids shown."""
         self.replies = []
-        pending = [event]
+        pending: list[flow.Event] = [event]
         while pending:
             current = pending.pop(0)
-            outcome: Outcome[flow.Conversation] = flow.step(
+            outcome: Outcome[flow.Conversation, fx.CitizenCommand] = flow.step(
                 self.conv, current, self.world.context(self.conv), strict=True
             )
             self.conv = outcome.state

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.app import build_app
 from bot.config import Settings
 from bot.flows import effects as fx
 from bot.flows.core import FlowConfig
@@ -23,6 +22,8 @@ from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
 from bot.services.verification import VerificationService
 from bot.storage.models import Application, ApplicationEvent, ApplicationState
+from bot.wiring import build_app
+from tests.fakes import FixedFiles, RecordingNotifier
 from tests.jobs.conftest import ROOT, Lab, until
 from tests.services.test_verification import open_application
 from tests.vision.fixtures import video
@@ -129,9 +130,12 @@ async def test_a_decision_from_a_worker_is_recorded_once(
         vault, audit, FlowConfig(), media_dir=tmp_path / "media", application_expiry=timedelta(1)
     )
     queue = lab.queue()
+    data = lab.fake_media(lab.run_log(), verdict="fail")
     verification = VerificationService(
         queue,
         audit,
+        files=FixedFiles(data),
+        notifier=RecordingNotifier(),
         media_dir=tmp_path / "media",
         max_attempts_per_day=3,
         child_age=16,
@@ -146,13 +150,8 @@ async def test_a_decision_from_a_worker_is_recorded_once(
     await queue.start(finish)
     worker = lab.worker()
     citizen_id, app_id = await open_application(citizens)
-    data = lab.fake_media(lab.run_log(), verdict="fail")
-
-    async def fetch(file_id: str, destination: Path) -> None:
-        destination.write_bytes(data)
-
     submitted = fx.SubmitMedia(app_id, "f", "video", ("blink",), False)
-    assert await verification.submit(citizen_id, submitted, fetch) is None
+    assert await verification.submit(citizen_id, submitted) is None
     assert list((tmp_path / "media" / "incoming").iterdir()) == []
     await lab.ready(worker)
     await queue.drain(timeout_s=60)

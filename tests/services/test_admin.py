@@ -10,11 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
-from aiogram.methods import SendMessage
 
 from bot.config import Settings
 from bot.domain.idnumber import check_character, mask_id
+from bot.flows.ports import MessengerError, RateLimited, RecipientUnavailable
 from bot.services import admin as svc
 from bot.storage.models import (
     Application,
@@ -366,18 +365,14 @@ class FakeClock:
         self.now += seconds
 
 
-def _method() -> SendMessage:
-    return SendMessage(chat_id=1, text="x")
-
-
 async def test_broadcast_paces_retries_and_classifies() -> None:
     clock = FakeClock()
     sent: list[tuple[int, float]] = []
     failures = {
-        2: [TelegramRetryAfter(_method(), "Too Many Requests", 3)] * 2,
-        3: [TelegramForbiddenError(_method(), "Forbidden: bot was blocked by the user")],
-        4: [TelegramBadRequest(_method(), "Bad Request: chat not found")],
-        5: [TelegramRetryAfter(_method(), "Too Many Requests", 1)] * 10,
+        2: [RateLimited(3, "Too Many Requests")] * 2,
+        3: [RecipientUnavailable("Forbidden: bot was blocked by the user")],
+        4: [MessengerError("Bad Request: chat not found")],
+        5: [RateLimited(1, "Too Many Requests")] * 10,
     }
 
     async def send(chat_id: int) -> None:

@@ -23,6 +23,7 @@ from bot.storage.models import (
     FamilyMember,
     MemberStatus,
 )
+from tests.fakes import FixedFiles, RecordingNotifier
 
 
 def rid(first17: str) -> str:
@@ -54,6 +55,8 @@ async def world(
     verification = VerificationService(
         queue,
         audit,
+        files=FixedFiles(b"video"),
+        notifier=RecordingNotifier(),
         media_dir=tmp_path / "media",
         max_attempts_per_day=3,
         child_age=16,
@@ -80,11 +83,8 @@ async def open_application(citizens: CitizenService) -> tuple[int, int]:
 
 
 async def submit(verification: VerificationService, citizen_id: int, app_id: int) -> None:
-    async def fetch(file_id: str, destination: Path) -> None:
-        destination.write_bytes(b"video")
-
     answer = await verification.submit(
-        citizen_id, fx.SubmitMedia(app_id, "f", "video", ("blink",), False), fetch
+        citizen_id, fx.SubmitMedia(app_id, "f", "video", ("blink",), False)
     )
     assert answer is None
 
@@ -227,19 +227,19 @@ async def test_jobs_use_the_thresholds_an_admin_set(world: tuple) -> None:  # ty
 
 async def test_applications_stuck_in_checking_are_released(world: tuple) -> None:  # type: ignore[type-arg]
     citizens, verification, _ = world
-    delivered: list[tuple[int, object]] = []
-
-    async def deliver(citizen_id: int, event: object) -> None:
-        delivered.append((citizen_id, event))
-
-    verification.deliver = deliver
+    notifier = verification.notifier
+    assert isinstance(notifier, RecordingNotifier)
     citizen_id, app_id = await open_application(citizens)
     await submit(verification, citizen_id, app_id)
     assert await verification.sweep_stuck(timedelta(hours=1)) == 0
     assert await verification.sweep_stuck(timedelta(seconds=-1)) == 1
     app = await Application.get(id=app_id)
     assert app.state is ApplicationState.SUBMITTED
-    assert [type(e).__name__ for _, e in delivered] == ["AnalysisFinished"]
-    assert delivered[0][1].outcome == "error"  # type: ignore[attr-defined]
+    delivered = notifier.for_citizens()
+    assert [(n.citizen_id, type(n.event).__name__) for n in delivered] == [
+        (citizen_id, "AnalysisFinished")
+    ]
+    assert isinstance(delivered[0].event, fx.AnalysisFinished)
+    assert delivered[0].event.outcome == "error"
     # a late result for the released attempt is then ignored
     assert await verification.record(failed(app_id, "no_blink")) is None

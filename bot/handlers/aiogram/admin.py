@@ -39,8 +39,9 @@ from aiogram.types import (
 
 from bot.config import Settings
 from bot.flows.core import T, t
-from bot.handlers.citizen import CITIZEN_COMMANDS
-from bot.handlers.engine import ConversationEngine
+from bot.flows.menus import ADMIN_COMMANDS, AGENT_GROUP_COMMANDS, CITIZEN_COMMANDS
+from bot.flows.runner import CitizenRunner
+from bot.handlers.aiogram.messenger import translated_errors
 from bot.i18n import LANGUAGES, Translator
 from bot.security import Vault
 from bot.services import admin as svc
@@ -58,26 +59,6 @@ MESSAGE_LIMIT = 4000
 # Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
 _COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
 
-ADMIN_COMMANDS: dict[str, T] = {
-    "admin": t("admin-cmd-admin"),
-    "stats": t("admin-cmd-stats"),
-    "agents": t("admin-cmd-agents"),
-    "agent_add": t("admin-cmd-agent_add"),
-    "agent_remove": t("admin-cmd-agent_remove"),
-    "ban": t("admin-cmd-ban"),
-    "unban": t("admin-cmd-unban"),
-    "broadcast": t("admin-cmd-broadcast"),
-    "export": t("admin-cmd-export"),
-    "threshold": t("admin-cmd-threshold"),
-    "purge": t("admin-cmd-purge"),
-    "audit": t("admin-cmd-audit"),
-}
-AGENT_GROUP_COMMANDS: dict[str, T] = {
-    "close": t("admin-cmd-close"),
-    "note": t("admin-cmd-note"),
-    "approve": t("admin-cmd-approve"),
-    "reject": t("admin-cmd-reject"),
-}
 _PERIODS: dict[svc.Period, T] = {
     svc.Period.TODAY: t("admin-period-today"),
     svc.Period.WEEK: t("admin-period-7d"),
@@ -186,10 +167,10 @@ class AdminDesk:
     # ------------------------------------------------------------------------------ helpers
 
     @staticmethod
-    async def lang(message_or_query: Message | CallbackQuery, engine: ConversationEngine) -> str:
+    async def lang(message_or_query: Message | CallbackQuery, runner: CitizenRunner) -> str:
         user = message_or_query.from_user
         assert user is not None
-        return await engine.language_of(user.id, user.language_code)
+        return await runner.language_of(user.id, user.language_code)
 
     @staticmethod
     async def send_lines(message: Message, lines: Sequence[str]) -> None:
@@ -651,7 +632,12 @@ class AdminDesk:
         tr: Translator,
     ) -> None:
         async def send(target: int) -> None:
-            await bot.send_message(target, html)
+            async with translated_errors():
+                await bot.send_message(target, html)
+
+        async def report_to(target: int) -> None:
+            async with translated_errors():
+                await bot.send_message(target, tr(lang, text))
 
         try:
             report = await svc.deliver_broadcast(recipients, send)
@@ -670,7 +656,7 @@ class AdminDesk:
                 failed=report.failed,
             )
             # the report goes through the same loop: it may meet a 429 right after the rest
-            await svc.deliver_broadcast([chat_id], lambda c: bot.send_message(c, tr(lang, text)))
+            await svc.deliver_broadcast([chat_id], report_to)
         except Exception:
             log.exception("the broadcast failed")
 
@@ -771,28 +757,28 @@ def build_router(settings: Settings, audit: Audit, vault: Vault) -> Router:
     is_admin = IsAdmin(staff)
     router = Router(name="admin")
 
-    async def lang_of(event: Message | CallbackQuery, engine: ConversationEngine) -> str:
-        return await desk.lang(event, engine)
+    async def lang_of(event: Message | CallbackQuery, runner: CitizenRunner) -> str:
+        return await desk.lang(event, runner)
 
     async def on_cancel(
         message: Message,
         admin_state: FSMContext,
-        engine: ConversationEngine,
+        runner: CitizenRunner,
         translator: Translator,
     ) -> None:
         await desk.broadcast_cancel(
-            message, admin_state, await lang_of(message, engine), translator
+            message, admin_state, await lang_of(message, runner), translator
         )
 
     async def on_command(
         message: Message,
         command: CommandObject,
         state: FSMContext,
-        engine: ConversationEngine,
+        runner: CitizenRunner,
         translator: Translator,
         bot: Bot,
     ) -> None:
-        lang = await lang_of(message, engine)
+        lang = await lang_of(message, runner)
         await admin_fsm(state).clear()  # another command abandons a half-made broadcast
         name = command.command.lower()
         if name == "admin":
@@ -823,20 +809,20 @@ def build_router(settings: Settings, audit: Audit, vault: Vault) -> Router:
     async def on_broadcast_text(
         message: Message,
         admin_state: FSMContext,
-        engine: ConversationEngine,
+        runner: CitizenRunner,
         translator: Translator,
     ) -> None:
-        await desk.broadcast_text(message, admin_state, await lang_of(message, engine), translator)
+        await desk.broadcast_text(message, admin_state, await lang_of(message, runner), translator)
 
     async def on_button(
         query: CallbackQuery,
         callback_data: Adm,
         state: FSMContext,
-        engine: ConversationEngine,
+        runner: CitizenRunner,
         translator: Translator,
         bot: Bot,
     ) -> None:
-        lang = await lang_of(query, engine)
+        lang = await lang_of(query, runner)
         context = admin_fsm(state)
         current = await context.get_state()
         if callback_data.a is AdmAction.CANCEL and current is not None:

@@ -27,9 +27,9 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from tortoise import connections
 
-from bot.app import App
 from bot.config import Settings
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.wiring import App
 
 __all__ = ["WebhookServer", "run_webhook", "webhook_path"]
 

@@ -9,6 +9,7 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.filters.command import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.flows.callbacks import CitizenTap, parse
 from bot.flows.core import (
     ButtonPressed,
     CommandSent,
@@ -18,10 +19,9 @@ from bot.flows.core import (
     TextSent,
     t,
 )
-from bot.handlers.engine import Cb, ConversationEngine
+from bot.flows.menus import CITIZEN_COMMANDS
+from bot.flows.runner import CitizenRunner
 from bot.i18n import Translator
-
-CITIZEN_COMMANDS = ("start", "menu", "cancel", "language", "logout", "help")
 
 
 def _media(message: Message) -> MediaSent | None:
@@ -53,61 +53,59 @@ def _media(message: Message) -> MediaSent | None:
     return None
 
 
-async def on_command(message: Message, command: CommandObject, engine: ConversationEngine) -> None:
+async def on_command(message: Message, command: CommandObject, runner: CitizenRunner) -> None:
     assert message.from_user is not None
-    await engine.feed(
+    await runner.feed(
         user_id=message.from_user.id,
         event=CommandSent(command.command.lower(), command.args or "", message.message_id),
         language_code=message.from_user.language_code,
     )
 
 
-async def on_contact(message: Message, engine: ConversationEngine) -> None:
+async def on_contact(message: Message, runner: CitizenRunner) -> None:
     assert message.from_user is not None and message.contact is not None
     is_own = message.contact.user_id == message.from_user.id
-    await engine.feed(
+    await runner.feed(
         user_id=message.from_user.id,
         event=ContactShared(message.contact.phone_number, is_own, message.message_id),
         language_code=message.from_user.language_code,
     )
 
 
-async def on_text(message: Message, engine: ConversationEngine) -> None:
+async def on_text(message: Message, runner: CitizenRunner) -> None:
     assert message.from_user is not None and message.text is not None
-    await engine.feed(
+    await runner.feed(
         user_id=message.from_user.id,
         event=TextSent(message.text, message.message_id),
         language_code=message.from_user.language_code,
     )
 
 
-async def on_button(query: CallbackQuery, callback_data: Cb, engine: ConversationEngine) -> None:
-    toast = await engine.feed(
+async def on_button(query: CallbackQuery, runner: CitizenRunner, translator: Translator) -> None:
+    tap = parse(query.data)
+    if not isinstance(tap, CitizenTap):
+        # callback data we cannot read (forged, or from an older version of the bot)
+        lang = await runner.language_of(query.from_user.id, query.from_user.language_code)
+        await query.answer(translator.render(lang, t("button-stale"), for_html=False))
+        return
+    toast = await runner.feed(
         user_id=query.from_user.id,
-        event=ButtonPressed(callback_data.a, callback_data.v),
+        event=ButtonPressed(tap.action, tap.arg),
         language_code=query.from_user.language_code,
-        screen=callback_data.s,
+        screen=tap.screen,
     )
-    if toast is None:
+    if toast is None or not toast.text:
         await query.answer()
         return
     await query.answer(toast.text, show_alert=toast.alert)
 
 
-async def on_unknown_button(
-    query: CallbackQuery, engine: ConversationEngine, translator: Translator
-) -> None:
-    """Callback data we cannot read (forged, or from an older version of the bot)."""
-    lang = await engine.language_of(query.from_user.id, query.from_user.language_code)
-    await query.answer(translator.render(lang, t("button-stale"), for_html=False))
-
-
-async def on_other(message: Message, engine: ConversationEngine) -> None:
+async def on_other(message: Message, runner: CitizenRunner) -> None:
     """Media and anything else: videos for the liveness step, a re-prompt elsewhere."""
     assert message.from_user is not None
     media = _media(message) or MediaSent(MediaKind.OTHER, "")
     media = dataclasses.replace(media, message_id=message.message_id)
-    await engine.feed(
+    await runner.feed(
         user_id=message.from_user.id, event=media, language_code=message.from_user.language_code
     )
 
@@ -122,6 +120,5 @@ def build_router() -> Router:
     router.message.register(on_contact, F.contact)
     router.message.register(on_text, F.text)
     router.message.register(on_other)
-    router.callback_query.register(on_button, Cb.filter())
-    router.callback_query.register(on_unknown_button)
+    router.callback_query.register(on_button)
     return router

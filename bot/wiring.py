@@ -1,6 +1,6 @@
-"""Assembles the bot from settings: storage, services, job queue, aiogram bot and dispatcher.
-
-Nothing is created at import: `build_app` makes everything, `App.close` releases it.
+"""The one composition root: settings -> storage -> runtime adapter -> services -> runner and
+desk -> dispatcher. Nothing is created at import: `build_app` makes everything, in order, and
+`App.close` releases it.
 """
 
 from __future__ import annotations
@@ -11,29 +11,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
-
 from bot.config import Settings
+from bot.flows.agents import AgentDesk
 from bot.flows.core import FlowConfig
-from bot.handlers import admin as admin_handlers
-from bot.handlers import citizen as citizen_handlers
-from bot.handlers.agents import AgentDesk, build_agents_router
-from bot.handlers.engine import ConversationEngine
-from bot.handlers.middlewares import (
-    BanMiddleware,
-    DedupMiddleware,
-    MetricsMiddleware,
-    ThrottlingMiddleware,
-    error_router,
-)
-from bot.i18n import LANGUAGES, Translator
+from bot.flows.notify import Hub
+from bot.flows.runner import CitizenRunner
+from bot.handlers.aiogram.runtime import AiogramRuntime, make_runtime
+from bot.i18n import Translator
 from bot.jobs.arq_queue import ArqJobQueue
 from bot.jobs.local import LocalJobQueue
 from bot.locks import RedisLocker
@@ -47,13 +31,22 @@ from bot.services.reviews import ReviewService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
 from bot.services.verification import VerificationService
+from bot.storage.conversations import (
+    RedisConversationStore,
+    SqliteConversationStore,
+    make_conversation_store,
+)
 from bot.storage.db import close_db, init_db
-from bot.storage.fsm import make_fsm_storage
 
 log = logging.getLogger(__name__)
 
-# Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
-_COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
+
+def bot_id_of(token: str) -> int:
+    """Telegram bot tokens start with the bot's numeric id (`123456:ABC...`)."""
+    head = token.split(":", 1)[0]
+    if not head.isdigit():
+        raise ValueError("TELEGRAM_BOT_TOKEN must look like <bot id>:<secret>")
+    return int(head)
 
 
 def flow_config(settings: Settings) -> FlowConfig:
@@ -70,22 +63,32 @@ def flow_config(settings: Settings) -> FlowConfig:
         min_video_seconds=settings.min_video_seconds,
         max_photo_bytes=settings.max_photo_bytes,
         retention_days=settings.retention_days,
+        ecard_valid_days=settings.ecard_valid_days,
     )
 
 
 @dataclass
 class App:
     settings: Settings
-    bot: Bot
-    dispatcher: Dispatcher
-    engine: ConversationEngine
+    runtime: AiogramRuntime
+    runner: CitizenRunner
     queue: LocalJobQueue | ArqJobQueue
-    storage: BaseStorage
+    store: SqliteConversationStore | RedisConversationStore
     translator: Translator
+    verification: VerificationService
     desk: AgentDesk | None = None
     metrics: Metrics = field(default_factory=Metrics)
     _closed: bool = field(default=False, repr=False)
     _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
+
+    @property
+    def bot(self):  # type: ignore[no-untyped-def]  # the runtime's own bot object
+        return self.runtime.bot
+
+    @property
+    def dispatcher(self):  # type: ignore[no-untyped-def]
+        assert self.runtime.dispatcher is not None
+        return self.runtime.dispatcher
 
     def start_background(self) -> None:
         """Periodic duties: review reminders, applications whose analysis was lost, and the
@@ -109,7 +112,7 @@ class App:
         """One round of the periodic duties (every minute; the purge once a day)."""
         if self.desk is not None:
             await self.desk.remind_pending()
-        verification = self.engine.verification
+        verification = self.verification
         lost_after = timedelta(seconds=3 * self.settings.analysis_timeout_seconds + 120)
         await verification.sweep_stuck(lost_after)
         if purge_due and verification.references is not None:
@@ -119,22 +122,7 @@ class App:
             log.info("daily retention purge: %s", report)
 
     async def set_commands(self) -> None:
-        for lang in LANGUAGES:
-            commands = [
-                BotCommand(
-                    command=name, description=self.translator(lang, f"cmd-{name}", for_html=False)
-                )
-                for name in citizen_handlers.CITIZEN_COMMANDS
-            ]
-            scope = BotCommandScopeAllPrivateChats()
-            await self.bot.set_my_commands(
-                commands, scope=scope, language_code=_COMMAND_LANGUAGE[lang]
-            )
-            if lang == "en":
-                await self.bot.set_my_commands(commands, scope=scope)
-        await admin_handlers.set_role_commands(
-            self.bot, self.translator, StaffService(self.settings.admin_ids), self.settings
-        )
+        await self.runtime.set_commands(self.settings, self.translator)
 
     async def close(self) -> None:
         if self._closed:
@@ -144,8 +132,8 @@ class App:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         await self.queue.close()
-        await self.storage.close()
-        await self.bot.session.close()
+        await self.store.close()
+        await self.runtime.close()
         await close_db()
 
 
@@ -159,12 +147,18 @@ async def build_app(
 ) -> App:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await init_db(settings.effective_database_url)
+    bot_id = bot_id_of(token)
     vault = load_vault(settings)
     translator = Translator()
     config = flow_config(settings)
     audit = Audit(vault)
+    metrics = Metrics()
+    hub = Hub()
     media_dir = settings.data_dir / "media"
     references = LocalReferenceRegistry(vault, settings.data_dir)
+    store = make_conversation_store(settings, bot_id=bot_id)
+    redis = store.redis if isinstance(store, RedisConversationStore) else None  # locks, dedup
+    runtime = make_runtime(token, api_url)
     citizens = CitizenService(
         vault,
         audit,
@@ -183,6 +177,8 @@ async def build_app(
     verification = VerificationService(
         queue,
         audit,
+        files=runtime.messenger,
+        notifier=hub,
         media_dir=media_dir,
         max_attempts_per_day=settings.max_face_attempts_per_day,
         child_age=settings.child_age_years,
@@ -194,62 +190,51 @@ async def build_app(
             "match_pass_distance": settings.match_pass_distance,
             "match_review_distance": settings.match_review_distance,
         },
+        vault=vault,
+        references=references,
+        thresholds=functools.partial(current_thresholds, settings),
+        metrics=metrics,
     )
-    verification.vault, verification.references = vault, references
-    verification.thresholds = functools.partial(current_thresholds, settings)
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
-    )
-    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    storage = make_fsm_storage(settings)
-    redis = storage.redis if isinstance(storage, RedisStorage) else None  # locks, dedup
-    metrics = verification.metrics = Metrics()
-    engine = ConversationEngine(
-        bot,
-        storage,
-        citizens,
-        verification,
-        translator,
-        vault,
+    desk: AgentDesk | None = None
+    if settings.agents_chat_id is not None:
+        reviews = ReviewService(audit, media_dir=media_dir, metrics=metrics)
+        desk = AgentDesk(
+            runtime.messenger,
+            settings.agents_chat_id,
+            StaffService(settings.admin_ids),
+            reviews,
+            TicketService(audit),
+            translator,
+            hub,
+            language=settings.agents_language,
+            reminder_after=timedelta(minutes=settings.review_reminder_minutes),
+        )
+    runner = CitizenRunner(
+        bot_id=bot_id,
+        messenger=runtime.messenger,
+        store=store,
+        citizens=citizens,
+        verification=verification,
+        translator=translator,
+        vault=vault,
+        desk=desk,
         default_language=settings.default_language,
         strict=strict,
         locker=RedisLocker(redis) if redis is not None else None,
     )
-    dispatcher = Dispatcher(
-        storage=storage, engine=engine, translator=translator, settings=settings, metrics=metrics
-    )
-    # Across processes with webhooks; a single poller (Telegram allows one) dedups in-process.
-    dispatcher.update.outer_middleware(
-        DedupMiddleware(redis if settings.webhook_url else None, metrics=metrics)
-    )
-    dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
-    dispatcher.update.outer_middleware(
-        ThrottlingMiddleware(translator, rate=settings.throttle_rate, burst=settings.throttle_burst)
-    )
-    dispatcher.update.outer_middleware(BanMiddleware(translator))
-    dispatcher.include_router(admin_handlers.build_router(settings, audit, vault))
-    dispatcher.include_router(citizen_handlers.build_router())
-    desk: AgentDesk | None = None
-    if settings.agents_chat_id is not None:
-        desk = AgentDesk(
-            bot,
-            settings.agents_chat_id,
-            StaffService(settings.admin_ids),
-            ReviewService(audit, media_dir=media_dir),
-            TicketService(audit),
-            translator,
-            language=settings.agents_language,
-            reminder_after=timedelta(minutes=settings.review_reminder_minutes),
-        )
-        desk.engine = engine
-        desk.reviews.metrics = metrics
-        engine.desk = desk
-        verification.on_review = desk.announce
-        dispatcher.include_router(build_agents_router(desk))
-    dispatcher.include_router(
-        error_router(
-            translator, redeliver_transient=bool(settings.webhook_url) and not settings.local_mode
-        )
+    if desk is not None:
+        hub.subscribe(desk.notify)
+    hub.subscribe(runner.notify)
+    runtime.build_dispatcher(
+        settings,
+        runner=runner,
+        desk=desk,
+        store=store,
+        redis=redis,
+        translator=translator,
+        metrics=metrics,
+        audit=audit,
+        vault=vault,
     )
     await queue.start(verification.finish)
-    return App(settings, bot, dispatcher, engine, queue, storage, translator, desk, metrics)
+    return App(settings, runtime, runner, queue, store, translator, verification, desk, metrics)

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.flows.core import t
+from bot.flows.ports import Unreachable
 from bot.i18n import Translator, language_from_telegram
 from bot.metrics import Metrics, count_error
 from bot.services.admin import BanService
@@ -187,7 +188,12 @@ def is_transient(exc: BaseException) -> bool:
     from tortoise.exceptions import DBConnectionError
 
     return isinstance(
-        exc, RedisConnectionError | RedisTimeoutError | DBConnectionError | ConnectionError
+        exc,
+        RedisConnectionError
+        | RedisTimeoutError
+        | DBConnectionError
+        | ConnectionError
+        | Unreachable,
     )
 
 

@@ -1,0 +1,1 @@
+"""The aiogram runtime adapter: the only package that imports aiogram."""

@@ -1,0 +1,124 @@
+"""The aiogram runtime: a `Bot` pointed at Telegram (or a local Bot API server), and a
+`Dispatcher` whose routers turn updates into calls on the Telegram-neutral core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from redis.asyncio import Redis
+
+from bot.config import Settings
+from bot.flows.agents import AgentDesk
+from bot.flows.menus import CITIZEN_COMMANDS
+from bot.flows.ports import ConversationStore
+from bot.flows.runner import CitizenRunner
+from bot.handlers.aiogram import admin as admin_handlers
+from bot.handlers.aiogram import citizen as citizen_handlers
+from bot.handlers.aiogram.agents import build_agents_router
+from bot.handlers.aiogram.fsm import ConversationFsmStorage
+from bot.handlers.aiogram.messenger import AiogramMessenger
+from bot.handlers.aiogram.middlewares import (
+    BanMiddleware,
+    DedupMiddleware,
+    MetricsMiddleware,
+    ThrottlingMiddleware,
+    error_router,
+)
+from bot.i18n import LANGUAGES, Translator
+from bot.metrics import Metrics
+from bot.security import Vault
+from bot.services.audit import Audit
+from bot.services.staff import StaffService
+
+# Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
+_COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
+
+
+def make_bot(token: str, api_url: str | None) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    )
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+@dataclass
+class AiogramRuntime:
+    bot: Bot
+    messenger: AiogramMessenger
+    dispatcher: Dispatcher | None = None
+
+    def build_dispatcher(
+        self,
+        settings: Settings,
+        *,
+        runner: CitizenRunner,
+        desk: AgentDesk | None,
+        store: ConversationStore,
+        redis: Redis | None,
+        translator: Translator,
+        metrics: Metrics,
+        audit: Audit,
+        vault: Vault,
+    ) -> Dispatcher:
+        dispatcher = Dispatcher(
+            storage=ConversationFsmStorage(store),
+            runner=runner,
+            translator=translator,
+            settings=settings,
+            metrics=metrics,
+        )
+        # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
+        dispatcher.update.outer_middleware(
+            DedupMiddleware(redis if settings.webhook_url else None, metrics=metrics)
+        )
+        dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
+        dispatcher.update.outer_middleware(
+            ThrottlingMiddleware(
+                translator, rate=settings.throttle_rate, burst=settings.throttle_burst
+            )
+        )
+        dispatcher.update.outer_middleware(BanMiddleware(translator))
+        dispatcher.include_router(admin_handlers.build_router(settings, audit, vault))
+        dispatcher.include_router(citizen_handlers.build_router())
+        if desk is not None:
+            dispatcher.include_router(build_agents_router(desk))
+        dispatcher.include_router(
+            error_router(
+                translator,
+                redeliver_transient=bool(settings.webhook_url) and not settings.local_mode,
+            )
+        )
+        self.dispatcher = dispatcher
+        return dispatcher
+
+    async def set_commands(self, settings: Settings, translator: Translator) -> None:
+        for lang in LANGUAGES:
+            commands = [
+                BotCommand(
+                    command=name, description=translator(lang, f"cmd-{name}", for_html=False)
+                )
+                for name in CITIZEN_COMMANDS
+            ]
+            scope = BotCommandScopeAllPrivateChats()
+            await self.bot.set_my_commands(
+                commands, scope=scope, language_code=_COMMAND_LANGUAGE[lang]
+            )
+            if lang == "en":
+                await self.bot.set_my_commands(commands, scope=scope)
+        await admin_handlers.set_role_commands(
+            self.bot, translator, StaffService(settings.admin_ids), settings
+        )
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+
+def make_runtime(token: str, api_url: str | None) -> AiogramRuntime:
+    bot = make_bot(token, api_url)
+    return AiogramRuntime(bot, AiogramMessenger(bot))

@@ -1,0 +1,163 @@
+"""Conversation state at rest: one JSON document per (scope, chat).
+
+With `REDIS_URL` set, documents live in Redis (several bot processes share them). Otherwise
+`SqliteConversationStore` keeps them in `DATA_DIR/state.sqlite3`, so that a conversation
+survives a restart of the embedded bot. Keys carry the bot id: two bots sharing a backend
+never see each other's conversations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.config import Settings
+
+__all__ = [
+    "REDIS_CONNECTION",
+    "STATE_FILE_NAME",
+    "RedisConversationStore",
+    "SqliteConversationStore",
+    "make_conversation_store",
+]
+
+STATE_FILE_NAME = "state.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_at REAL NOT NULL
+)
+"""
+
+# Bounded waits on every Redis call: without them a connect that never completes during a
+# Redis restart held the connection pool's lock, and the whole process hung for good (seen in
+# the restart-redis load run). A call now fails after a few seconds; the update fails with it
+# (redelivered in webhook mode) and the next one connects afresh.
+# After a restart every pooled connection is dead: a command on one is retried on a fresh
+# connection (with backoff, about 3 s in all) instead of failing the update.
+REDIS_CONNECTION: dict[str, Any] = {
+    "socket_connect_timeout": 3.0,
+    "socket_timeout": 10.0,
+    "socket_keepalive": True,
+    "health_check_interval": 15,
+    "retry": Retry(ExponentialBackoff(cap=1.0, base=0.1), retries=6),
+    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+}
+
+
+def _dumps(data: Mapping[str, Any]) -> str:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a conversation must be a mapping, got {type(data).__name__}")
+    return json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"))
+
+
+class SqliteConversationStore:
+    """Documents in an SQLite file (WAL mode), for a single bot process."""
+
+    def __init__(self, path: Path, *, bot_id: int) -> None:
+        self.path = path
+        self.bot_id = bot_id
+        self._connection: aiosqlite.Connection | None = None
+        self._opening = asyncio.Lock()
+
+    def _key(self, scope: str, chat_id: int) -> str:
+        return json.dumps([self.bot_id, scope, chat_id])
+
+    async def _db(self) -> aiosqlite.Connection:
+        if self._connection is not None:
+            return self._connection
+        async with self._opening:
+            if self._connection is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = await aiosqlite.connect(self.path, isolation_level=None)
+                try:
+                    await connection.execute("PRAGMA journal_mode=WAL")
+                    await connection.execute("PRAGMA synchronous=NORMAL")
+                    await connection.execute("PRAGMA busy_timeout=5000")
+                    await connection.execute(_SCHEMA)
+                except BaseException:
+                    await connection.close()
+                    raise
+                self._connection = connection
+        return self._connection
+
+    async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
+        db = await self._db()
+        query = "SELECT data FROM conversations WHERE key = ?"
+        async with db.execute(query, (self._key(scope, chat_id),)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        loaded: dict[str, Any] = json.loads(row[0])
+        return loaded
+
+    async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
+        db = await self._db()
+        key = self._key(scope, chat_id)
+        if data is None:
+            await db.execute("DELETE FROM conversations WHERE key = ?", (key,))
+            return
+        await db.execute(
+            "INSERT INTO conversations (key, data, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (key, _dumps(data), time.time()),
+        )
+
+    async def close(self) -> None:
+        async with self._opening:
+            if self._connection is not None:
+                await self._connection.close()
+                self._connection = None
+
+
+class RedisConversationStore:
+    """Documents as JSON strings under `<prefix>:<bot id>:<scope>:<chat id>`."""
+
+    def __init__(self, redis: Redis, *, bot_id: int, prefix: str = "conv") -> None:
+        self.redis = redis
+        self.bot_id = bot_id
+        self.prefix = prefix
+
+    def _key(self, scope: str, chat_id: int) -> str:
+        return f"{self.prefix}:{self.bot_id}:{scope}:{chat_id}"
+
+    async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
+        raw = await self.redis.get(self._key(scope, chat_id))
+        if raw is None:
+            return None
+        loaded: dict[str, Any] = json.loads(raw)
+        return loaded
+
+    async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
+        key = self._key(scope, chat_id)
+        if data is None:
+            await self.redis.delete(key)
+        else:
+            await self.redis.set(key, _dumps(data))
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def make_conversation_store(
+    settings: Settings, *, bot_id: int, key_prefix: str = "conv"
+) -> SqliteConversationStore | RedisConversationStore:
+    """Redis when `REDIS_URL` is set, else an SQLite file in `DATA_DIR`."""
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url, **REDIS_CONNECTION)
+        return RedisConversationStore(redis, bot_id=bot_id, prefix=key_prefix)
+    return SqliteConversationStore(settings.data_dir / STATE_FILE_NAME, bot_id=bot_id)
