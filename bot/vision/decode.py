@@ -79,6 +79,20 @@ class Frame:
             self._gray = _upright(arr, self.rotation)
         return self._gray
 
+    def gray_finer(self, factor: float) -> np.ndarray | None:
+        """Upright grey image at ``factor`` times the work resolution, at most the stored one.
+
+        None once the decoder's frame is released. For measures that need more detail than the
+        work resolution keeps (the sharpness of a small face).
+        """
+        if self._source is None:
+            return None
+        factor = max(1.0, min(factor, 1.0 / self.scale))
+        w, h = self.size
+        fw, fh = max(2, round(w * factor)), max(2, round(h * factor))
+        arr = self._source.reformat(width=fw, height=fh, format="gray").to_ndarray()
+        return _upright(arr, self.rotation)
+
     def rgb(self) -> np.ndarray:
         """Upright RGB image at work resolution (converted once, then kept)."""
         if self._rgb is None:

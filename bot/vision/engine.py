@@ -482,6 +482,14 @@ def _observe(frame: Frame, points: np.ndarray, th: Thresholds) -> _Obs:
 
     h, w = frame.gray.shape[:2]
     brightness, sharpness = geometry.brightness_and_sharpness(frame.gray, points)
+    inner = geometry.inner_face_width(points)
+    if inner < geometry.SHARPNESS_WIDTH and frame.scale < 1.0:
+        # The work frame was downscaled and holds the face in fewer pixels than sharpness is
+        # measured at: measure on the stored frame's detail instead of interpolating it back.
+        finer = frame.gray_finer(geometry.SHARPNESS_WIDTH / max(inner, 1.0))
+        if finer is not None:
+            ratio = finer.shape[1] / w
+            _, sharpness = geometry.brightness_and_sharpness(finer, points * ratio)
     width = float(points[:, 0].max() - points[:, 0].min())
     return _Obs(
         t=frame.t,

@@ -174,11 +174,22 @@ def face_crop(image: np.ndarray, points: np.ndarray, margin: float = 0.0) -> np.
     return image[top:bottom, left:right]
 
 
+SHARPNESS_WIDTH = 128
+"""Width in pixels at which the inner face's sharpness is measured."""
+
+
+def inner_face_width(points: np.ndarray) -> float:
+    """Width of the inner face (brows to chin, landmarks 17-67), whose sharpness is measured."""
+    return float(np.ptp(points[17:68, 0]))
+
+
 def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[float, float]:
     """Median luma of the inner face, and its sharpness.
 
-    Sharpness is the variance of the Laplacian of the face resized to 128 px wide, over the
-    variance of the face itself (x 100), so that it does not depend on contrast or light.
+    Sharpness is the variance of the Laplacian of the face resized to ``SHARPNESS_WIDTH`` px
+    wide, over the variance of the face itself (x 100), so that it does not depend on contrast
+    or light. A face narrower than that in ``gray`` is interpolated up, which lowers the
+    measure whatever the focus: give a finer image when there is one.
     """
     import cv2
 
@@ -186,10 +197,10 @@ def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[floa
     if crop.size == 0 or min(crop.shape[:2]) < 4:
         return 0.0, 0.0
     brightness = float(np.median(crop))
-    scale = 128.0 / crop.shape[1]
+    scale = SHARPNESS_WIDTH / crop.shape[1]
     norm = cv2.resize(
         crop,
-        (128, max(4, round(crop.shape[0] * scale))),
+        (SHARPNESS_WIDTH, max(4, round(crop.shape[0] * scale))),
         interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
     )
     sharpness = 100.0 * float(cv2.Laplacian(norm, cv2.CV_64F).var()) / (float(norm.var()) + 1.0)

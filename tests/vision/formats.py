@@ -101,11 +101,11 @@ def _resample(fps: float, seconds: float | None = None) -> list[np.ndarray]:
     return [src[min(k, len(src) - 1)] for k in picks]
 
 
-def _framed(frame: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The square frame scaled to ``width`` and padded (edge colours) to a ``height`` portrait."""
+def _framed(frame: np.ndarray, width: int, height: int, share: float = 1.0) -> np.ndarray:
+    """The square frame scaled to ``share`` of the shorter side and padded (edge colours)."""
     import cv2
 
-    side = min(width, height)
+    side = round(min(width, height) * share) // 2 * 2
     face = cv2.resize(frame, (side, side), interpolation=cv2.INTER_AREA)
     top = (height - side) // 2
     left = (width - side) // 2
@@ -129,9 +129,15 @@ def _recipe(
     rotation: int = 0,
     mirror: bool = False,
     times: Callable[[int], list[float]] | None = None,
+    share: float = 1.0,
+    blur: float = 0.0,
 ) -> Callable[[Path], None]:
     def make(path: Path) -> None:
-        frames = [_framed(f, width, height) for f in _resample(fps, seconds)]
+        import cv2
+
+        frames = [_framed(f, width, height, share) for f in _resample(fps, seconds)]
+        if blur:
+            frames = [cv2.GaussianBlur(f, (0, 0), blur) for f in frames]
         if mirror:
             frames = [np.ascontiguousarray(f[:, ::-1]) for f in frames]
         stored = [_stored(f, rotation) for f in frames]
@@ -161,12 +167,21 @@ def _variable_source(path: Path) -> None:
     write(path, frames, times)
 
 
+def blurred_far() -> Callable[[Path], None]:
+    """``landscape_720x480_soft`` out of focus (Gaussian sigma 4 px at the stored size)."""
+    return _recipe(720, 480, share=0.7, blur=4.0, seconds=2.0)
+
+
 @functools.cache
 def catalogue() -> dict[str, Format]:
     """Every format, by name."""
     formats = [
         Format("portrait_480x640", _recipe(480, 640)),
         Format("landscape_360x288", _recipe(360, 288)),
+        # a phone's 720x480, a little soft (Gaussian sigma 1 px), the face in 70 % of the
+        # height: at the 400 px work size the inner face is narrower than the 128 px sharpness
+        # is measured at (interpolated up, it measured 1.46, under the 1.6 limit)
+        Format("landscape_720x480_soft", _recipe(720, 480, share=0.7, blur=1.0)),
         # large portraits: short clips (encoding 1080p is the slow part, not the analysis)
         Format(
             "portrait_720x1280",

@@ -11,7 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from bot.vision import analyse_video, parse_challenge
+from bot.vision import Reason, analyse_video, parse_challenge
 from tests.vision import fixtures, formats
 
 pytestmark = pytest.mark.slow
@@ -34,6 +34,13 @@ def test_format_passes_with_match(name: str) -> None:
     if fmt.first_turn is not None:
         assert set(report.head_turns) == {"turn_left", "turn_right"}
         assert report.head_turns[0] == fmt.first_turn
+
+
+def test_a_blurred_small_face_is_still_too_blurry() -> None:
+    """Sharpness is measured on the stored frame's detail for small faces, and still sees blur."""
+    blurred = formats.Format("landscape_720x480_blurred", formats.blurred_far())
+    report = analyse_video(blurred.build(), challenge=parse_challenge("blink"))
+    assert Reason.TOO_BLURRY in report.reasons
 
 
 @pytest.mark.parametrize("rotation", [90, 180, 270])
