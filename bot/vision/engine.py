@@ -51,6 +51,7 @@ class _Obs:
     sharpness: float
     face_px: float  # face width in pixels of the stored frames
     small: np.ndarray  # the grey frame at half the work resolution, for the surroundings check
+    turn: float = 0.0  # yaw from the person's rest pose (``_RestPose``): what turns are judged on
 
 
 class _Clock:
@@ -126,6 +127,32 @@ def _iou(a: models.Box, b: models.Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+class _RestPose:
+    """The yaw a person holds when looking at the screen, from the first second of the video.
+
+    A phone held a little to the side, or a webcam off the screen's centre, sees the face
+    turned by some degrees when the person looks straight at the screen; turns are what the
+    head does from there. The median yaw of the first ``rest_window_s`` is taken (then fixed),
+    limited to ``rest_yaw_max_deg`` (a larger offset is a head already turned, not a camera).
+    """
+
+    def __init__(self, th: Thresholds) -> None:
+        self.th = th
+        self.first_t: float | None = None
+        self.yaws: list[float] = []
+        self.value = 0.0
+
+    def relative(self, obs: _Obs) -> float:
+        if self.first_t is None:
+            self.first_t = obs.t
+        if obs.t - self.first_t <= self.th.rest_window_s and not np.isnan(obs.yaw):
+            bisect.insort(self.yaws, obs.yaw)
+            mid = self.yaws[len(self.yaws) // 2]
+            limit = self.th.rest_yaw_max_deg
+            self.value = max(-limit, min(limit, mid))
+        return obs.yaw - self.value
+
+
 class _Keeper:
     """Keeps the few frames worth keeping (best frontal ones, widest turns), unconverted.
 
@@ -136,6 +163,7 @@ class _Keeper:
         self.th = thresholds
         self.frontal: dict[int, tuple[float, _Obs, Frame]] = {}
         self.widest: dict[str, tuple[float, _Obs, Frame]] = {}
+        self.nearest: tuple[float, _Obs, Frame] | None = None  # open-eyed, least yaw
         self._open: list[float] = []  # sorted eye openness, for the running median
 
     def _median_open(self) -> float:
@@ -146,18 +174,23 @@ class _Keeper:
     def offer(self, frame: Frame, obs: _Obs) -> None:
         eyes = _mean_open(obs)
         bisect.insort(self._open, eyes)
-        if abs(obs.yaw) < self.th.frontal_angle_deg and eyes >= 0.9 * self._median_open():
+        open_eyed = eyes >= 0.9 * self._median_open()
+        if open_eyed and not self.frontal and (
+            self.nearest is None or abs(obs.yaw) < self.nearest[0]
+        ):
+            self.nearest = (abs(obs.yaw), obs, frame.keep())
+        if abs(obs.yaw) < self.th.frontal_angle_deg and open_eyed:
             score = obs.sharpness * (1.0 - abs(obs.yaw) / 90.0) * eyes
             bucket = int(obs.t / 0.4)
             held = self.frontal.get(bucket)
             if held is None or score > held[0]:
                 self.frontal[bucket] = (score, obs, frame.keep())
                 self._prune(bucket)
-        if abs(obs.yaw) > self.th.turn_angle_deg:
-            label = "turn_right" if obs.yaw > 0 else "turn_left"
+        if abs(obs.turn) > self.th.turn_angle_deg:
+            label = "turn_right" if obs.turn > 0 else "turn_left"
             held = self.widest.get(label)
-            if held is None or abs(obs.yaw) > held[0]:
-                self.widest[label] = (abs(obs.yaw), obs, frame.keep())
+            if held is None or abs(obs.turn) > held[0]:
+                self.widest[label] = (abs(obs.turn), obs, frame.keep())
 
     def _prune(self, current: int) -> None:
         """Forget past buckets that can no longer be among the best ``match_frames``."""
@@ -325,9 +358,15 @@ def analyse_video(
         dense_until = -1.0
         count = 0
 
+        rest = _RestPose(thresholds)
+
         def process(frame: Frame) -> _Obs | None:
             points = tracker.step(frame)
-            return None if points is None else _observe(frame, points, thresholds)
+            if points is None:
+                return None
+            obs = _observe(frame, points, thresholds)
+            obs.turn = rest.relative(obs)
+            return obs
 
         while True:
             try:
@@ -442,9 +481,16 @@ def analyse_video(
         else:
             assert ref_encoding is not None
             candidates = best
-            if not candidates:  # no frontal, open-eyed frame: use what there is, flagged
+            near = keeper.nearest
+            if not candidates and near is not None and near[0] <= thresholds.turn_angle_deg:
+                # a camera held to the side: no frame within the frontal angle, but the face
+                # the person showed when looking at the screen is still a fair one to match
+                candidates = [(near[1], near[2])]
+            if not candidates:  # no open-eyed face near frontal: use what there is, flagged
                 reasons.append(Reason.HARD_TO_MATCH)
                 candidates = [(o, fr) for _, o, fr in keeper.widest.values()][:1]
+                if not candidates and near is not None:
+                    candidates = [(near[1], near[2])]
             if candidates:
                 encodings = [models.encode(candidates[0][1].rgb(), candidates[0][0].points)]
                 clear = thresholds.match_pass_distance - thresholds.match_clear_margin
@@ -457,6 +503,9 @@ def analyse_video(
     key_frames: list[KeyFrame] = []
     if best:
         key_frames.append(KeyFrame("frontal", _jpeg(best[0][1].rgb(), best[0][0].points)))
+    elif keeper.nearest is not None:
+        _, o, kept = keeper.nearest
+        key_frames.append(KeyFrame("frontal", _jpeg(kept.rgb(), o.points)))
     for label in ("turn_left", "turn_right"):
         if label in keeper.widest:
             _, o, kept = keeper.widest[label]
@@ -530,7 +579,7 @@ def _checked_turns(
     times = [o.t for o in observations]
     out: list[tuple[TurnEvent, bool]] = []
     cache = {} if cache is None else cache
-    for turn in turn_events([o.yaw for o in observations], times, th):
+    for turn in turn_events([o.turn for o in observations], times, th):
         key = (turn.centre_index, turn.peak_index)
         if key not in cache:
             cache[key] = _is_flat(
@@ -599,7 +648,7 @@ def _can_stop(
     """Why the rest of the video can be skipped: ``done`` (the challenge is met, with the frames
     a report needs) or ``flat`` (a flat picture: the video fails whatever follows); else None.
     """
-    if not observations or abs(observations[-1].yaw) >= th.centre_angle_deg:
+    if not observations or abs(observations[-1].turn) >= th.centre_angle_deg:
         return None  # mid-turn: no turn can have just closed, and the video must end centred
     checked: list[tuple[TurnEvent, bool]] = []
     if keeper.widest:  # else no yaw went past the turn angle: no turn yet, flat or not

@@ -177,9 +177,14 @@ class Thresholds:
     match_spread_review: float = 0.40
     """If the encodings of the best frames differ more than this, the face is hard to match."""
     turn_angle_deg: float = 18.0
-    """Yaw past which a head turn counts."""
+    """Yaw from the rest pose past which a head turn counts."""
     centre_angle_deg: float = 9.0
-    """Yaw under which the head is back toward the centre between two turns."""
+    """Yaw from the rest pose under which the head is back toward the centre between turns."""
+    rest_window_s: float = 1.0
+    """The rest pose is the median yaw of this first part of the video (a camera held to the
+    side sees a face that looks at the screen turned)."""
+    rest_yaw_max_deg: float = 15.0
+    """Largest rest-pose offset taken into account (more: the head is already turned)."""
     frontal_angle_deg: float = 12.0
     """Largest yaw of a frame used as frontal (match, key frame)."""
     blink_drop: float = 0.3

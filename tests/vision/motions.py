@@ -196,3 +196,33 @@ def replays() -> dict[str, Motion]:
         Motion("replay_swung_turning_head", screen_replay(synth.tilt_sheet, head_yaw=20.0), 3),
     ]
     return {c.name: c for c in clips}
+
+
+@functools.cache
+def off_axis() -> dict[str, Motion]:
+    """The generated blink + shake seen by a camera held to one side: the face looking at the
+    screen is turned by ``rest`` degrees of the generator's head model from the start."""
+    script = synth.shake_script(first="left")
+
+    def clip(rest: float) -> Callable[[], Iterable[np.ndarray]]:
+        def frames() -> Iterable[np.ndarray]:
+            return head_frames(
+                duration=script.duration,
+                yaw=lambda t: rest + synth.yaw_at(script, t),
+                closure=functools.partial(synth.closure_at, script),
+            )
+
+        return frames
+
+    clips = {
+        f"off_axis_{name}": Motion(f"off_axis_{name}", clip(rest), 2)
+        for name, rest in (("right_8", 8.0), ("left_14", -14.0))
+    }
+    # looking at the screen from 20 degrees of the generator's model (about 15 measured):
+    # blinks, no turn; no frame is within the 12-degree frontal angle
+    clips["off_axis_still_20"] = Motion(
+        "off_axis_still_20",
+        lambda: head_frames(yaw=lambda t: 20.0, closure=blinks((1.0, 2.6))),
+        2,
+    )
+    return clips
