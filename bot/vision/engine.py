@@ -175,8 +175,10 @@ class _Keeper:
         eyes = _mean_open(obs)
         bisect.insort(self._open, eyes)
         open_eyed = eyes >= 0.9 * self._median_open()
-        if open_eyed and not self.frontal and (
-            self.nearest is None or abs(obs.yaw) < self.nearest[0]
+        if (
+            open_eyed
+            and not self.frontal
+            and (self.nearest is None or abs(obs.yaw) < self.nearest[0])
         ):
             self.nearest = (abs(obs.yaw), obs, frame.keep())
         if abs(obs.yaw) < self.th.frontal_angle_deg and open_eyed:
