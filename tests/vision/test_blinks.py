@@ -57,9 +57,13 @@ def test_openness_does_not_move_with_yaw_or_roll() -> None:
     """Eyelid gap over nose length: a turned or rolled face keeps its value, unlike the EAR."""
     import numpy as np
 
-    from tests.vision.test_units import _face3d, _project
+    def _project(points: np.ndarray, yaw_deg: float) -> np.ndarray:
+        c, s = math.cos(math.radians(yaw_deg)), math.sin(math.radians(yaw_deg))
+        p = points @ np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]]).T
+        depth = 600.0 - p[:, 2]
+        return np.stack([200 + 400 * p[:, 0] / depth, 200 - 400 * p[:, 1] / depth], axis=1)
 
-    face = _face3d()
+    face = np.zeros((68, 3))
     for first, cx in ((36, -30.0), (42, 30.0)):  # corners, upper lids, lower lids (mm)
         xs = (-12.0, -4.0, 4.0, 12.0, 4.0, -4.0)
         ys = (32.0, 36.0, 36.0, 32.0, 28.0, 28.0)

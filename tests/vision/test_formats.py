@@ -63,9 +63,11 @@ def test_hevc_is_hevc_and_vfr_is_variable() -> None:
 
 def test_face_encoder_takes_strided_frames() -> None:
     """dlib refuses strided arrays: FFmpeg pads the lines of a 300 px wide RGB frame."""
+    from PIL import Image
+
     from bot.vision import models
 
-    still = np.ascontiguousarray(fixtures.frames_left()[0])
+    still = np.asarray(Image.open(fixtures.reference("astronaut")).convert("RGB"))
     padded = np.zeros((still.shape[0], still.shape[1] + 5, 3), np.uint8)
     padded[:, : still.shape[1]] = still
     view = padded[:, : still.shape[1]]
