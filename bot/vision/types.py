@@ -180,11 +180,9 @@ class Thresholds:
     """Yaw from the rest pose past which a head turn counts."""
     centre_angle_deg: float = 9.0
     """Yaw from the rest pose under which the head is back toward the centre between turns."""
-    rest_window_s: float = 1.0
-    """The rest pose is the median yaw of this first part of the video (a camera held to the
-    side sees a face that looks at the screen turned)."""
     rest_yaw_max_deg: float = 15.0
-    """Largest rest-pose offset taken into account (more: the head is already turned)."""
+    """Turns are judged from the rest pose, the median yaw of the video (a camera held to the
+    side sees a face that looks at the screen turned), taken into account up to this offset."""
     frontal_angle_deg: float = 12.0
     """Largest yaw of a frame used as frontal (match, key frame)."""
     blink_drop: float = 0.3

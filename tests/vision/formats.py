@@ -213,3 +213,18 @@ def catalogue() -> dict[str, Format]:
         Format("long_15s", _recipe(384, 384, fps=15, seconds=14.8)),
     ]
     return {f.name: f for f in formats}
+
+
+def _dark_carphone(path: Path) -> None:
+    """The real carphone clip (real blinks) at 40 % of its light, with sensor noise."""
+    from bot.vision.testing import synth
+
+    rng = np.random.default_rng(3)
+    frames = [
+        np.clip(f.astype(np.float32) * 0.4 + rng.normal(0, 4, f.shape), 0, 255).astype(np.uint8)
+        for f in synth.carphone_video_frames(384)
+    ]
+    write(path, frames, _times(len(frames), 29.97))
+
+
+DARK_CARPHONE = Format("dark_carphone", _dark_carphone, challenge="blink", first_turn=None)

@@ -100,3 +100,16 @@ def test_eyes_closed_all_along_has_its_own_reason() -> None:
     assert Reason.EYES_CLOSED in report.reasons
     assert Reason.NO_BLINK not in report.reasons
     assert report.blinks == 0
+
+
+@pytest.mark.slow
+def test_real_blinks_in_low_light() -> None:
+    """A dark face is brightened for the landmarks: the real blinks of the carphone man are
+    still seen at 40 % of the light, and the quality gate still sees the frame as it is."""
+    from tests.vision import formats
+
+    report = analyse_video(formats.DARK_CARPHONE.build(), challenge=parse_challenge("blink"))
+    assert report.verdict == "pass", report.reasons
+    assert report.blinks >= 1
+    dark = analyse_video(fixtures.video("too_dark"), challenge=parse_challenge("blink,shake"))
+    assert Reason.TOO_DARK in dark.reasons
