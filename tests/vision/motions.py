@@ -156,7 +156,10 @@ ORDERS = (
     "turn_right,turn_left,blink",
     "turn_left,turn_right,blink",
     "blink,turn_right,turn_left",
+    "turn_right,blink,turn_left",
 )
+"""Every order the bot draws (``bot.flows.citizen.liveness.draw_challenge`` shuffles blink,
+turn_left and turn_right)."""
 
 
 @functools.cache
