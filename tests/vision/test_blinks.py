@@ -48,7 +48,7 @@ def test_one_frame_blink_at_15_fps() -> None:
 
 
 def test_eyes_closed_all_along() -> None:
-    assert eyes_closed_all_along([0.08, 0.09, 0.07, 0.08, 0.2] * 10, TH)
+    assert eyes_closed_all_along(([0.06] * 9 + [0.2]) * 5, TH)
     assert not eyes_closed_all_along(_series(30, [1.0]), TH)
     assert not eyes_closed_all_along([], TH)
 

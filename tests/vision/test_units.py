@@ -166,7 +166,7 @@ def test_distinct_blinks_any_baseline(fps: float, open_ear: float, starts: list[
 
 
 def test_eyes_closed_all_along_is_no_blink() -> None:
-    times, ears = _ear_series(30, [], open_ear=0.09, noise=0.02)
+    times, ears = _ear_series(30, [], open_ear=0.07, noise=0.02)
     assert blink_events(times, ears, TH) == []
 
 
