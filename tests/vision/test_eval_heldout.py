@@ -42,7 +42,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "real_single_blink": "review: match_borderline, d=0.49 against his older photo",
     "real_single_portrait": "review: match_borderline, d=0.487 (no longer a crash)",
     "real_single_rot180": "review: match_borderline, d=0.464",
-    "r3d_fps15_hao": "fail: wrong_order (the early blink at 0.7 s is missed at 15 fps)",
 }
 
 
