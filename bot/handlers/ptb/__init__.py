@@ -1,0 +1,1 @@
+"""The python-telegram-bot (22.x) runtime adapter: the only package that imports `telegram`."""
