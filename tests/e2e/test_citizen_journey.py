@@ -17,7 +17,7 @@ from tests.e2e.harness import BotUnderTest, make_settings, running, send_id_card
 from tests.e2e.harness import Citizen as Person
 from tests.qr import decode_qr
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 
 def plain_jpeg() -> bytes:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
@@ -11,6 +14,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.config import Settings
@@ -51,9 +56,11 @@ def make_bot(token: str, api_url: str | None) -> Bot:
 class AiogramRuntime:
     bot: Bot
     messenger: AiogramMessenger
+    bot_id: int
+    name: str = "aiogram"
     dispatcher: Dispatcher | None = None
 
-    def build_dispatcher(
+    def build(
         self,
         settings: Settings,
         *,
@@ -65,7 +72,7 @@ class AiogramRuntime:
         metrics: Metrics,
         audit: Audit,
         vault: Vault,
-    ) -> Dispatcher:
+    ) -> None:
         dispatcher = Dispatcher(
             storage=ConversationFsmStorage(store),
             runner=runner,
@@ -95,7 +102,58 @@ class AiogramRuntime:
             )
         )
         self.dispatcher = dispatcher
-        return dispatcher
+
+    @contextlib.asynccontextmanager
+    async def polling(
+        self, *, polling_timeout: int = 10, handle_as_tasks: bool = True
+    ) -> AsyncIterator[None]:
+        """aiogram's long polling in the background. With `handle_as_tasks=False` the bot
+        confirms an update (next getUpdates offset) only after its handler finished."""
+        dispatcher = self.dispatcher
+        assert dispatcher is not None
+        task = asyncio.create_task(
+            dispatcher.start_polling(
+                self.bot,
+                handle_as_tasks=handle_as_tasks,
+                handle_signals=False,
+                close_bot_session=False,
+                polling_timeout=polling_timeout,
+            )
+        )
+        try:
+            yield
+        finally:
+            if dispatcher._stop_signal is not None and dispatcher._running_lock.locked():
+                await dispatcher.stop_polling()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def add_webhook_route(self, web_app: web.Application, path: str, secret: str) -> None:
+        """Updates are handled before the response (aiogram answers early, in the background,
+        after 55 s), so Telegram's delivery waits for a slow process instead of piling updates
+        on it."""
+        assert self.dispatcher is not None
+        SimpleRequestHandler(
+            self.dispatcher, self.bot, handle_in_background=False, secret_token=secret
+        ).register(web_app, path=path)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        assert self.dispatcher is not None
+        await self.bot.set_webhook(
+            url=url,
+            secret_token=secret,
+            drop_pending_updates=False,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        )
+
+    async def startup(self) -> None:
+        assert self.dispatcher is not None
+        await self.dispatcher.emit_startup(bot=self.bot, **self.dispatcher.workflow_data)
+
+    async def shutdown(self) -> None:
+        assert self.dispatcher is not None
+        await self.dispatcher.emit_shutdown(bot=self.bot, **self.dispatcher.workflow_data)
 
     async def set_commands(self, settings: Settings, translator: Translator) -> None:
         for lang in LANGUAGES:
@@ -119,6 +177,6 @@ class AiogramRuntime:
         await self.bot.session.close()
 
 
-def make_runtime(token: str, api_url: str | None) -> AiogramRuntime:
+def make_runtime(token: str, api_url: str | None, bot_id: int) -> AiogramRuntime:
     bot = make_bot(token, api_url)
-    return AiogramRuntime(bot, AiogramMessenger(bot))
+    return AiogramRuntime(bot, AiogramMessenger(bot), bot_id)
