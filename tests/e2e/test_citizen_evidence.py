@@ -24,7 +24,7 @@ from tests.e2e.harness import BotUnderTest, id_card_photo, make_settings, runnin
 from tests.e2e.harness import Citizen as Person
 from tests.e2e.test_citizen_journey import FATHER_ID, MOTHER_ID, OWN_ID, person, register, rid
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 CHILD_ID = rid("44030420180305002")  # a girl born 2018
 

@@ -1,0 +1,118 @@
+"""The same scripted journey on aiogram and on python-telegram-bot: what the person saw (every
+message and edit, its HTML, its keyboard, the button toasts, the deleted messages) and the
+command menus must be equal, since the behaviour is written once in the core."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.domain.idnumber import check_character
+from bot.emulator import Emulator, Reply
+from bot.emulator.testing import running_emulator
+from tests.e2e.harness import Citizen, make_settings, running
+
+pytestmark = pytest.mark.slow
+
+
+def rid(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+OWN_ID = rid("44030419850612001")
+FATHER_ID = rid("44030419560203001")
+Step = tuple[str, Callable[[Citizen], Awaitable[Reply]]]
+_SCREEN = re.compile(r"(?<=:)\d+$")
+
+
+def _keyboard(markup: dict[str, Any] | None) -> Any:
+    """The keyboard as shown; a button's callback data ends with the screen it belongs to,
+    which is drawn at random, so only its shape is kept."""
+    if not markup:
+        return None
+    shown = dict(markup)
+    if "inline_keyboard" in shown:
+        shown["inline_keyboard"] = [
+            [
+                {**button, "callback_data": _SCREEN.sub("#", str(button.get("callback_data", "")))}
+                for button in row
+            ]
+            for row in shown["inline_keyboard"]
+        ]
+    return shown
+
+
+def seen(reply: Reply) -> dict[str, Any]:
+    answer = reply.callback_answer
+    return {
+        "messages": [
+            (m.html, m.parse_mode, m.media_kind, _keyboard(m.reply_markup), m.edited)
+            for m in reply.messages
+        ],
+        "toast": (answer.text, answer.show_alert) if answer is not None else None,
+        "deleted": len(reply.deleted),
+    }
+
+
+JOURNEY: list[Step] = [
+    ("start", lambda p: p.say("/start")),
+    ("accept", lambda p: p.tap("btn-accept")),
+    ("typed phone", lambda p: p.say("+8613800000001")),
+    ("someone else's contact", lambda p: p.share_phone("+8613800000002", of_user=1)),
+    ("share phone", lambda p: p.tap("btn-share-phone")),
+    ("name", lambda p: p.say("Wang Xiaoming")),
+    ("bad id", lambda p: p.say("123")),
+    ("own id", lambda p: p.say(OWN_ID)),
+    ("sticker", lambda p: p.act(p.user.send_sticker())),
+    ("family", lambda p: p.tap("btn-family")),
+    ("add member", lambda p: p.tap("btn-add-member")),
+    ("member name", lambda p: p.say("Wang Dagang")),
+    ("member id", lambda p: p.say(FATHER_ID)),
+    ("relation", lambda p: p.tap("rel-father")),
+    ("confirm", lambda p: p.tap("btn-confirm")),
+    ("forged button", lambda p: p.act(p.user.press_callback(p.newest.message_id, "zz:forged"))),
+    ("help", lambda p: p.say("/help")),
+    ("unknown command", lambda p: p.say("/nothing here")),
+    ("language", lambda p: p.say("/language")),
+    ("pick spanish", lambda p: p.tap("language-name-es")),
+    ("menu", lambda p: p.say("/menu")),
+    ("cancel", lambda p: p.say("/cancel")),
+    ("logout", lambda p: p.say("/logout")),
+]
+
+
+async def transcript(emulator: Emulator, tmp_path: Path, runtime: str) -> list[Any]:
+    settings = make_settings(tmp_path / runtime, bot_runtime=runtime)
+    async with running(emulator, settings):
+        user = emulator.user(
+            user_id=5001, first_name="Ana", language_code="en", phone_number="+8613800000009"
+        )
+        person = Citizen(user, "en")
+        shown: list[Any] = []
+        for name, act in JOURNEY:
+            reply = await act(person)
+            if name == "pick spanish":
+                person.lang = "es"
+            shown.append((name, seen(reply)))
+        menus = [emulator.commands("all_private_chats", code) for code in ("", "en", "es", "zh")]
+        return [shown, menus]
+
+
+async def test_the_same_journey_shows_the_same_messages_on_both_runtimes(tmp_path: Path) -> None:
+    results = {}
+    for runtime in ("aiogram", "ptb"):
+        async with running_emulator() as emulator:
+            results[runtime] = await transcript(emulator, tmp_path, runtime)
+    aiogram, ptb = results["aiogram"], results["ptb"]
+    assert len(aiogram[0]) == len(JOURNEY)
+    steps = dict(aiogram[0])
+    assert all(step["messages"] or step["toast"] for step in steps.values())  # it always answered
+    assert steps["forged button"]["toast"] is not None
+    assert steps["own id"]["deleted"] == 1  # the message with the ID number
+    for (name, on_aiogram), (_, on_ptb) in zip(aiogram[0], ptb[0], strict=True):
+        assert on_ptb == on_aiogram, name
+    assert aiogram[1][0] and ptb[1] == aiogram[1]
