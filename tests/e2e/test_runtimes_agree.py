@@ -14,7 +14,7 @@ import pytest
 from bot.domain.idnumber import check_character
 from bot.emulator import Emulator, Reply
 from bot.emulator.testing import running_emulator
-from tests.e2e.harness import Citizen, make_settings, running
+from tests.e2e.harness import TRANSLATOR, Citizen, make_settings, running
 
 pytestmark = pytest.mark.slow
 
@@ -116,3 +116,35 @@ async def test_the_same_journey_shows_the_same_messages_on_both_runtimes(tmp_pat
     for (name, on_aiogram), (_, on_ptb) in zip(aiogram[0], ptb[0], strict=True):
         assert on_ptb == on_aiogram, name
     assert aiogram[1][0] and ptb[1] == aiogram[1]
+
+
+@pytest.mark.usefixtures("each_runtime")
+async def test_the_gate_bans_and_throttles_on_each_runtime(tmp_path: Path) -> None:
+    """Bans and the throttle (bot/handlers/gate.py) in front of either runtime's handlers; the
+    ban is set through the service, since the admin commands are aiogram's only."""
+    from bot.services.admin import BanService
+
+    settings = make_settings(tmp_path / "data", throttle_rate=0.01, throttle_burst=4)
+    async with running_emulator() as emulator, running(emulator, settings):
+        banned = emulator.user(user_id=5101, first_name="B", language_code="es")
+        privacy = await banned.send_text("/start")  # four updates: within the burst
+        accept = privacy.last.buttons[0]
+        assert await BanService().ban(5101, by=1)
+        notice = TRANSLATOR("es", "admin-banned-notice", for_html=False)
+        assert (await banned.send_text("hola")).texts == [notice]  # told once
+        assert not (await banned.send_text("/start")).messages
+        tap = await banned.press(accept)
+        assert not tap.messages
+        assert tap.callback_answer is not None and not tap.callback_answer.text
+
+        hasty = emulator.user(user_id=5102, first_name="H", language_code="en")
+        first = await hasty.send_text("/start")
+        assert first.messages
+        for _ in range(3):
+            await hasty.send_text("hello")  # the burst is spent
+        slow_down = TRANSLATOR("en", "throttled", for_html=False)
+        assert (await hasty.send_text("hello")).texts == [slow_down]
+        assert not (await hasty.send_text("hello")).messages  # warned once per burst
+        tap = await hasty.press(first.last.buttons[0])
+        assert tap.callback_answer is not None and tap.callback_answer.text == slow_down
+        assert not tap.messages
