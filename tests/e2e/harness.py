@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.config import Settings
 from bot.emulator import BotMessage, Emulator, Reply, SimulatedUser
 from bot.i18n import Translator
@@ -24,6 +26,10 @@ from bot.wiring import App, build_app
 
 TRANSLATOR = Translator()
 RUNTIMES = ("aiogram", "ptb")
+ENGINE_BOUND = pytest.mark.parametrize("each_runtime", ["aiogram"], indirect=True)
+"""For a test whose time goes to the video engine (Telegram-neutral, the same under both
+runtimes): it runs on aiogram only, to keep the suite's time; PTB's media path (download,
+edit of the "checking" message, notifications) is run by the lighter media tests."""
 current_runtime = "aiogram"
 """The runtime `make_settings` picks when a test does not name one (set by `each_runtime`)."""
 
