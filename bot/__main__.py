@@ -68,8 +68,8 @@ async def run(settings: Settings) -> None:
 
             await run_webhook(app, settings)
         else:
-            async with app.runtime.polling():
-                await asyncio.Event().wait()
+            async with app.runtime.polling() as polling:
+                await polling
     finally:
         await app.close()
         if emulator is not None:

@@ -38,7 +38,7 @@ class Throttle:
         self.burst = burst
         self._buckets: dict[int, tuple[float, float, bool]] = {}
 
-    def _allow(self, user_id: int) -> tuple[bool, bool]:
+    def allow(self, user_id: int) -> tuple[bool, bool]:
         """(allowed, warn): warn is True for the first refusal of a burst."""
         now = time.monotonic()
         tokens, last, warned = self._buckets.get(user_id, (float(self.burst), now, False))

@@ -3,6 +3,7 @@ python-telegram-bot), as one protocol both adapters satisfy."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Protocol
 
@@ -46,9 +47,10 @@ class Runtime(Protocol):
 
     def polling(
         self, *, polling_timeout: int = 10, handle_as_tasks: bool = True
-    ) -> contextlib.AbstractAsyncContextManager[None]:
-        """Long polling in the background while inside. Without `handle_as_tasks` an update is
-        confirmed to Telegram only after it was handled (tests and the emulator need that)."""
+    ) -> contextlib.AbstractAsyncContextManager[asyncio.Task[None]]:
+        """Long polling in the background while inside; yields the polling task, which ends
+        only when polling fails for good. Without `handle_as_tasks` an update is confirmed to
+        Telegram only after it was handled (tests and the emulator need that)."""
         ...
 
     def add_webhook_route(self, web_app: web.Application, path: str, secret: str) -> None:

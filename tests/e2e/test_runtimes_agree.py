@@ -77,6 +77,8 @@ JOURNEY: list[Step] = [
     ("forged button", lambda p: p.act(p.user.press_callback(p.newest.message_id, "zz:forged"))),
     ("help", lambda p: p.say("/help")),
     ("unknown command", lambda p: p.say("/nothing here")),
+    ("command in capitals", lambda p: p.say("/MENU")),
+    ("command for another bot", lambda p: p.say("/menu@another_bot")),
     ("language", lambda p: p.say("/language")),
     ("pick spanish", lambda p: p.tap("language-name-es")),
     ("menu", lambda p: p.say("/menu")),

@@ -42,7 +42,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        allowed, warn = self.throttle._allow(user.id)
+        allowed, warn = self.throttle.allow(user.id)
         if allowed:
             return await handler(event, data)
         text = self.throttle.refusal(user.language_code)

@@ -106,9 +106,10 @@ class AiogramRuntime:
     @contextlib.asynccontextmanager
     async def polling(
         self, *, polling_timeout: int = 10, handle_as_tasks: bool = True
-    ) -> AsyncIterator[None]:
-        """aiogram's long polling in the background. With `handle_as_tasks=False` the bot
-        confirms an update (next getUpdates offset) only after its handler finished."""
+    ) -> AsyncIterator[asyncio.Task[None]]:
+        """aiogram's long polling in the background (the task is yielded: it ends when polling
+        fails for good). With `handle_as_tasks=False` the bot confirms an update (next
+        getUpdates offset) only after its handler finished."""
         dispatcher = self.dispatcher
         assert dispatcher is not None
         task = asyncio.create_task(
@@ -121,7 +122,7 @@ class AiogramRuntime:
             )
         )
         try:
-            yield
+            yield task
         finally:
             if dispatcher._stop_signal is not None and dispatcher._running_lock.locked():
                 await dispatcher.stop_polling()

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 
 from bot.flows.agents import TOPIC_COMMANDS, Agent, AgentDesk
 from bot.flows.callbacks import ReviewTap, parse
-from bot.handlers.ptb.citizen import command_args
+from bot.handlers.ptb.citizen import AS_TYPED, command_of
 
 # What aiogram calls a message's content type, for the messages agents send in a topic.
 _CONTENT_TYPES = (
@@ -45,13 +45,9 @@ def build_handlers(desk: AgentDesk) -> list[BaseHandler[Any, Any, Any]]:
         assert message is not None and message.text
         if message.from_user is None or message.message_thread_id is None:
             return
-        name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+        name, args = command_of(message.text)
         await desk.topic_command(
-            _agent(message.from_user),
-            message.message_thread_id,
-            message.message_id,
-            name,
-            command_args(message.text),
+            _agent(message.from_user), message.message_thread_id, message.message_id, name, args
         )
 
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -69,7 +65,7 @@ def build_handlers(desk: AgentDesk) -> list[BaseHandler[Any, Any, Any]]:
         )
 
     return [
-        CommandHandler(list(TOPIC_COMMANDS), on_command, filters=in_topic),
+        CommandHandler(list(TOPIC_COMMANDS), on_command, filters=in_topic & AS_TYPED),
         MessageHandler(in_topic, on_message),
     ]
 

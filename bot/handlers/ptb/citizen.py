@@ -60,10 +60,24 @@ def _media(message: Message) -> MediaSent:
     return MediaSent(MediaKind.OTHER, "")
 
 
-def command_args(text: str) -> str:
-    """Everything after the command, as aiogram's `CommandObject.args` (or "")."""
+def command_of(text: str) -> tuple[str, str]:
+    """(the command as typed, without `/` and `@bot`; everything after it, as aiogram's
+    `CommandObject.args`, or "")."""
     parts = text.split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
+    name = parts[0][1:].split("@", 1)[0] if parts and parts[0].startswith("/") else ""
+    return name, parts[1] if len(parts) > 1 else ""
+
+
+class _LowerCaseCommand(filters.MessageFilter):
+    """aiogram's command filters match a command as typed (`/MENU` is a text there); PTB's
+    `CommandHandler` ignores case. This keeps the two runtimes equal."""
+
+    def filter(self, message: Message) -> bool:
+        name, _ = command_of(message.text or "")
+        return name == name.lower()
+
+
+AS_TYPED = _LowerCaseCommand()
 
 
 def build_handlers(
@@ -72,10 +86,10 @@ def build_handlers(
     async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         assert message is not None and message.from_user is not None and message.text
-        name = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+        name, args = command_of(message.text)
         await runner.feed(
             user_id=message.from_user.id,
-            event=CommandSent(name, command_args(message.text), message.message_id),
+            event=CommandSent(name, args, message.message_id),
             language_code=message.from_user.language_code,
         )
 
@@ -109,7 +123,7 @@ def build_handlers(
         )
 
     return [
-        CommandHandler(list(CITIZEN_COMMANDS), on_command, filters=PRIVATE),
+        CommandHandler(list(CITIZEN_COMMANDS), on_command, filters=PRIVATE & AS_TYPED),
         MessageHandler(PRIVATE & filters.CONTACT, on_contact),
         MessageHandler(PRIVATE & filters.TEXT, on_text),
         MessageHandler(PRIVATE, on_other),

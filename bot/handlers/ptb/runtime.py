@@ -31,7 +31,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -238,7 +238,7 @@ class PtbRuntime:
         if user is None:
             return True
         query = update.callback_query
-        allowed, warn = self.throttle._allow(user.id)
+        allowed, warn = self.throttle.allow(user.id)
         if not allowed:
             text = self.throttle.refusal(user.language_code)
             if query is not None:
@@ -309,15 +309,16 @@ class PtbRuntime:
     @contextlib.asynccontextmanager
     async def polling(
         self, *, polling_timeout: int = 10, handle_as_tasks: bool = True
-    ) -> AsyncIterator[None]:
-        """Long polling in the background. Without `handle_as_tasks` a batch is confirmed (the
-        next getUpdates offset) only once every update in it was handled: what makes the
-        emulator's replies complete, and no update is lost to a crash. With it, updates are
-        handled as tasks (bounded by the update processor) and polling goes on at once."""
+    ) -> AsyncIterator[asyncio.Task[None]]:
+        """Long polling in the background (the task is yielded: it ends only on a rejected
+        token). Without `handle_as_tasks` a batch is confirmed (the next getUpdates offset) only
+        once every update in it was handled: what makes the emulator's replies complete, and no
+        update is lost to a crash. With it, updates are handled as tasks (bounded by the update
+        processor) and polling goes on at once."""
         await self.initialize()
         self._polling = asyncio.create_task(self._poll(polling_timeout, handle_as_tasks))
         try:
-            yield
+            yield self._polling
         finally:
             task, self._polling = self._polling, None
             task.cancel()
@@ -334,9 +335,10 @@ class PtbRuntime:
                     updates = await self.bot.get_updates(
                         offset=offset, timeout=polling_timeout, allowed_updates=ALLOWED_UPDATES
                     )
-                except (Conflict, InvalidToken):
+                except InvalidToken:
+                    log.error("getUpdates: the token was rejected; polling stops")
                     raise
-                except TelegramError as error:
+                except TelegramError as error:  # Conflict (another poller) included
                     log.warning("getUpdates failed (%s): retrying", type(error).__name__)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
