@@ -19,7 +19,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from bot.flows.core import t
 from bot.flows.ports import Unreachable
 from bot.i18n import Translator, language_from_telegram
-from bot.metrics import Metrics
+from bot.metrics import Metrics, count_error
 from bot.services.admin import BanService
 
 log = logging.getLogger(__name__)
@@ -177,6 +177,30 @@ class BanGate:
             return BanVerdict(None)
         lang = await self.bans.language(user_id) or language_from_telegram(language_code)
         return BanVerdict(self.translator.render(lang, t("admin-banned-notice"), for_html=for_html))
+
+
+def left_for_redelivery(
+    update_id: int, error: BaseException, *, redeliver_transient: bool, metrics: Metrics | None
+) -> bool:
+    """Counts and logs a failed update (type and place only: no personal data). True when it
+    is an infrastructure failure in webhook mode (`redeliver_transient`): the webhook answers
+    500 and Telegram delivers the update again later, instead of it being lost; False when the
+    person should be told."""
+    count_error(metrics, error)
+    if redeliver_transient and is_transient(error):
+        log.warning(
+            "update %s failed on %s: left for Telegram to deliver again",
+            update_id,
+            type(error).__name__,
+        )
+        return True
+    log.error(
+        "update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__),
+    )
+    return False
 
 
 def failure_text(translator: Translator, language_code: str | None, *, for_html: bool) -> str:

@@ -13,9 +13,16 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update
 from aiogram.types.update import UpdateTypeLookupError
 
-from bot.handlers.gate import BanGate, Dedup, Throttle, failure_text, is_transient
+from bot.handlers.gate import (
+    BanGate,
+    Dedup,
+    Throttle,
+    failure_text,
+    is_transient,
+    left_for_redelivery,
+)
 from bot.i18n import Translator
-from bot.metrics import Metrics, count_error
+from bot.metrics import Metrics
 from bot.services.admin import BanService
 
 __all__ = [
@@ -106,20 +113,13 @@ def error_router(translator: Translator, *, redeliver_transient: bool = False) -
     @router.errors()
     async def on_error(event: ErrorEvent, metrics: Metrics | None = None) -> Any:
         update = event.update
-        count_error(metrics, event.exception)
-        if redeliver_transient and is_transient(event.exception):
-            log.warning(
-                "update %s failed on %s: left for Telegram to deliver again",
-                update.update_id,
-                type(event.exception).__name__,
-            )
-            return UNHANDLED
-        log.error(
-            "update %s failed: %s",
+        if left_for_redelivery(
             update.update_id,
-            type(event.exception).__name__,
-            exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
-        )
+            event.exception,
+            redeliver_transient=redeliver_transient,
+            metrics=metrics,
+        ):
+            return UNHANDLED
         target: Message | CallbackQuery | None = update.message or update.callback_query
         if target is None or target.from_user is None:
             return None

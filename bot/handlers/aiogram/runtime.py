@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -50,6 +51,27 @@ def make_bot(token: str, api_url: str | None) -> Bot:
         AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     )
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+@contextlib.asynccontextmanager
+async def background_polling(
+    dispatcher: Dispatcher, bot: Bot, **polling_kwargs: Any
+) -> AsyncIterator[asyncio.Task[None]]:
+    """`dispatcher.start_polling` as a task while inside (no signal handlers, the session left
+    open); stopped and awaited on the way out."""
+    task = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, handle_signals=False, close_bot_session=False, **polling_kwargs
+        )
+    )
+    try:
+        yield task
+    finally:
+        if dispatcher._stop_signal is not None and dispatcher._running_lock.locked():
+            await dispatcher.stop_polling()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 @dataclass
@@ -103,32 +125,19 @@ class AiogramRuntime:
         )
         self.dispatcher = dispatcher
 
-    @contextlib.asynccontextmanager
-    async def polling(
+    def polling(
         self, *, polling_timeout: int = 10, handle_as_tasks: bool = True
-    ) -> AsyncIterator[asyncio.Task[None]]:
+    ) -> contextlib.AbstractAsyncContextManager[asyncio.Task[None]]:
         """aiogram's long polling in the background (the task is yielded: it ends when polling
         fails for good). With `handle_as_tasks=False` the bot confirms an update (next
         getUpdates offset) only after its handler finished."""
-        dispatcher = self.dispatcher
-        assert dispatcher is not None
-        task = asyncio.create_task(
-            dispatcher.start_polling(
-                self.bot,
-                handle_as_tasks=handle_as_tasks,
-                handle_signals=False,
-                close_bot_session=False,
-                polling_timeout=polling_timeout,
-            )
+        assert self.dispatcher is not None
+        return background_polling(
+            self.dispatcher,
+            self.bot,
+            polling_timeout=polling_timeout,
+            handle_as_tasks=handle_as_tasks,
         )
-        try:
-            yield task
-        finally:
-            if dispatcher._stop_signal is not None and dispatcher._running_lock.locked():
-                await dispatcher.stop_polling()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     def add_webhook_route(self, web_app: web.Application, path: str, secret: str) -> None:
         """Updates are handled before the response (aiogram answers early, in the background,

@@ -48,7 +48,14 @@ from bot.flows.agents import AgentDesk
 from bot.flows.menus import AGENT_GROUP_COMMANDS, CITIZEN_COMMANDS
 from bot.flows.ports import ConversationStore
 from bot.flows.runner import CitizenRunner
-from bot.handlers.gate import BanGate, Dedup, Throttle, failure_text, is_transient
+from bot.handlers.gate import (
+    BanGate,
+    Dedup,
+    Throttle,
+    failure_text,
+    is_transient,
+    left_for_redelivery,
+)
 from bot.handlers.ptb import agents as agent_handlers
 from bot.handlers.ptb import citizen as citizen_handlers
 from bot.handlers.ptb.messenger import PtbMessenger
@@ -275,19 +282,18 @@ class PtbRuntime:
         delivers the update again later."""
         error = context.error
         assert error is not None and self.translator is not None
-        count_error(self.metrics, error)
         if not isinstance(update, Update):
+            count_error(self.metrics, error)
             log.error("PTB failed outside an update: %s", type(error).__name__, exc_info=error)
             return
         self._failures[update.update_id] = error
-        if self.redeliver_transient and is_transient(error):
-            log.warning(
-                "update %s failed on %s: left for Telegram to deliver again",
-                update.update_id,
-                type(error).__name__,
-            )
+        if left_for_redelivery(
+            update.update_id,
+            error,
+            redeliver_transient=self.redeliver_transient,
+            metrics=self.metrics,
+        ):
             return
-        log.error("update %s failed: %s", update.update_id, type(error).__name__, exc_info=error)
         query, message = update.callback_query, update.message
         try:
             if query is not None:
