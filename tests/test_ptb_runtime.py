@@ -29,6 +29,7 @@ from bot.i18n import Translator
 from bot.metrics import Metrics
 from bot.wiring import bot_id_of
 from tests.e2e.harness import make_settings
+from tests.test_webhook import start_update
 
 
 @pytest.mark.parametrize(
@@ -98,20 +99,6 @@ class NoBans:
         return None
 
 
-def text_update(update_id: int, user_id: int) -> dict[str, Any]:
-    sender = {"id": user_id, "is_bot": False, "first_name": "Ana", "language_code": "en"}
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_700_000_000,
-            "chat": {"id": user_id, "type": "private", "first_name": "Ana"},
-            "from": sender,
-            "text": "hello",
-        },
-    }
-
-
 async def test_webhook_mode_has_a_transient_failure_delivered_again(tmp_path: Path) -> None:
     async with running_emulator() as emulator:
         runtime = make_runtime(emulator.token, emulator.base_url, bot_id_of(emulator.token))
@@ -138,12 +125,12 @@ async def test_webhook_mode_has_a_transient_failure_delivered_again(tmp_path: Pa
         user = emulator.user(user_id=4301, first_name="Ana", language_code="en")
         try:
             await runtime.startup()
-            first = Update.de_json(text_update(1, user.id), runtime.bot)
+            first = Update.de_json(start_update(1, user.id, "hello"), runtime.bot)
             assert await runtime.handle(first) is False  # answered 500: Telegram retries
             assert user.bot_messages == []  # nobody is told of a failure that will heal
             assert await runtime.handle(first) is True  # the redelivery is handled
             assert await runtime.handle(first) is True and runner.fed == 2  # then a duplicate
-            second = Update.de_json(text_update(2, user.id), runtime.bot)
+            second = Update.de_json(start_update(2, user.id, "hello"), runtime.bot)
             assert await runtime.handle(second) is True  # a bug: not retried, the person told
             assert runner.fed == 3
             told = Translator().render("en", t("error-generic"))
