@@ -433,10 +433,9 @@ class PtbRuntime:
                     log.warning("could not set a command menu: %s", type(error).__name__)
 
     async def close(self) -> None:
-        if self.application is not None and self.application._initialized:
-            await self.application.shutdown()
-        else:
-            await self.bot.shutdown()
+        if self.application is not None:
+            await self.application.shutdown()  # the bot's too, once initialized
+        await self.bot.shutdown()  # returns at once when already shut down
 
 
 def make_runtime(token: str, api_url: str | None, bot_id: int) -> PtbRuntime:
