@@ -24,7 +24,8 @@ from bot.flows.ports import (
     Unreachable,
 )
 from bot.handlers.ptb.messenger import translated_errors
-from bot.handlers.ptb.runtime import PerUserOrder, make_runtime
+from bot.handlers.ptb.order import PerUserOrder
+from bot.handlers.ptb.runtime import make_runtime
 from bot.i18n import Translator
 from bot.metrics import Metrics
 from bot.wiring import bot_id_of

@@ -18,16 +18,13 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from redis.asyncio import Redis
 from telegram import (
-    BotCommand,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     Update,
 )
 from telegram.constants import ParseMode
@@ -35,7 +32,6 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
     Defaults,
@@ -45,7 +41,6 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.flows.agents import AgentDesk
-from bot.flows.menus import AGENT_GROUP_COMMANDS, CITIZEN_COMMANDS
 from bot.flows.ports import ConversationStore
 from bot.flows.runner import CitizenRunner
 from bot.handlers.gate import (
@@ -58,52 +53,18 @@ from bot.handlers.gate import (
 )
 from bot.handlers.ptb import agents as agent_handlers
 from bot.handlers.ptb import citizen as citizen_handlers
+from bot.handlers.ptb.menus import set_menus
 from bot.handlers.ptb.messenger import PtbMessenger
-from bot.i18n import LANGUAGES, Translator
+from bot.handlers.ptb.order import PerUserOrder
+from bot.i18n import Translator
 from bot.metrics import Metrics, count_error
 from bot.security import Vault
 from bot.services.audit import Audit
 
 log = logging.getLogger(__name__)
 
-# Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
-_COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
 ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_CONCURRENT_UPDATES = 256
-
-
-class PerUserOrder(BaseUpdateProcessor):
-    """Up to `max_concurrent_updates` updates at once; the updates of one user one after
-    another, in the order they arrived (an asyncio lock is fair, and the tasks start in
-    arrival order). The citizen runner also locks per citizen; this keeps the gate and the
-    handlers of one user in order too."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        user = update.effective_user if isinstance(update, Update) else None
-        if user is None:
-            await coroutine
-            return
-        lock, holders = self._locks.get(user.id, (asyncio.Lock(), 0))
-        self._locks[user.id] = (lock, holders + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, holders = self._locks[user.id]
-            if holders <= 1:
-                del self._locks[user.id]
-            else:
-                self._locks[user.id] = (lock, holders - 1)
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
 
 
 def make_bot(token: str, api_url: str | None) -> ExtBot[None]:
@@ -402,35 +363,10 @@ class PtbRuntime:
     # --- menus and closing ---------------------------------------------------------------------
 
     async def set_commands(self, settings: Settings, translator: Translator) -> None:
-        """The citizens' menu (all private chats) and the agents' group menu, per language.
-        The admins' menus are the aiogram runtime's until the admin dialogues are a flow."""
+        """The citizens' menu and the agents' group menu; the admins' menus are the aiogram
+        runtime's until the admin dialogues are a flow."""
         await self.initialize()
-        for lang in LANGUAGES:
-            commands = [
-                BotCommand(name, translator(lang, f"cmd-{name}", for_html=False))
-                for name in CITIZEN_COMMANDS
-            ]
-            scope = BotCommandScopeAllPrivateChats()
-            await self.bot.set_my_commands(
-                commands, scope=scope, language_code=_COMMAND_LANGUAGE[lang]
-            )
-            if lang == "en":
-                await self.bot.set_my_commands(commands, scope=scope)
-            if settings.agents_chat_id is None:
-                continue
-            group = [
-                BotCommand(name, translator.render(lang, text, for_html=False))
-                for name, text in AGENT_GROUP_COMMANDS.items()
-            ]
-            group_scope = BotCommandScopeChat(settings.agents_chat_id)
-            codes: list[str | None] = [_COMMAND_LANGUAGE[lang]]
-            if lang == settings.agents_language:
-                codes.append(None)
-            for code in codes:
-                try:
-                    await self.bot.set_my_commands(group, scope=group_scope, language_code=code)
-                except TelegramError as error:
-                    log.warning("could not set a command menu: %s", type(error).__name__)
+        await set_menus(self.bot, settings, translator)
 
     async def close(self) -> None:
         if self.application is not None:
