@@ -150,3 +150,53 @@ async def test_the_gate_bans_and_throttles_on_each_runtime(tmp_path: Path) -> No
         tap = await hasty.press(first.last.buttons[0])
         assert tap.callback_answer is not None and tap.callback_answer.text == slow_down
         assert not tap.messages
+
+
+AGENTS = -1001000000999
+
+
+async def ticket_transcript(tmp_path: Path, runtime: str) -> list[Any]:
+    """A citizen asks for a person; an agent answers in the topic, notes and closes it."""
+    from bot.services.staff import StaffService
+    from bot.storage.models import StaffRole
+
+    settings = make_settings(tmp_path / runtime, bot_runtime=runtime, agents_chat_id=AGENTS)
+    async with (
+        running_emulator(agents_chat_id=AGENTS) as emulator,
+        running(emulator, settings),
+    ):
+        group = emulator.agents
+        assert group is not None
+        agent = emulator.user(20002, "Agent B")
+        group.add_member(agent)
+        await StaffService([]).add(20002, StaffRole.AGENT)
+        user = emulator.user(
+            user_id=5201, first_name="Li", language_code="en", phone_number="+8613800005201"
+        )
+        p = Citizen(user, "en")
+        for act in (
+            p.say("/start"),
+            p.tap("btn-accept"),
+            p.tap("btn-share-phone"),
+            p.say("Li Lei"),
+            p.say(OWN_ID),
+        ):
+            await act
+        shown: list[Any] = [seen(await p.tap("btn-support"))]
+        topic = group.topic("Li Lei #1").message_thread_id
+        shown.append(seen(await p.say("Is anyone there?")))
+        for text in ("Hello, I can help.", "/note asked about the card", "/close"):
+            shown.append(seen(await group.send_text(agent, text, topic)))
+        await p.user.wait_for(lambda m: "Hello, I can help." in (m.text or ""), timeout=10)
+        shown.append([(m.html, _keyboard(m.reply_markup)) for m in user.bot_messages])
+        shown.append([(m.html, m.edited) for m in group.bot_messages(topic)])
+        return shown
+
+
+async def test_a_ticket_shows_the_same_messages_on_both_runtimes(tmp_path: Path) -> None:
+    aiogram = await ticket_transcript(tmp_path, "aiogram")
+    ptb = await ticket_transcript(tmp_path, "ptb")
+    assert aiogram[-1] and aiogram[-2]  # the topic and the chat both have messages
+    assert any("Is anyone there?" in html for html, _ in aiogram[-1])  # relayed to agents
+    for step, (on_aiogram, on_ptb) in enumerate(zip(aiogram, ptb, strict=True)):
+        assert on_ptb == on_aiogram, step
