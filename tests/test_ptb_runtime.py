@@ -114,13 +114,11 @@ async def test_webhook_mode_has_a_transient_failure_delivered_again(tmp_path: Pa
         runtime.build(
             settings,
             runner=runner,  # type: ignore[arg-type]
+            admin=None,  # type: ignore[arg-type]
             desk=None,
-            store=None,  # type: ignore[arg-type]
             redis=None,
             translator=Translator(),
             metrics=metrics,
-            audit=None,  # type: ignore[arg-type]
-            vault=None,  # type: ignore[arg-type]
         )
         runtime.bans = NoBans()  # type: ignore[assignment]
         user = emulator.user(user_id=4301, first_name="Ana", language_code="en")

@@ -20,7 +20,7 @@ from bot.flows.core import t
 from bot.flows.ports import Unreachable
 from bot.i18n import Translator, language_from_telegram
 from bot.metrics import Metrics, count_error
-from bot.services.admin import BanService
+from bot.services.admin.bans import BanService
 
 log = logging.getLogger(__name__)
 

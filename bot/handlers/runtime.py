@@ -11,13 +11,13 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.flows.admin_runner import AdminRunner, RoleMenus
 from bot.flows.agents import AgentDesk
-from bot.flows.ports import ConversationStore, Messenger
+from bot.flows.ports import Messenger
 from bot.flows.runner import CitizenRunner
 from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.security import Vault
-from bot.services.audit import Audit
+from bot.services.staff import StaffService
 
 
 class Runtime(Protocol):
@@ -32,15 +32,19 @@ class Runtime(Protocol):
         settings: Settings,
         *,
         runner: CitizenRunner,
+        admin: AdminRunner,
         desk: AgentDesk | None,
-        store: ConversationStore,
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
-        audit: Audit,
-        vault: Vault,
     ) -> None:
         """Routes updates to the core; called once, after the core is built."""
+        ...
+
+    def role_menus(
+        self, settings: Settings, translator: Translator, staff: StaffService
+    ) -> RoleMenus:
+        """What the admin runner calls when someone's role changed."""
         ...
 
     async def set_commands(self, settings: Settings, translator: Translator) -> None: ...

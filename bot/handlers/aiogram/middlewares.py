@@ -23,7 +23,7 @@ from bot.handlers.gate import (
 )
 from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.services.admin import BanService
+from bot.services.admin.bans import BanService
 
 __all__ = [
     "BanMiddleware",

@@ -14,20 +14,18 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
-from bot.flows.menus import CITIZEN_COMMANDS
-from bot.flows.ports import ConversationStore
+from bot.flows.menus import citizen_menus
 from bot.flows.runner import CitizenRunner
 from bot.handlers.aiogram import admin as admin_handlers
 from bot.handlers.aiogram import citizen as citizen_handlers
 from bot.handlers.aiogram.agents import build_agents_router
-from bot.handlers.aiogram.fsm import ConversationFsmStorage
 from bot.handlers.aiogram.messenger import AiogramMessenger
 from bot.handlers.aiogram.middlewares import (
     BanMiddleware,
@@ -36,14 +34,9 @@ from bot.handlers.aiogram.middlewares import (
     ThrottlingMiddleware,
     error_router,
 )
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.security import Vault
-from bot.services.audit import Audit
 from bot.services.staff import StaffService
-
-# Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
-_COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
 
 
 def make_bot(token: str, api_url: str | None) -> Bot:
@@ -87,17 +80,15 @@ class AiogramRuntime:
         settings: Settings,
         *,
         runner: CitizenRunner,
+        admin: AdminRunner,
         desk: AgentDesk | None,
-        store: ConversationStore,
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
-        audit: Audit,
-        vault: Vault,
     ) -> None:
         dispatcher = Dispatcher(
-            storage=ConversationFsmStorage(store),
             runner=runner,
+            admin=admin,
             translator=translator,
             settings=settings,
             metrics=metrics,
@@ -113,7 +104,7 @@ class AiogramRuntime:
             )
         )
         dispatcher.update.outer_middleware(BanMiddleware(translator))
-        dispatcher.include_router(admin_handlers.build_router(settings, audit, vault))
+        dispatcher.include_router(admin_handlers.build_router(admin))
         dispatcher.include_router(citizen_handlers.build_router())
         if desk is not None:
             dispatcher.include_router(build_agents_router(desk))
@@ -165,20 +156,13 @@ class AiogramRuntime:
         assert self.dispatcher is not None
         await self.dispatcher.emit_shutdown(bot=self.bot, **self.dispatcher.workflow_data)
 
+    def role_menus(
+        self, settings: Settings, translator: Translator, staff: StaffService
+    ) -> admin_handlers.AiogramRoleMenus:
+        return admin_handlers.AiogramRoleMenus(self.bot, translator, staff, settings)
+
     async def set_commands(self, settings: Settings, translator: Translator) -> None:
-        for lang in LANGUAGES:
-            commands = [
-                BotCommand(
-                    command=name, description=translator(lang, f"cmd-{name}", for_html=False)
-                )
-                for name in CITIZEN_COMMANDS
-            ]
-            scope = BotCommandScopeAllPrivateChats()
-            await self.bot.set_my_commands(
-                commands, scope=scope, language_code=_COMMAND_LANGUAGE[lang]
-            )
-            if lang == "en":
-                await self.bot.set_my_commands(commands, scope=scope)
+        await admin_handlers.apply_menus(self.bot, citizen_menus(translator))
         await admin_handlers.set_role_commands(
             self.bot, translator, StaffService(settings.admin_ids), settings
         )

@@ -31,6 +31,7 @@ from telegram.error import (
 
 from bot.flows.ports import (
     ContactRequest,
+    Document,
     InlineMarkup,
     Markup,
     MessageGone,
@@ -196,6 +197,22 @@ class PtbMessenger:
                 to_chat, from_chat, message_id, message_thread_id=thread_id
             )
         return sent.message_id
+
+    async def send_document(
+        self, chat_id: int, document: Document, *, thread_id: int | None = None
+    ) -> int:
+        async with translated_errors():
+            sent = await self.bot.send_document(
+                chat_id,
+                InputFile(document.data, filename=document.filename),
+                caption=document.caption or None,
+                message_thread_id=thread_id,
+            )
+        return sent.message_id
+
+    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None:
+        async with translated_errors():
+            await self.bot.edit_forum_topic(chat_id, thread_id, name=name)
 
     async def create_topic(self, chat_id: int, name: str) -> Topic:
         async with translated_errors():

@@ -40,8 +40,8 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
+from bot.flows.admin_runner import AdminRunner, RoleMenus
 from bot.flows.agents import AgentDesk
-from bot.flows.ports import ConversationStore
 from bot.flows.runner import CitizenRunner
 from bot.handlers.gate import (
     BanGate,
@@ -53,13 +53,12 @@ from bot.handlers.gate import (
 )
 from bot.handlers.ptb import agents as agent_handlers
 from bot.handlers.ptb import citizen as citizen_handlers
-from bot.handlers.ptb.menus import set_menus
+from bot.handlers.ptb.menus import PtbRoleMenus, set_menus
 from bot.handlers.ptb.messenger import PtbMessenger
 from bot.handlers.ptb.order import PerUserOrder
 from bot.i18n import Translator
 from bot.metrics import Metrics, count_error
-from bot.security import Vault
-from bot.services.audit import Audit
+from bot.services.staff import StaffService
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +114,14 @@ class PtbRuntime:
         settings: Settings,
         *,
         runner: CitizenRunner,
+        admin: AdminRunner,
         desk: AgentDesk | None,
-        store: ConversationStore,
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
-        audit: Audit,
-        vault: Vault,
     ) -> None:
-        """The conversation state stays in our ConversationStore (no PTB persistence); the
-        admin dialogues (`audit`, `vault`) are still the aiogram runtime's."""
+        """The conversation state stays in our ConversationStore (no PTB persistence). The
+        admin commands (`admin`) are not routed under PTB yet."""
         self.translator = translator
         self.metrics = metrics
         # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
@@ -361,6 +358,11 @@ class PtbRuntime:
         return None
 
     # --- menus and closing ---------------------------------------------------------------------
+
+    def role_menus(
+        self, settings: Settings, translator: Translator, staff: StaffService
+    ) -> RoleMenus:
+        return PtbRoleMenus(self.bot, translator, settings)
 
     async def set_commands(self, settings: Settings, translator: Translator) -> None:
         """The citizens' menu and the agents' group menu; the admins' menus are the aiogram
