@@ -22,7 +22,7 @@ class Settings(BaseSettings):
 
     # --- Telegram -------------------------------------------------------------------------
     # The Telegram library that runs the bot: aiogram 3 or python-telegram-bot 22 (same
-    # behaviour; the admin commands are aiogram's only until they become a flow).
+    # behaviour).
     bot_runtime: Literal["aiogram", "ptb"] = "aiogram"
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str | None = None

@@ -95,6 +95,11 @@ class FlakyRunner:
         return "en"
 
 
+class NoAdmins:
+    async def is_admin(self, user_id: int) -> bool:
+        return False
+
+
 class NoBans:
     async def verdict(self, *args: Any, **kwargs: Any) -> None:
         return None
@@ -114,7 +119,7 @@ async def test_webhook_mode_has_a_transient_failure_delivered_again(tmp_path: Pa
         runtime.build(
             settings,
             runner=runner,  # type: ignore[arg-type]
-            admin=None,  # type: ignore[arg-type]
+            admin=NoAdmins(),  # type: ignore[arg-type]
             desk=None,
             redis=None,
             translator=Translator(),

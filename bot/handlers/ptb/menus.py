@@ -1,5 +1,5 @@
-"""The command menus under PTB: the citizens' (every private chat) and the agents' group's,
-per language, from the neutral menus of `bot.flows.menus`."""
+"""The command menus under PTB, from the neutral menus of `bot.flows.menus`: the citizens'
+(every private chat) and the menus per role (admins, the agents' group)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from telegram.error import TelegramError
 from bot.config import Settings
 from bot.flows.menus import MenuUpdate, citizen_menus, role_menus
 from bot.i18n import Translator
+from bot.services.staff import StaffService
 
 log = logging.getLogger(__name__)
 
 
 async def apply_menus(bot: Bot, updates: Iterable[MenuUpdate]) -> None:
     """Each neutral menu update as setMyCommands / deleteMyCommands; a chat the bot cannot
-    reach is skipped with a warning."""
+    reach (never started) is skipped with a warning."""
     for update in updates:
         scope = (
             BotCommandScopeAllPrivateChats()
@@ -35,33 +36,28 @@ async def apply_menus(bot: Bot, updates: Iterable[MenuUpdate]) -> None:
             log.warning("could not set a command menu: %s", type(error).__name__)
 
 
-def _agents_group_menus(translator: Translator, settings: Settings) -> list[MenuUpdate]:
-    """The agents' group menu only: the admin commands are not routed under PTB yet, so no
-    admin is shown them."""
-    return [
-        update
-        for update in role_menus(
-            translator,
-            admins=(),
-            agents_chat_id=settings.agents_chat_id,
-            agents_language=settings.agents_language,
-        )
-        if update.chat_id == settings.agents_chat_id
-    ]
-
-
-async def set_menus(bot: Bot, settings: Settings, translator: Translator) -> None:
-    await apply_menus(bot, citizen_menus(translator) + _agents_group_menus(translator, settings))
-
-
 class PtbRoleMenus:
-    """The admin runner's `RoleMenus` under PTB: the agents' group menu again (no admin menus
-    while the admin commands are aiogram's)."""
+    """The admin runner's `RoleMenus` port over PTB."""
 
-    def __init__(self, bot: Bot, translator: Translator, settings: Settings) -> None:
+    def __init__(
+        self, bot: Bot, translator: Translator, staff: StaffService, settings: Settings
+    ) -> None:
         self.bot = bot
         self.translator = translator
+        self.staff = staff
         self.settings = settings
 
     async def refresh(self, changed: Iterable[int]) -> None:
-        await apply_menus(self.bot, _agents_group_menus(self.translator, self.settings))
+        updates = role_menus(
+            self.translator,
+            admins=await self.staff.admins(),
+            agents_chat_id=self.settings.agents_chat_id,
+            agents_language=self.settings.agents_language,
+            changed=changed,
+        )
+        await apply_menus(self.bot, updates)
+
+
+async def set_menus(bot: Bot, settings: Settings, translator: Translator) -> None:
+    await apply_menus(bot, citizen_menus(translator))
+    await PtbRoleMenus(bot, translator, StaffService(settings.admin_ids), settings).refresh(())

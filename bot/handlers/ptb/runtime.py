@@ -51,6 +51,7 @@ from bot.handlers.gate import (
     is_transient,
     left_for_redelivery,
 )
+from bot.handlers.ptb import admin as admin_handlers
 from bot.handlers.ptb import agents as agent_handlers
 from bot.handlers.ptb import citizen as citizen_handlers
 from bot.handlers.ptb.menus import PtbRoleMenus, set_menus
@@ -120,8 +121,7 @@ class PtbRuntime:
         translator: Translator,
         metrics: Metrics,
     ) -> None:
-        """The conversation state stays in our ConversationStore (no PTB persistence). The
-        admin commands (`admin`) are not routed under PTB yet."""
+        """The conversation state stays in our ConversationStore (no PTB persistence)."""
         self.translator = translator
         self.metrics = metrics
         # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
@@ -138,6 +138,7 @@ class PtbRuntime:
             .concurrent_updates(PerUserOrder(MAX_CONCURRENT_UPDATES))
             .build()
         )
+        application.add_handlers(admin_handlers.build_handlers(admin), group=admin_handlers.GROUP)
         application.add_handlers(citizen_handlers.build_handlers(runner, translator))
         if desk is not None:
             application.add_handlers(agent_handlers.build_handlers(desk))
@@ -362,11 +363,10 @@ class PtbRuntime:
     def role_menus(
         self, settings: Settings, translator: Translator, staff: StaffService
     ) -> RoleMenus:
-        return PtbRoleMenus(self.bot, translator, settings)
+        return PtbRoleMenus(self.bot, translator, staff, settings)
 
     async def set_commands(self, settings: Settings, translator: Translator) -> None:
-        """The citizens' menu and the agents' group menu; the admins' menus are the aiogram
-        runtime's until the admin dialogues are a flow."""
+        """The citizens' menu, then the menus per role (admins, the agents' group)."""
         await self.initialize()
         await set_menus(self.bot, settings, translator)
 
