@@ -64,11 +64,12 @@ async def run(settings: Settings) -> None:
                 flush=True,
             )
         if settings.webhook_url and emulator is None:
-            from bot.handlers.aiogram.webhook import run_webhook
+            from bot.handlers.webhook import run_webhook
 
             await run_webhook(app, settings)
         else:
-            await app.dispatcher.start_polling(app.bot)
+            async with app.runtime.polling() as polling:
+                await polling
     finally:
         await app.close()
         if emulator is not None:

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     )
 
     # --- Telegram -------------------------------------------------------------------------
+    # The Telegram library that runs the bot: aiogram 3 or python-telegram-bot 22 (same
+    # behaviour).
+    bot_runtime: Literal["aiogram", "ptb"] = "aiogram"
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
     webhook_url: str | None = None
@@ -84,6 +87,11 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    @field_validator("bot_runtime", mode="before")
+    @classmethod
+    def _runtime_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

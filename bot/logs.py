@@ -98,4 +98,8 @@ def setup_logging(settings: Settings, *, stream: IO[str] | None = None) -> loggi
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    # httpx (python-telegram-bot's HTTP client) logs every request, its URL holding the bot
+    # token, at INFO: only its warnings are wanted.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     return handler

@@ -17,7 +17,7 @@ from bot.flows.agents import AgentDesk
 from bot.flows.core import FlowConfig
 from bot.flows.notify import Hub
 from bot.flows.runner import CitizenRunner
-from bot.handlers.aiogram.runtime import AiogramRuntime, make_runtime
+from bot.handlers.runtime import Runtime
 from bot.i18n import Translator
 from bot.jobs.arq_queue import ArqJobQueue
 from bot.jobs.local import LocalJobQueue
@@ -69,10 +69,22 @@ def flow_config(settings: Settings) -> FlowConfig:
     )
 
 
+def make_runtime(settings: Settings, token: str, api_url: str | None, bot_id: int) -> Runtime:
+    """The Telegram library that runs the bot: BOT_RUNTIME=aiogram (default) or ptb. Each is
+    imported only when chosen."""
+    if settings.bot_runtime == "ptb":
+        from bot.handlers.ptb.runtime import make_runtime as make_ptb
+
+        return make_ptb(token, api_url, bot_id)
+    from bot.handlers.aiogram.runtime import make_runtime as make_aiogram
+
+    return make_aiogram(token, api_url, bot_id)
+
+
 @dataclass
 class App:
     settings: Settings
-    runtime: AiogramRuntime
+    runtime: Runtime
     runner: CitizenRunner
     admin: AdminRunner
     queue: LocalJobQueue | ArqJobQueue
@@ -85,13 +97,8 @@ class App:
     _background: list[asyncio.Task[None]] = field(default_factory=list, repr=False)
 
     @property
-    def bot(self):  # type: ignore[no-untyped-def]  # the runtime's own bot object
-        return self.runtime.bot
-
-    @property
-    def dispatcher(self):  # type: ignore[no-untyped-def]
-        assert self.runtime.dispatcher is not None
-        return self.runtime.dispatcher
+    def bot_id(self) -> int:
+        return self.runtime.bot_id
 
     def start_background(self) -> None:
         """Periodic duties: review reminders, applications whose analysis was lost, and the
@@ -162,7 +169,7 @@ async def build_app(
     references = LocalReferenceRegistry(vault, settings.data_dir)
     store = make_conversation_store(settings, bot_id=bot_id)
     redis = store.redis if isinstance(store, RedisConversationStore) else None  # locks, dedup
-    runtime = make_runtime(token, api_url)
+    runtime = make_runtime(settings, token, api_url, bot_id)
     citizens = CitizenService(
         vault,
         audit,
@@ -247,7 +254,7 @@ async def build_app(
     if desk is not None:
         hub.subscribe(desk.notify)
     hub.subscribe(runner.notify)
-    runtime.build_dispatcher(
+    runtime.build(
         settings,
         runner=runner,
         admin=admin,

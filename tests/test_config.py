@@ -35,12 +35,20 @@ def test_admin_ids_from_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) 
     assert Settings(_env_file=None).admin_ids == [12, 34]  # type: ignore[call-arg]
 
 
+def test_bot_runtime_defaults_to_aiogram_and_reads_ptb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOT_RUNTIME", raising=False)
+    assert Settings(_env_file=None).bot_runtime == "aiogram"  # type: ignore[call-arg]
+    monkeypatch.setenv("BOT_RUNTIME", " PTB ")
+    assert Settings(_env_file=None).bot_runtime == "ptb"  # type: ignore[call-arg]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "named"),
     [
         ("DEFAULT_LANGUAGE", "fr", "default_language"),
         ("MATCH_REVIEW_DISTANCE", "0.1", "MATCH_REVIEW_DISTANCE"),
         ("MAX_FAMILY_MEMBERS", "many", "max_family_members"),
+        ("BOT_RUNTIME", "telethon", "bot_runtime"),
     ],
 )
 def test_bad_values_name_the_setting(

@@ -20,11 +20,11 @@ from bot.config import Settings
 from bot.emulator import Emulator
 from bot.emulator.testing import running_emulator
 from bot.flows.core import t
-from bot.handlers.aiogram.webhook import run_webhook
+from bot.handlers.webhook import run_webhook
 from bot.storage.db import close_db
 from bot.wiring import App, build_app
 from tests import dbutil
-from tests.e2e.harness import TRANSLATOR, make_settings
+from tests.e2e.harness import RUNTIMES, TRANSLATOR, make_settings
 from tests.storage.conftest import redis_url
 
 __all__ = ["redis_url"]
@@ -82,8 +82,11 @@ def start_update(update_id: int, user_id: int, text: str = "/start") -> dict[str
 
 
 @contextlib.asynccontextmanager
-async def serving(tmp_path: Path, redis: str, *, reachable: bool = True) -> AsyncIterator[Served]:
-    """A fresh bot id (its own Redis keys), the emulator, and the app in webhook mode."""
+async def serving(
+    tmp_path: Path, redis: str, *, reachable: bool = True, runtime: str = "aiogram"
+) -> AsyncIterator[Served]:
+    """A fresh bot id (its own Redis keys), the emulator, and the app in webhook mode on the
+    given runtime."""
     bot_id = 700_000_000 + secrets.randbelow(99_999_999)
     port = free_port()
     settings = make_settings(
@@ -93,6 +96,7 @@ async def serving(tmp_path: Path, redis: str, *, reachable: bool = True) -> Asyn
         webhook_secret=SECRET,
         webhook_host="127.0.0.1",
         webhook_port=port,
+        bot_runtime=runtime,
     )
     try:
         async with running_emulator(token=f"{bot_id}:webhook-test") as emulator:
@@ -128,9 +132,12 @@ async def _until_listening(served: Served, task: asyncio.Task[None]) -> None:
     raise AssertionError("the webhook server did not start")
 
 
-@pytest.fixture
-async def served(tmp_path: Path, redis_url: str) -> AsyncIterator[Served]:
-    async with serving(tmp_path, redis_url) as value:
+@pytest.fixture(params=RUNTIMES)
+async def served(
+    tmp_path: Path, redis_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[Served]:
+    """The app in webhook mode, once per runtime (aiogram, python-telegram-bot)."""
+    async with serving(tmp_path, redis_url, runtime=request.param) as value:
         yield value
 
 
@@ -171,8 +178,8 @@ async def test_a_wrong_or_missing_secret_is_refused_and_changes_nothing(
     assert user.bot_messages == []
     redis = dbutil.redis_asyncio.from_url(redis_url)
     try:
-        assert await redis.exists(f"ssc:update:{served.app.bot.id}:9000001") == 0
-        assert await redis.keys(f"fsm:{served.app.bot.id}:*") == []
+        assert await redis.exists(f"ssc:update:{served.app.bot_id}:9000001") == 0
+        assert await redis.keys(f"fsm:{served.app.bot_id}:*") == []
     finally:
         await redis.aclose()
     _, text = await served.get("/metrics")
@@ -194,7 +201,7 @@ async def test_the_same_update_twice_is_handled_once(served: Served, redis_url: 
     # decided in Redis, so every process behind the load balancer agrees
     redis = dbutil.redis_asyncio.from_url(redis_url)
     try:
-        key = f"ssc:update:{served.app.bot.id}:9000002"
+        key = f"ssc:update:{served.app.bot_id}:9000002"
         assert await redis.get(key) == b"1"
         assert 3500 < await redis.ttl(key) <= 3600
     finally:
@@ -208,17 +215,17 @@ async def test_a_second_process_drops_an_update_the_first_handled(
     served: Served, tmp_path: Path, redis_url: str
 ) -> None:
     """Two processes (two apps, one Redis): an update handled by one is dropped by the other."""
-    from bot.handlers.aiogram.middlewares import DedupMiddleware
+    from bot.handlers.gate import Dedup
     from bot.storage.conversations import RedisConversationStore, make_conversation_store
 
     user = served.emulator.user(user_id=4204, first_name="Ana", language_code="en")
     assert await served.post(start_update(9_000_003, user.id)) == 200
-    storage = make_conversation_store(served.settings, bot_id=served.app.bot.id)
+    storage = make_conversation_store(served.settings, bot_id=served.app.bot_id)
     assert isinstance(storage, RedisConversationStore)
     try:
-        other = DedupMiddleware(storage.redis)
-        assert not await other.first_time(served.app.bot.id, 9_000_003)
-        assert await other.first_time(served.app.bot.id, 9_000_004)
+        other = Dedup(storage.redis)
+        assert not await other.first_time(served.app.bot_id, 9_000_003)
+        assert await other.first_time(served.app.bot_id, 9_000_004)
     finally:
         await storage.close()
 
@@ -286,4 +293,7 @@ def test_analysis_and_decision_metrics() -> None:
 async def test_the_app_shares_one_metrics_object(served: Served) -> None:
     app = served.app
     assert app.verification.metrics is app.metrics
-    assert app.dispatcher["metrics"] is app.metrics
+    if app.runtime.name == "aiogram":
+        assert app.runtime.dispatcher["metrics"] is app.metrics  # type: ignore[attr-defined]
+    else:
+        assert app.runtime.metrics is app.metrics  # type: ignore[attr-defined]

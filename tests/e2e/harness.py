@@ -1,8 +1,12 @@
-"""The real bot (aiogram, services, storage) polling the in-process emulator.
+"""The real bot (a Telegram runtime, services, storage) polling the in-process emulator.
 
 `BotUnderTest` builds the app exactly as `python -m bot` does, against a temporary DATA_DIR,
 and can be stopped and started again on the same data (a restart). `Citizen` wraps a
 simulated user and clicks buttons by the labels the bot really shows, in the user's language.
+
+The runtime is aiogram unless a test runs under the `each_runtime` fixture (tests/e2e/
+conftest.py), which runs it once per runtime (`RUNTIMES`): `make_settings` then picks the
+runtime of the current run.
 """
 
 from __future__ import annotations
@@ -12,14 +16,22 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.config import Settings
 from bot.emulator import BotMessage, Emulator, Reply, SimulatedUser
-from bot.handlers.aiogram.testing import polling
 from bot.i18n import Translator
 from bot.jobs.local import LocalJobQueue
 from bot.wiring import App, build_app
 
 TRANSLATOR = Translator()
+RUNTIMES = ("aiogram", "ptb")
+ENGINE_BOUND = pytest.mark.parametrize("each_runtime", ["aiogram"], indirect=True)
+"""For a test whose time goes to the video engine (Telegram-neutral, the same under both
+runtimes): it runs on aiogram only, to keep the suite's time; PTB's media path (download,
+edit of the "checking" message, notifications) is run by the lighter media tests."""
+current_runtime = "aiogram"
+"""The runtime `make_settings` picks when a test does not name one (set by `each_runtime`)."""
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
@@ -32,6 +44,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "analysis_workers": 1,
         "throttle_rate": 1000.0,
         "throttle_burst": 1000,
+        "bot_runtime": current_runtime,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -57,8 +70,9 @@ class BotUnderTest:
         )
         await self.app.set_commands()
         self._stack = contextlib.AsyncExitStack()
+        # an update is confirmed to the emulator only once handled: that completes a Reply
         await self._stack.enter_async_context(
-            polling(self.app.dispatcher, self.app.bot, polling_timeout=1)
+            self.app.runtime.polling(polling_timeout=1, handle_as_tasks=False)
         )
         return self.app
 

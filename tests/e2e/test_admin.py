@@ -40,7 +40,7 @@ from bot.storage.models import (
 from tests.e2e.harness import TRANSLATOR, BotUnderTest, make_settings, running
 from tests.e2e.harness import Citizen as Person
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 ADMIN = 90001
 AGENTS = -1001000000888

@@ -41,7 +41,7 @@ from tests.e2e.harness import (
     send_id_card,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 AGENTS = -1001000000777
 

@@ -20,11 +20,18 @@ from bot.storage.models import (
     FamilyMember,
     MemberStatus,
 )
-from tests.e2e.harness import BotUnderTest, id_card_photo, make_settings, running, send_id_card
+from tests.e2e.harness import (
+    ENGINE_BOUND,
+    BotUnderTest,
+    id_card_photo,
+    make_settings,
+    running,
+    send_id_card,
+)
 from tests.e2e.harness import Citizen as Person
 from tests.e2e.test_citizen_journey import FATHER_ID, MOTHER_ID, OWN_ID, person, register, rid
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 CHILD_ID = rid("44030420180305002")  # a girl born 2018
 
@@ -179,6 +186,7 @@ async def test_the_childs_photo_path_never_speaks_of_a_video(
 # --- points 2 and 11 -------------------------------------------------------------------------
 
 
+@ENGINE_BOUND
 async def test_one_challenge_per_attempt_and_short_failure_messages(
     emulator: Emulator, tmp_path: Path
 ) -> None:

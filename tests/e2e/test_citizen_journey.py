@@ -13,11 +13,11 @@ from bot.domain.idnumber import check_character
 from bot.emulator import Emulator
 from bot.emulator.testing import running_emulator
 from bot.storage.models import AuditLog, Citizen, FamilyMember
-from tests.e2e.harness import BotUnderTest, make_settings, running, send_id_card
+from tests.e2e.harness import ENGINE_BOUND, BotUnderTest, make_settings, running, send_id_card
 from tests.e2e.harness import Citizen as Person
 from tests.qr import decode_qr
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 
 def plain_jpeg() -> bytes:
@@ -317,6 +317,7 @@ async def test_flooding_is_throttled_with_one_notice(emulator: Emulator, tmp_pat
         assert reply.callback_answer.text == p.label("throttled")
 
 
+@ENGINE_BOUND
 async def test_video_goes_through_the_engine_and_the_verdict_reaches_the_chat(
     emulator: Emulator, tmp_path: Path
 ) -> None:

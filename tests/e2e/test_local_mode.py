@@ -31,7 +31,8 @@ def call(url: str, payload: dict[str, object] | None = None) -> dict[str, object
         return dict(json.load(response))
 
 
-def test_run_command_starts_local_mode_and_answers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("runtime", ["aiogram", "ptb"])
+def test_run_command_starts_local_mode_and_answers(tmp_path: Path, runtime: str) -> None:
     port = free_port()
     env = {
         k: v
@@ -39,7 +40,12 @@ def test_run_command_starts_local_mode_and_answers(tmp_path: Path) -> None:
         if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "REDIS_URL")
     }
     env.update(
-        {"LOCAL_PORT": str(port), "DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
+        {
+            "LOCAL_PORT": str(port),
+            "DATA_DIR": str(tmp_path / "data"),
+            "PYTHONUNBUFFERED": "1",
+            "BOT_RUNTIME": runtime,
+        }
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot"],

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,16 +12,27 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update
 from aiogram.types.update import UpdateTypeLookupError
-from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.flows.core import t
-from bot.flows.ports import Unreachable
-from bot.i18n import Translator, language_from_telegram
-from bot.metrics import Metrics, count_error
+from bot.handlers.gate import (
+    BanGate,
+    Dedup,
+    Throttle,
+    failure_text,
+    is_transient,
+    left_for_redelivery,
+)
+from bot.i18n import Translator
+from bot.metrics import Metrics
 from bot.services.admin.bans import BanService
+
+__all__ = [
+    "BanMiddleware",
+    "DedupMiddleware",
+    "MetricsMiddleware",
+    "ThrottlingMiddleware",
+    "error_router",
+    "is_transient",
+]
 
 log = logging.getLogger(__name__)
 
@@ -31,39 +40,19 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ThrottlingMiddleware(BaseMiddleware):
-    """Per-user token bucket: `rate` updates per second on average, bursts of `burst`.
-
-    Over the limit, a message is dropped (the first one of a burst gets a "slow down"
-    answer) and a button tap is answered without acting, so nobody waits on a spinner.
-    """
+    """The per-user token bucket of `bot.handlers.gate.Throttle` in front of every router."""
 
     def __init__(self, translator: Translator, *, rate: float = 2.0, burst: int = 8) -> None:
-        self.translator = translator
-        self.rate = rate
-        self.burst = burst
-        self._buckets: dict[int, tuple[float, float, bool]] = {}
-
-    def _allow(self, user_id: int) -> tuple[bool, bool]:
-        now = time.monotonic()
-        tokens, last, warned = self._buckets.get(user_id, (float(self.burst), now, False))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[user_id] = (tokens - 1.0, now, False)
-            return True, False
-        self._buckets[user_id] = (tokens, now, True)
-        if len(self._buckets) > 100_000:  # forget idle users
-            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
-        return False, not warned
+        self.throttle = Throttle(translator, rate=rate, burst=burst)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        allowed, warn = self._allow(user.id)
+        allowed, warn = self.throttle.allow(user.id)
         if allowed:
             return await handler(event, data)
-        lang = language_from_telegram(user.language_code)
-        text = self.translator.render(lang, t("throttled"), for_html=False)
+        text = self.throttle.refusal(user.language_code)
         if isinstance(event, Update) and event.callback_query is not None:
             await event.callback_query.answer(text)
         elif warn and isinstance(event, Update) and event.message is not None:
@@ -71,77 +60,9 @@ class ThrottlingMiddleware(BaseMiddleware):
         return None
 
 
-class DedupMiddleware(BaseMiddleware):
-    """Drops an update seen before (same bot, same update_id): Telegram retrying a webhook, or
-    the same update reaching two processes.
-
-    With Redis, `SET <prefix>:<bot id>:<update_id> 1 NX EX <ttl_s>` decides across processes;
-    without, a bounded in-process set. At most once: an update whose handling fails is not
-    handled again. If Redis cannot be reached the update is handled (a rare duplicate is
-    better than a lost message; the conversation state needs Redis anyway).
-    """
-
-    def __init__(
-        self,
-        redis: Redis | None = None,
-        *,
-        metrics: Metrics | None = None,
-        prefix: str = "ssc:update",
-        ttl_s: int = 3600,
-        capacity: int = 10_000,
-    ) -> None:
-        self.redis = redis
-        self.metrics = metrics
-        self.prefix = prefix
-        self.ttl_s = ttl_s
-        self.capacity = capacity
-        self._seen: OrderedDict[tuple[int, int], None] = OrderedDict()
-        self._unmarking: set[asyncio.Task[None]] = set()
-
-    async def first_time(self, bot_id: int, update_id: int) -> bool:
-        """Marks the update as seen; whether it was new."""
-        if self.redis is not None:
-            key = f"{self.prefix}:{bot_id}:{update_id}"
-            try:
-                return bool(await self.redis.set(key, 1, nx=True, ex=self.ttl_s))
-            except (RedisError, OSError) as exc:
-                log.warning("update %s: duplicate check unavailable (%r)", update_id, exc)
-                return True
-        if (bot_id, update_id) in self._seen:
-            return False
-        self._seen[(bot_id, update_id)] = None
-        while len(self._seen) > self.capacity:
-            self._seen.popitem(last=False)
-        return True
-
-    async def forget(self, bot_id: int, update_id: int) -> None:
-        """Unmarks an update whose handling failed on the infrastructure, so that its
-        redelivery is handled. If Redis is still down, keeps trying in the background for a
-        while: a mark left behind would drop the redelivery and lose the update."""
-        if self.redis is None:
-            self._seen.pop((bot_id, update_id), None)
-            return
-        if not await self._unmark(bot_id, update_id):
-            task = asyncio.create_task(self._unmark_later(bot_id, update_id))
-            self._unmarking.add(task)
-            task.add_done_callback(self._unmarking.discard)
-
-    async def _unmark(self, bot_id: int, update_id: int) -> bool:
-        assert self.redis is not None
-        try:
-            await self.redis.delete(f"{self.prefix}:{bot_id}:{update_id}")
-        except (RedisError, OSError):
-            return False
-        return True
-
-    async def _unmark_later(self, bot_id: int, update_id: int, *, for_s: float = 60.0) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + for_s
-        while loop.time() < deadline:
-            await asyncio.sleep(0.25)
-            if await self._unmark(bot_id, update_id):
-                return
-        log.warning("update %s: could not unmark it for redelivery", update_id)
+class DedupMiddleware(Dedup, BaseMiddleware):
+    """`bot.handlers.gate.Dedup` in front of every router; a transient failure unmarks the
+    update so that its redelivery is handled."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if not isinstance(event, Update):
@@ -155,9 +76,7 @@ class DedupMiddleware(BaseMiddleware):
                 if is_transient(exc):
                     await self.forget(bot_id, event.update_id)  # let the redelivery through
                 raise
-        log.info("update %s was seen before: dropped", event.update_id)
-        if self.metrics is not None:
-            self.metrics.duplicate_updates.inc()
+        self.dropped(event.update_id)
         return None
 
 
@@ -182,21 +101,6 @@ class MetricsMiddleware(BaseMiddleware):
             self.metrics.handler_seconds.labels(kind).observe(time.perf_counter() - started)
 
 
-def is_transient(exc: BaseException) -> bool:
-    """A failure of the infrastructure (Redis, the database, the network), not of the update:
-    handling the same update again later can succeed."""
-    from tortoise.exceptions import DBConnectionError
-
-    return isinstance(
-        exc,
-        RedisConnectionError
-        | RedisTimeoutError
-        | DBConnectionError
-        | ConnectionError
-        | Unreachable,
-    )
-
-
 def error_router(translator: Translator, *, redeliver_transient: bool = False) -> Router:
     """The last resort: log the failure (type and place only: no personal data) and tell the
     person something went wrong, instead of leaving them with silence.
@@ -209,30 +113,22 @@ def error_router(translator: Translator, *, redeliver_transient: bool = False) -
     @router.errors()
     async def on_error(event: ErrorEvent, metrics: Metrics | None = None) -> Any:
         update = event.update
-        count_error(metrics, event.exception)
-        if redeliver_transient and is_transient(event.exception):
-            log.warning(
-                "update %s failed on %s: left for Telegram to deliver again",
-                update.update_id,
-                type(event.exception).__name__,
-            )
-            return UNHANDLED
-        log.error(
-            "update %s failed: %s",
+        if left_for_redelivery(
             update.update_id,
-            type(event.exception).__name__,
-            exc_info=(type(event.exception), event.exception, event.exception.__traceback__),
-        )
+            event.exception,
+            redeliver_transient=redeliver_transient,
+            metrics=metrics,
+        ):
+            return UNHANDLED
         target: Message | CallbackQuery | None = update.message or update.callback_query
         if target is None or target.from_user is None:
             return None
-        lang = language_from_telegram(target.from_user.language_code)
-        text = translator.render(lang, t("error-generic"))
+        code = target.from_user.language_code
         try:
             if isinstance(target, CallbackQuery):
-                await target.answer(translator.render(lang, t("error-generic"), for_html=False))
+                await target.answer(failure_text(translator, code, for_html=False))
             elif target.chat.type == "private":
-                await target.answer(text)
+                await target.answer(failure_text(translator, code, for_html=True))
         except Exception:
             log.warning("could not tell the user about the failure of update %s", update.update_id)
 
@@ -240,13 +136,11 @@ def error_router(translator: Translator, *, redeliver_transient: bool = False) -
 
 
 class BanMiddleware(BaseMiddleware):
-    """Drops every update of a banned user. The first message or button tap after the ban
-    gets one clear answer (once per ban, remembered in the database); later taps are answered
-    without text so that no spinner hangs; nothing else reaches the routers."""
+    """`bot.handlers.gate.BanGate` in front of every router: a banned user's updates are
+    dropped, the first message or tap after the ban answered once."""
 
     def __init__(self, translator: Translator, bans: BanService | None = None) -> None:
-        self.translator = translator
-        self.bans = bans or BanService()
+        self.gate = BanGate(translator, bans)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
@@ -254,18 +148,19 @@ class BanMiddleware(BaseMiddleware):
             return await handler(event, data)
         query = event.callback_query
         message = event.message if event.message and event.message.chat.type == "private" else None
-        first = await self.bans.check(user.id, can_tell=query is not None or message is not None)
-        if first is None:
+        verdict = await self.gate.verdict(
+            user.id,
+            user.language_code,
+            can_tell=query is not None or message is not None,
+            for_html=query is None,
+        )
+        if verdict is None:
             return await handler(event, data)
-        text: str | None = None
-        if first:
-            lang = await self.bans.language(user.id) or language_from_telegram(user.language_code)
-            text = self.translator.render(lang, t("admin-banned-notice"), for_html=query is None)
         try:
             if query is not None:
-                await query.answer(text, show_alert=text is not None)
-            elif message is not None and text is not None:
-                await message.answer(text)
+                await query.answer(verdict.text, show_alert=verdict.text is not None)
+            elif message is not None and verdict.text is not None:
+                await message.answer(verdict.text)
         except TelegramAPIError as error:
             log.warning("could not answer a banned user: %s", type(error).__name__)
         return None

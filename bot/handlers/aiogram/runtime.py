@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.config import Settings
@@ -40,13 +46,36 @@ def make_bot(token: str, api_url: str | None) -> Bot:
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
+@contextlib.asynccontextmanager
+async def background_polling(
+    dispatcher: Dispatcher, bot: Bot, **polling_kwargs: Any
+) -> AsyncIterator[asyncio.Task[None]]:
+    """`dispatcher.start_polling` as a task while inside (no signal handlers, the session left
+    open); stopped and awaited on the way out."""
+    task = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, handle_signals=False, close_bot_session=False, **polling_kwargs
+        )
+    )
+    try:
+        yield task
+    finally:
+        if dispatcher._stop_signal is not None and dispatcher._running_lock.locked():
+            await dispatcher.stop_polling()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 @dataclass
 class AiogramRuntime:
     bot: Bot
     messenger: AiogramMessenger
+    bot_id: int
+    name: str = "aiogram"
     dispatcher: Dispatcher | None = None
 
-    def build_dispatcher(
+    def build(
         self,
         settings: Settings,
         *,
@@ -56,7 +85,7 @@ class AiogramRuntime:
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
-    ) -> Dispatcher:
+    ) -> None:
         dispatcher = Dispatcher(
             runner=runner,
             admin=admin,
@@ -86,7 +115,46 @@ class AiogramRuntime:
             )
         )
         self.dispatcher = dispatcher
-        return dispatcher
+
+    def polling(
+        self, *, polling_timeout: int = 10, handle_as_tasks: bool = True
+    ) -> contextlib.AbstractAsyncContextManager[asyncio.Task[None]]:
+        """aiogram's long polling in the background (the task is yielded: it ends when polling
+        fails for good). With `handle_as_tasks=False` the bot confirms an update (next
+        getUpdates offset) only after its handler finished."""
+        assert self.dispatcher is not None
+        return background_polling(
+            self.dispatcher,
+            self.bot,
+            polling_timeout=polling_timeout,
+            handle_as_tasks=handle_as_tasks,
+        )
+
+    def add_webhook_route(self, web_app: web.Application, path: str, secret: str) -> None:
+        """Updates are handled before the response (aiogram answers early, in the background,
+        after 55 s), so Telegram's delivery waits for a slow process instead of piling updates
+        on it."""
+        assert self.dispatcher is not None
+        SimpleRequestHandler(
+            self.dispatcher, self.bot, handle_in_background=False, secret_token=secret
+        ).register(web_app, path=path)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        assert self.dispatcher is not None
+        await self.bot.set_webhook(
+            url=url,
+            secret_token=secret,
+            drop_pending_updates=False,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        )
+
+    async def startup(self) -> None:
+        assert self.dispatcher is not None
+        await self.dispatcher.emit_startup(bot=self.bot, **self.dispatcher.workflow_data)
+
+    async def shutdown(self) -> None:
+        assert self.dispatcher is not None
+        await self.dispatcher.emit_shutdown(bot=self.bot, **self.dispatcher.workflow_data)
 
     def role_menus(
         self, settings: Settings, translator: Translator, staff: StaffService
@@ -103,6 +171,6 @@ class AiogramRuntime:
         await self.bot.session.close()
 
 
-def make_runtime(token: str, api_url: str | None) -> AiogramRuntime:
+def make_runtime(token: str, api_url: str | None, bot_id: int) -> AiogramRuntime:
     bot = make_bot(token, api_url)
-    return AiogramRuntime(bot, AiogramMessenger(bot))
+    return AiogramRuntime(bot, AiogramMessenger(bot), bot_id)

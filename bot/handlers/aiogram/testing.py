@@ -3,7 +3,6 @@ background, for tests, benchmarks and the local mode."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,6 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.emulator.server import Emulator
+from bot.handlers.aiogram.runtime import background_polling
 
 
 def make_bot(emulator: Emulator, **bot_kwargs: Any) -> Bot:
@@ -29,21 +29,8 @@ async def polling(dispatcher: Dispatcher, bot: Bot, **polling_kwargs: Any) -> As
     only after its handler finished. The bot session is closed on exit.
     """
     polling_kwargs.setdefault("polling_timeout", 5)
-    task = asyncio.create_task(
-        dispatcher.start_polling(
-            bot,
-            handle_as_tasks=False,
-            handle_signals=False,
-            close_bot_session=False,
-            **polling_kwargs,
-        )
-    )
     try:
-        yield bot
+        async with background_polling(dispatcher, bot, handle_as_tasks=False, **polling_kwargs):
+            yield bot
     finally:
-        if dispatcher._stop_signal is not None and dispatcher._running_lock.locked():
-            await dispatcher.stop_polling()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await bot.session.close()

@@ -10,8 +10,9 @@ Routes, all on WEBHOOK_HOST:WEBHOOK_PORT:
 
 Processes are identical and stateless (state lives in PostgreSQL and Redis), so any number of
 them can run behind a load balancer; each calls setWebhook on start, which is idempotent.
-Updates are handled before the response (aiogram answers early, in the background, after
-55 s), so Telegram's delivery waits for a slow process instead of piling updates on it.
+The update route is the runtime's (aiogram's or PTB's, `Runtime.add_webhook_route`); updates
+are handled before the response, so Telegram's delivery waits for a slow process instead of
+piling updates on it. Health and metrics are the same for both runtimes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import redis.asyncio as redis_asyncio
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from tortoise import connections
 
@@ -79,12 +79,7 @@ class WebhookServer:
 
     def _build(self) -> web.Application:
         web_app = web.Application()
-        SimpleRequestHandler(
-            self.app.dispatcher,
-            self.app.bot,
-            handle_in_background=False,
-            secret_token=self.secret,
-        ).register(web_app, path=webhook_path(self.url))
+        self.app.runtime.add_webhook_route(web_app, webhook_path(self.url), self.secret)
         web_app.router.add_get("/healthz", self._healthz)
         web_app.router.add_get("/metrics", self._metrics)
         return web_app
@@ -103,12 +98,7 @@ class WebhookServer:
 
     async def register(self) -> None:
         """Points Telegram at WEBHOOK_URL (idempotent: every process may do it)."""
-        await self.app.bot.set_webhook(
-            url=self.url,
-            secret_token=self.secret,
-            drop_pending_updates=False,
-            allowed_updates=self.app.dispatcher.resolve_used_update_types(),
-        )
+        await self.app.runtime.set_webhook(self.url, self.secret)
         log.info("webhook set to %s", self.url)
 
     async def stop(self) -> None:
@@ -163,10 +153,10 @@ async def run_webhook(app: App, settings: Settings) -> None:
     await server.start()
     try:
         await server.register()
-        await app.dispatcher.emit_startup(bot=app.bot, **app.dispatcher.workflow_data)
+        await app.runtime.startup()
         try:
             await asyncio.Event().wait()
         finally:
-            await app.dispatcher.emit_shutdown(bot=app.bot, **app.dispatcher.workflow_data)
+            await app.runtime.shutdown()
     finally:
         await server.stop()

@@ -1,0 +1,72 @@
+"""What the composition root and the entry points need of a Telegram runtime (aiogram or
+python-telegram-bot), as one protocol both adapters satisfy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Protocol
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.config import Settings
+from bot.flows.admin_runner import AdminRunner, RoleMenus
+from bot.flows.agents import AgentDesk
+from bot.flows.ports import Messenger
+from bot.flows.runner import CitizenRunner
+from bot.i18n import Translator
+from bot.metrics import Metrics
+from bot.services.staff import StaffService
+
+
+class Runtime(Protocol):
+    name: str
+    bot_id: int
+
+    @property
+    def messenger(self) -> Messenger: ...
+
+    def build(
+        self,
+        settings: Settings,
+        *,
+        runner: CitizenRunner,
+        admin: AdminRunner,
+        desk: AgentDesk | None,
+        redis: Redis | None,
+        translator: Translator,
+        metrics: Metrics,
+    ) -> None:
+        """Routes updates to the core; called once, after the core is built."""
+        ...
+
+    def role_menus(
+        self, settings: Settings, translator: Translator, staff: StaffService
+    ) -> RoleMenus:
+        """What the admin runner calls when someone's role changed."""
+        ...
+
+    async def set_commands(self, settings: Settings, translator: Translator) -> None: ...
+
+    def polling(
+        self, *, polling_timeout: int = 10, handle_as_tasks: bool = True
+    ) -> contextlib.AbstractAsyncContextManager[asyncio.Task[None]]:
+        """Long polling in the background while inside; yields the polling task, which ends
+        only when polling fails for good. Without `handle_as_tasks` an update is confirmed to
+        Telegram only after it was handled (tests and the emulator need that)."""
+        ...
+
+    def add_webhook_route(self, web_app: web.Application, path: str, secret: str) -> None:
+        """`POST path` receives updates, checked against Telegram's secret header."""
+        ...
+
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+
+    async def startup(self) -> None:
+        """Before serving webhooks."""
+        ...
+
+    async def shutdown(self) -> None: ...
+
+    async def close(self) -> None: ...
