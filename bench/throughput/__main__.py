@@ -228,6 +228,7 @@ def profile(args: argparse.Namespace, bot: procs.BotProcess, out: Path) -> Any:
         "--format",
         "raw",
         "--nonblocking",
+        *args.py_spy_extra,
         "--output",
         str(out),
     ]
@@ -401,6 +402,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="per reply")
     parser.add_argument("--py-spy", default="", help='profile with this py-spy, e.g. "uvx py-spy"')
+    parser.add_argument(
+        "--py-spy-extra", default=[], type=lambda s: s.split(), help='e.g. "--gil --idle"'
+    )
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the product")
     parser.add_argument(
         "--postgres-admin-url", default="postgres://postgres@127.0.0.1:5432/postgres"

@@ -17,7 +17,7 @@ import logging
 import os
 import sys
 
-from aiogram import Bot, Dispatcher, F
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -31,7 +31,8 @@ def build(label: str) -> Dispatcher:
     )
     dispatcher = Dispatcher()
 
-    @dispatcher.message(F.text)
+    # no magic filter (F.text): aiogram would check it in a worker thread on every update
+    @dispatcher.message()
     async def on_text(message: Message) -> None:
         await message.answer(f"<b>{html.escape(message.text or '')}</b>", reply_markup=keyboard)
 

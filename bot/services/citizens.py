@@ -44,6 +44,11 @@ from bot.storage.models import (
 log = logging.getLogger(__name__)
 
 _OPEN_STATES = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
+_RECENT_APPLICATIONS = 20  # the applications the flow sees
+
+
+def _is_stale(app: Application, now: datetime) -> bool:
+    return app.state is ApplicationState.SUBMITTED and app.expires_at < now
 
 
 def utcnow() -> datetime:
@@ -79,20 +84,22 @@ class CitizenService:
     # ---------------------------------------------------------------------------------------
 
     async def load_context(self, citizen_id: int | None, *, now: datetime, entropy: int) -> Context:
+        """The citizen, members and recent applications as the flow sees them: three
+        queries (four with applications' events), run on every update."""
         base = Context(now=now, config=self.config, entropy=entropy, hash_id=self.vault.keyed_hash)
         if citizen_id is None:
             return base
         citizen = await Citizen.get_or_none(id=citizen_id)
         if citizen is None:
             return base
-        await self.expire_stale(citizen_id=citizen.id, now=now)
         members = await FamilyMember.filter(citizen_id=citizen.id).order_by("id")
-        apps = (
-            await Application.filter(citizen_id=citizen.id)
-            .order_by("-id")
-            .limit(20)
-            .prefetch_related("events", "member")
-        )
+        apps = await self._recent_applications(citizen.id)
+        # Expiry needs no query of its own: every application is among the recent ones
+        # unless the list is full, and only a stale one found there costs the writes.
+        maybe_stale = len(apps) == _RECENT_APPLICATIONS or any(_is_stale(a, now) for a in apps)
+        if maybe_stale and await self.expire_stale(now=now, citizen_id=citizen.id):
+            apps = await self._recent_applications(citizen.id)
+        names = {m.id: m.full_name for m in members}
         today = now.date()
         return Context(
             now=now,
@@ -125,8 +132,8 @@ class CitizenService:
             applications=tuple(
                 ApplicationView(
                     id=a.id,
-                    member_id=a.member.id,
-                    member_name=a.member.full_name,
+                    member_id=a.member_id,
+                    member_name=names.get(a.member_id, ""),
                     kind=a.kind.value,
                     state=a.state.value,
                     created_at=a.created_at,
@@ -135,6 +142,16 @@ class CitizenService:
                 )
                 for a in apps
             ),
+        )
+
+    @staticmethod
+    async def _recent_applications(citizen_id: int) -> list[Application]:
+        # an application's member is always one of the citizen's members (loaded already)
+        return list(
+            await Application.filter(citizen_id=citizen_id)
+            .order_by("-id")
+            .limit(_RECENT_APPLICATIONS)
+            .prefetch_related("events")
         )
 
     async def expire_stale(self, *, now: datetime, citizen_id: int | None = None) -> int:

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -27,6 +29,7 @@ from bot.handlers.aiogram.middlewares import (
     BanMiddleware,
     DedupMiddleware,
     MetricsMiddleware,
+    StateOnDemandMiddleware,
     ThrottlingMiddleware,
     error_router,
 )
@@ -45,6 +48,27 @@ def make_bot(token: str, api_url: str | None) -> Bot:
         AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     )
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def filters_on_the_loop(router: Router) -> None:
+    """aiogram calls a synchronous filter (a magic filter such as `F.text` or
+    `F.chat.type == "private"`) through `asyncio.to_thread`: a round trip through the thread
+    pool on every check, several per update. They only read attributes of the update, so
+    they are called on the event loop instead (as aiogram does with `Filter` objects)."""
+    for each in router.chain_tail:
+        for observer in each.observers.values():
+            for handler in (observer._handler, *observer.handlers):  # router-level filters too
+                for item in handler.filters or ():
+                    if not item.awaitable:
+                        item.callback = _awaitable(item.callback)
+                        item.awaitable = True
+
+
+def _awaitable(check: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return check(*args, **kwargs)
+
+    return call
 
 
 @dataclass
@@ -68,10 +92,15 @@ class AiogramRuntime:
     ) -> Dispatcher:
         dispatcher = Dispatcher(
             storage=ConversationFsmStorage(store),
+            disable_fsm=True,  # replaced by the same middleware without its per-update read
             runner=runner,
             translator=translator,
             settings=settings,
             metrics=metrics,
+        )
+        fsm = dispatcher.fsm
+        dispatcher.update.outer_middleware(
+            StateOnDemandMiddleware(fsm.storage, fsm.events_isolation, fsm.strategy)
         )
         # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
         dispatcher.update.outer_middleware(
@@ -94,6 +123,7 @@ class AiogramRuntime:
                 redeliver_transient=bool(settings.webhook_url) and not settings.local_mode,
             )
         )
+        filters_on_the_loop(dispatcher)
         self.dispatcher = dispatcher
         return dispatcher
 
