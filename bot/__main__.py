@@ -1,5 +1,5 @@
 """`python -m bot`: the bot (long polling or webhook) with a token; the local mode without one.
-`python -m bot worker`: a video-analysis worker (production scale-out)."""
+`python -m bot worker`: a video-analysis worker (production scale-out). `--help` says more."""
 
 from __future__ import annotations
 
@@ -11,6 +11,23 @@ from bot.config import Settings
 from bot.logs import setup_logging
 
 LOCAL_AGENTS_CHAT_ID = -1001000000001
+OPERATOR_COMMANDS = ("references", "ecard", "keys")
+HELP = """\
+usage: python -m bot [COMMAND ...] [-h]
+
+Without a command, run the bot: with TELEGRAM_BOT_TOKEN set it talks to Telegram (long
+polling, or a webhook when WEBHOOK_URL is set); without it, the local mode starts the
+embedded Bot API emulator and a web chat on 127.0.0.1 and prints the web chat's URL.
+Settings come from the environment or .env (see .env.example).
+
+commands:
+  worker       a video-analysis worker (arq over REDIS_URL)
+  references   the local reference photo registry (import, count)
+  keys         encryption keys (generate, rotate)
+  ecard        member e-cards (verify)
+
+`python -m bot COMMAND --help` describes a command.
+"""
 
 
 async def run(settings: Settings) -> None:
@@ -30,6 +47,7 @@ async def run(settings: Settings) -> None:
             host=settings.local_host,
             port=settings.local_port,
             agents_chat_id=settings.agents_chat_id,
+            admin_ids=settings.admin_ids,
         )
         await emulator.start()
         token, api_url = emulator.token, emulator.base_url
@@ -58,7 +76,14 @@ async def run(settings: Settings) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] in (["references"], ["ecard"], ["keys"]):
+    if argv[:1] in (["-h"], ["--help"], ["help"]):
+        print(HELP, end="")
+        return 0
+    if argv and argv[0] not in (*OPERATOR_COMMANDS, "worker"):
+        print(HELP, end="", file=sys.stderr)
+        print(f"python -m bot: unknown command {argv[0]!r}", file=sys.stderr)
+        return 2
+    if argv and argv[0] in OPERATOR_COMMANDS:
         from bot.cli import main as cli_main
 
         return cli_main(argv)
@@ -67,7 +92,10 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["worker"]:
         from bot.worker import main as worker_main
 
-        return worker_main(settings, argv[1:])
+        try:
+            return worker_main(settings, argv[1:])
+        except SystemExit as stop:  # argparse's --help and usage errors
+            return stop.code if isinstance(stop.code, int) else 2
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(settings))
     return 0

@@ -170,3 +170,66 @@ def test_dispatch_from_python_m_bot(
         monkeypatch.delenv(name, raising=False)
     assert entry.main(["references", "count", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": True, "count": 0}
+
+
+def _no_bot(settings: Settings) -> None:
+    raise AssertionError("the bot was started")
+
+
+def test_help_prints_usage_instead_of_starting_the_bot(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(entry, "run", _no_bot)
+    for flag in ("--help", "-h", "help"):
+        assert entry.main([flag]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("usage: python -m bot")
+        for command in ("worker", "references", "keys", "ecard"):
+            assert command in out
+    assert entry.main(["--bogus"]) == 2
+    assert "usage: python -m bot" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["worker", "--help"], "--prefix"),
+        (["references", "--help"], "import"),
+        (["references", "import", "--help"], "--source"),
+        (["references", "count", "--help"], "--json"),
+        (["keys", "--help"], "rotate"),
+        (["keys", "generate", "--help"], "usage:"),
+        (["keys", "rotate", "--help"], "--json"),
+        (["ecard", "--help"], "verify"),
+        (["ecard", "verify", "--help"], "--max-age-days"),
+    ],
+)
+def test_every_subcommand_has_help(
+    argv: list[str],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(entry, "run", _no_bot)
+    assert entry.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m bot {argv[0]}")
+    assert expected in out
+
+
+def test_python_m_bot_help_exits_at_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+        env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path / "data")},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: python -m bot")
+    assert not (tmp_path / "data").exists()

@@ -154,3 +154,36 @@ async def test_events_long_poll_times_out_empty(emulator: Emulator) -> None:
         async with http.get(f"{emulator.base_url}/chat/api/events", params=params) as resp:
             data = await resp.json()
     assert data == {"events": [], "next": 0, "reply_keyboard": None}
+
+
+def test_every_page_text_is_in_every_locale() -> None:
+    """The page's texts come from locales/*/webchat.ftl: every id the page uses is there."""
+    import re
+
+    from bot.emulator.webchat import STATIC_DIR, page_texts
+
+    source = (STATIC_DIR / "index.html").read_text() + (STATIC_DIR / "chat.js").read_text()
+    used = set(re.findall(r"""(?:data-i18n(?:-[a-z]+)?="|tr\(")(webchat-[a-z-]+)""", source))
+    used |= set(re.findall(r'"(webchat-camera-[a-z]+)"', source))
+    assert len(used) > 30
+    for language in ("en", "es", "zh-CN"):
+        texts = page_texts(language)
+        assert used <= set(texts), (language, sorted(used - set(texts)))
+    assert page_texts("es")["webchat-recording"] == "● Grabando… {seconds} s"
+
+
+async def test_texts_and_commands_endpoints(emulator: Emulator) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{emulator.base_url}/chat/api/texts?lang=zh-hans") as resp:
+            data = await resp.json()
+        assert data["lang"] == "zh-CN"
+        assert data["texts"]["webchat-send"] == "发送"
+        emulator.command_sets[('{"chat_id": 7, "type": "chat"}', "es")] = [("stats", "cifras")]
+        emulator.command_sets[('{"type": "all_private_chats"}', "")] = [("start", "start")]
+        query = "user_id=7&language_code=es"
+        async with http.get(f"{emulator.base_url}/chat/api/commands?{query}") as resp:
+            assert (await resp.json())["commands"] == [
+                {"command": "stats", "description": "cifras"}
+            ]
+        async with http.get(f"{emulator.base_url}/chat/api/commands?user_id=8") as resp:
+            assert (await resp.json())["commands"] == [{"command": "start", "description": "start"}]

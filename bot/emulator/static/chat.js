@@ -3,6 +3,39 @@
 // ever parsed, so only Telegram's formatting can appear.
 "use strict";
 
+// The page's own texts (locales/<lang>/webchat.ftl via /chat/api/texts) and its locale.
+const I18N = { lang: "en", texts: {} };
+
+function tr(id, params) {
+  let text = I18N.texts[id] || id;
+  for (const [name, value] of Object.entries(params || {})) text = text.replaceAll("{" + name + "}", String(value));
+  return text;
+}
+
+function formatTime(seconds) {
+  return new Intl.DateTimeFormat(I18N.lang, { hour: "2-digit", minute: "2-digit" }).format(new Date(seconds * 1000));
+}
+
+async function loadTexts(code) {
+  try {
+    const response = await fetch("/chat/api/texts?" + new URLSearchParams({ lang: code }));
+    if (!response.ok) return;
+    const data = await response.json();
+    I18N.lang = data.lang;
+    I18N.texts = data.texts;
+  } catch (error) { return; }  // the page keeps its current texts
+  document.documentElement.lang = I18N.lang;
+  document.title = tr("webchat-title");
+  for (const element of document.querySelectorAll("[data-i18n]")) element.textContent = tr(element.dataset.i18n);
+  for (const element of document.querySelectorAll("[data-i18n-title]")) element.title = tr(element.dataset.i18nTitle);
+  for (const element of document.querySelectorAll("[data-i18n-label]")) {
+    element.setAttribute("aria-label", tr(element.dataset.i18nLabel));
+  }
+  for (const element of document.querySelectorAll("[data-i18n-placeholder]")) {
+    element.placeholder = tr(element.dataset.i18nPlaceholder);
+  }
+}
+
 const ENTITY_TAGS = {
   bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
   blockquote: "blockquote", expandable_blockquote: "blockquote", spoiler: "span",
@@ -116,8 +149,11 @@ function renderMessage(message, actions) {
   }
   const meta = document.createElement("div");
   meta.className = "meta";
-  const time = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  meta.textContent = (message.edited ? "edited · " : "") + time;
+  const time = document.createElement("time");
+  time.dateTime = new Date(message.date * 1000).toISOString();
+  time.textContent = formatTime(message.date);
+  meta.textContent = message.edited ? tr("webchat-edited") + " · " : "";
+  meta.appendChild(time);
   bubble.appendChild(meta);
   return bubble;
 }
@@ -151,8 +187,11 @@ class ChatPane {
   received(data) { /* the rest of a poll's answer: reply keyboard, topics */ }
   renderActions() { return { press: (m, b) => this.press(m, b) }; }
 
+  // (Re)start: the previous long poll is aborted, or it would hold one of the browser's few
+  // connections to this host until it times out.
   start() {
     this.generation += 1;
+    if (this.polling) this.polling.abort();
     this.since = 0;
     this.clear();
     this.poll(this.generation);
@@ -167,8 +206,9 @@ class ChatPane {
   async poll(generation) {
     while (generation === this.generation) {
       const query = new URLSearchParams({ ...this.eventsQuery(), since: String(this.since), timeout: "25" });
+      this.polling = new AbortController();
       try {
-        const response = await fetch(this.eventsUrl() + "?" + query);
+        const response = await fetch(this.eventsUrl() + "?" + query, { signal: this.polling.signal });
         if (!response.ok) throw new Error(await response.text());
         const data = await response.json();
         if (generation !== this.generation) return;
@@ -177,8 +217,9 @@ class ChatPane {
         this.since = data.next;
         this.received(data);
       } catch (error) {
+        if (generation !== this.generation) return;
         this.failures += 1;
-        if (this.failures > 1) this.notify("Connection problem: " + error.message);
+        if (this.failures > 1) this.notify(tr("webchat-connection-problem", { error: error.message }));
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     }
@@ -254,15 +295,13 @@ class ChatPane {
   }
 }
 
-// A citizen's private chat with the bot: reply keyboard, uploads, recorded video notes.
-class CitizenPane extends ChatPane {
+// A person's private chat with the bot: text, commands, the reply keyboard.
+class PrivatePane extends ChatPane {
   constructor(root, person, toast) {
     super(root, toast);
     this.person = person;          // {user_id, first_name, language_code, phone_number}
     this.keyboard = root.querySelector(".reply-keyboard");
     this.bindComposer();
-    this.recorder = new VideoNoteRecorder(root, (blob, seconds) => this.sendVideoNote(blob, seconds),
-      (text) => this.notify(text));
   }
 
   eventsUrl() { return "/chat/api/events"; }
@@ -303,10 +342,7 @@ class CitizenPane extends ChatPane {
     }
   }
 
-  sendVideoNote(blob, seconds) {
-    const file = new File([blob], "video_note.webm", { type: blob.type || "video/webm" });
-    return this.upload("/chat/api/upload", file, "video_note", { duration: Math.max(1, Math.round(seconds)) });
-  }
+  say(text) { return this.post("/chat/api/send", { text }); }
 
   bindComposer() {
     const form = this.root.querySelector(".composer");
@@ -315,14 +351,90 @@ class CitizenPane extends ChatPane {
       const text = form.elements.text.value;
       if (!text.trim()) return;
       form.elements.text.value = "";
-      this.post("/chat/api/send", { text });
+      this.say(text);
     });
+  }
+}
+
+// The citizen: a private chat with uploads and recorded video notes.
+class CitizenPane extends PrivatePane {
+  constructor(root, person, toast) {
+    super(root, person, toast);
+    this.recorder = new VideoNoteRecorder(root, (blob, seconds) => this.sendVideoNote(blob, seconds),
+      () => this.botTurn());
+    const form = root.querySelector(".composer");
     form.elements.file.addEventListener("change", () => {
       const file = form.elements.file.files[0];
       if (!file) return;
       form.elements.file.value = "";
       this.upload("/chat/api/upload", file, ChatPane.fileKind(file, form.elements.as_video_note.checked), {});
     });
+  }
+
+  // The texts of the bot's last messages since the person last wrote (at most three): what
+  // the bot is asking for now, e.g. the challenge to perform on camera.
+  botTurn() {
+    const texts = [];
+    for (const bubble of [...this.list.querySelectorAll(".msg")].reverse()) {
+      if (bubble.classList.contains("user")) break;
+      if (!bubble.classList.contains("bot") || bubble.classList.contains("deleted")) continue;
+      const copy = bubble.cloneNode(true);
+      for (const extra of copy.querySelectorAll(".meta, .inline-keyboard, .sender")) extra.remove();
+      const text = copy.textContent.trim();
+      if (text) texts.unshift(text);
+      if (texts.length === 3) break;
+    }
+    return texts;
+  }
+
+  show(message) {
+    super.show(message);
+    this.recorder.refreshPrompt();
+  }
+
+  sendVideoNote(blob, seconds) {
+    const file = new File([blob], "video_note.webm", { type: blob.type || "video/webm" });
+    return this.upload("/chat/api/upload", file, "video_note", { duration: Math.max(1, Math.round(seconds)) });
+  }
+}
+
+// An administrator's private chat, with the commands the bot set for this chat as buttons.
+class AdminPane extends PrivatePane {
+  constructor(root, person, toast) {
+    super(root, person, toast);
+    this.intro = root.querySelector(".admin-intro");
+    this.menu = root.querySelector(".command-menu");
+  }
+
+  received(data) {
+    super.received(data);
+    if ("events" in data) this.loadCommands();
+  }
+
+  start() {
+    super.start();
+    this.intro.textContent = tr("webchat-admin-intro", { id: this.person.user_id });
+    this.loadCommands();
+  }
+
+  async loadCommands() {
+    const query = new URLSearchParams({ user_id: String(this.person.user_id), language_code: this.person.language_code });
+    let commands = [];
+    try {
+      const response = await fetch("/chat/api/commands?" + query);
+      if (response.ok) commands = (await response.json()).commands;
+    } catch (error) { return; }
+    const key = JSON.stringify(commands);
+    if (key === this.menu.dataset.commands) return;
+    this.menu.dataset.commands = key;
+    this.menu.replaceChildren(...commands.map((item) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "/" + item.command + " — " + item.description;
+      button.dataset.command = item.command;
+      button.addEventListener("click", () => this.say("/" + item.command));
+      return button;
+    }));
   }
 }
 
@@ -411,7 +523,7 @@ class GroupPane extends ChatPane {
       dot.style.background = topic.icon_color ? "#" + topic.icon_color.toString(16).padStart(6, "0") : "#8e9aa6";
       const name = document.createElement("span");
       name.className = "name";
-      name.textContent = (topic.closed ? "🔒 " : "") + topic.name;
+      name.textContent = (topic.closed ? "🔒 " : "") + this.topicName(topic);
       item.append(dot, name);
       const count = this.unread.get(topic.thread_id) || 0;
       if (count) {
@@ -425,9 +537,11 @@ class GroupPane extends ChatPane {
     }
     const current = this.topics.find((t) => t.thread_id === this.selected);
     this.title.textContent = current
-      ? current.name + (current.closed ? " · closed" : "")
-      : "This topic was deleted";
+      ? this.topicName(current) + (current.closed ? " · " + tr("webchat-topic-closed") : "")
+      : tr("webchat-topic-deleted");
   }
+
+  topicName(topic) { return topic.thread_id === null ? tr("webchat-general") : topic.name; }
 
   press(message, button) {
     if (button.callback_data) {
@@ -454,18 +568,21 @@ class GroupPane extends ChatPane {
 }
 
 // Records a round video note with the camera (getUserMedia + MediaRecorder, WebM) for at most
-// the composer's number of seconds, with a countdown, then previews it before sending.
+// the composer's number of seconds, with a countdown, then previews it before sending. What the
+// bot asked stays in view above the camera. When the camera cannot be used, a note says why.
 class VideoNoteRecorder {
-  constructor(root, send, notify) {
+  constructor(root, send, botTurn) {
     this.send = send;
-    this.notify = notify;
+    this.botTurn = botTurn;
     this.panel = root.querySelector(".recorder");
+    this.prompt = this.panel.querySelector(".recorder-prompt");
     this.video = this.panel.querySelector("video");
     this.countdown = this.panel.querySelector(".countdown");
     this.buttons = Object.fromEntries(
       [...this.panel.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]));
     this.controls = root.querySelector(".record-controls");
-    this.note = root.querySelector(".record-note");
+    this.note = root.querySelector(".camera-note");
+    this.list = root.querySelector(".messages");
     this.seconds = root.querySelector("input[name=record_seconds]");
     this.stream = null;
     this.recorder = null;
@@ -481,17 +598,15 @@ class VideoNoteRecorder {
     this.checkAvailable();
   }
 
-  // Why recording cannot work here, or null.
+  // Why recording cannot work here (a message id), or null.
   static async unavailableReason() {
-    if (!window.isSecureContext) {
-      return "Recording needs a secure page: open the chat at http://127.0.0.1 or over https.";
-    }
+    if (!window.isSecureContext) return "webchat-camera-insecure";
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || typeof MediaRecorder === "undefined") {
-      return "This browser cannot record video here (no getUserMedia or MediaRecorder).";
+      return "webchat-camera-unsupported";
     }
     try {
       const devices = await navigator.mediaDevices.enumerateDevices();
-      if (!devices.some((d) => d.kind === "videoinput")) return "No camera found.";
+      if (!devices.some((d) => d.kind === "videoinput")) return "webchat-camera-none";
     } catch (error) { /* enumerating is optional: recording will say what is wrong */ }
     return null;
   }
@@ -499,10 +614,19 @@ class VideoNoteRecorder {
   async checkAvailable() {
     const reason = await VideoNoteRecorder.unavailableReason();
     this.controls.hidden = Boolean(reason);
-    this.note.hidden = !reason;
-    this.note.textContent = reason ? "🎥✕" : "";
-    this.note.title = reason || "";
-    if (reason) this.note.setAttribute("aria-label", reason);
+    this.explain(reason);
+  }
+
+  explain(id, params) {
+    this.note.hidden = !id;
+    this.note.dataset.reason = id || "";
+    this.note.textContent = id ? tr(id, params) : "";
+  }
+
+  static failure(error) {
+    if (error && (error.name === "NotAllowedError" || error.name === "SecurityError")) return "webchat-camera-denied";
+    if (error && (error.name === "NotFoundError" || error.name === "OverconstrainedError")) return "webchat-camera-none";
+    return "webchat-camera-failed";
   }
 
   static mimeType() {
@@ -519,19 +643,35 @@ class VideoNoteRecorder {
     }
   }
 
+  refreshPrompt() {
+    if (this.panel.hidden) return;
+    const texts = this.botTurn();
+    this.prompt.hidden = !texts.length;
+    for (const old of this.prompt.querySelectorAll(".recorder-prompt-text")) old.remove();
+    for (const text of texts) {
+      const line = document.createElement("div");
+      line.className = "recorder-prompt-text";
+      line.textContent = text;
+      this.prompt.appendChild(line);
+    }
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
   async record() {
     this.reset();
     const session = this.session;
     this.panel.hidden = false;
-    this.countdown.textContent = "Opening the camera…";
+    this.refreshPrompt();
+    this.countdown.textContent = tr("webchat-camera-opening");
     try {
       this.stream = await this.openCamera();
     } catch (error) {
-      this.notify("Camera unavailable: " + error.message);
+      this.explain(VideoNoteRecorder.failure(error), { error: error.name || error.message });
       this.close();
       return;
     }
     if (session !== this.session) { this.releaseCamera(); return; }
+    this.explain(null);
     const limit = Math.min(Math.max(Number(this.seconds.value) || 5, 1), 60);
     this.video.srcObject = this.stream;
     this.video.controls = false;
@@ -549,7 +689,7 @@ class VideoNoteRecorder {
     const tick = () => {
       const left = limit - (performance.now() - started) / 1000;
       this.duration = Math.min(limit, (performance.now() - started) / 1000);
-      this.countdown.textContent = "● Recording… " + Math.max(0, Math.ceil(left)) + " s";
+      this.countdown.textContent = tr("webchat-recording", { seconds: Math.max(0, Math.ceil(left)) });
       if (left <= 0) this.stopRecording();
     };
     tick();
@@ -569,7 +709,7 @@ class VideoNoteRecorder {
     this.video.controls = true;
     this.video.loop = true;
     this.video.play().catch(() => {});
-    this.countdown.textContent = "Preview · " + Math.max(1, Math.round(this.duration)) + " s";
+    this.countdown.textContent = tr("webchat-preview", { seconds: Math.max(1, Math.round(this.duration)) });
     this.countdown.classList.add("preview");
     this.buttons.stop.hidden = true;
     this.buttons.send.hidden = false;
@@ -629,14 +769,17 @@ function setAddress(name, value) {
   history.replaceState(null, "", url);
 }
 
+// The person, and whether it was chosen before (then the identity form starts collapsed).
 function loadPerson(params) {
-  const person = loadSaved("emulator-person") ||
+  const saved = loadSaved("emulator-person");
+  const person = saved ||
     { user_id: 10001, first_name: "You", language_code: browserLanguage(), phone_number: "" };
-  if (Number(params.get("user_id")) > 0) {
-    const userId = Number(params.get("user_id"));
-    if (userId !== person.user_id) Object.assign(person, { user_id: userId, first_name: "User " + userId });
+  const userId = Number(params.get("user_id"));
+  if (userId > 0 && userId !== person.user_id) {
+    Object.assign(person, { user_id: userId, first_name: "User " + userId });
   }
-  return person;
+  if (params.get("lang")) person.language_code = params.get("lang");
+  return { person, chosen: Boolean(saved) || userId > 0 };
 }
 
 function loadAgent(params, fallback) {
@@ -652,7 +795,11 @@ function fill(form, values) {
   for (const [key, value] of Object.entries(values)) if (form.elements[key]) form.elements[key].value = value;
 }
 
-function setUpTabs() {
+function summarise(box, person) {
+  box.querySelector(".who").textContent = tr("webchat-identity-summary", { name: person.first_name, id: person.user_id });
+}
+
+function setUpTabs(names) {
   const tabs = document.querySelector(".tabs");
   const panes = document.querySelector(".panes");
   const choose = (name) => {
@@ -663,22 +810,29 @@ function setUpTabs() {
   };
   tabs.hidden = false;
   for (const tab of tabs.querySelectorAll("[data-tab]")) {
+    tab.hidden = !names.includes(tab.dataset.tab);
     tab.addEventListener("click", () => {
       choose(tab.dataset.tab);
       history.replaceState(null, "", "#" + tab.dataset.tab);
     });
   }
-  choose(window.location.hash === "#agents" ? "agents" : "citizen");
+  const wanted = window.location.hash.slice(1);
+  choose(names.includes(wanted) ? wanted : "citizen");
 }
 
 async function main() {
   const params = new URLSearchParams(window.location.search);
   const toast = document.querySelector(".toast");
   const personForm = document.getElementById("person-form");
-  const person = loadPerson(params);
+  const personBox = personForm.closest("details");
+  const { person, chosen } = loadPerson(params);
+  await loadTexts(person.language_code);
   fill(personForm, person);
+  summarise(personBox, person);
+  personBox.open = !chosen;
   const pane = new CitizenPane(document.getElementById("citizen-pane"), person, toast);
-  personForm.addEventListener("submit", (event) => {
+  const panes = [pane];
+  personForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     pane.person = {
       user_id: Number(personForm.elements.user_id.value),
@@ -688,7 +842,13 @@ async function main() {
     };
     save("emulator-person", pane.person);
     setAddress("user_id", pane.person.user_id);
-    pane.start();
+    await loadTexts(pane.person.language_code);
+    summarise(personBox, pane.person);
+    personBox.open = false;
+    for (const each of panes) {
+      if (each.person) each.person.language_code = pane.person.language_code;
+      each.start();
+    }
   });
   pane.start();
 
@@ -697,30 +857,51 @@ async function main() {
     info = await (await fetch("/chat/api/info")).json();
     document.getElementById("bot-name").textContent = info.bot.name;
   } catch (error) { /* the header keeps its default title */ }
-  if (!info || !info.agents) return;  // no agents' group: the citizen pane alone
+  const shown = ["citizen"];
 
-  const groupRoot = document.getElementById("agents-pane");
-  groupRoot.hidden = false;
-  document.body.classList.add("with-agents");
-  groupRoot.querySelector(".group-title").textContent = info.agents.title;
-  const agentForm = document.getElementById("agent-form");
-  const agent = loadAgent(params, info.agents.agent);
-  fill(agentForm, agent);
-  const group = new GroupPane(groupRoot, info.agents.chat_id, agent, toast);
-  agentForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    group.agent = {
-      user_id: Number(agentForm.elements.user_id.value),
-      first_name: agentForm.elements.first_name.value.trim() || "Agent",
-      role: agentForm.elements.role.value,
-    };
-    save("emulator-agent", group.agent);
-    setAddress("agent_id", group.agent.user_id);
-    group.select(group.selected);  // redraw: which messages are "mine" changed
-  });
-  setUpTabs();
-  group.start();
-  group.drawTopics();
+  if (info && info.agents) {
+    const groupRoot = document.getElementById("agents-pane");
+    groupRoot.hidden = false;
+    groupRoot.querySelector(".group-title").textContent = info.agents.title;
+    const agentForm = document.getElementById("agent-form");
+    const agentBox = agentForm.closest("details");
+    const agent = loadAgent(params, info.agents.agent);
+    fill(agentForm, agent);
+    summarise(agentBox, agent);
+    const group = new GroupPane(groupRoot, info.agents.chat_id, agent, toast);
+    agentForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      group.agent = {
+        user_id: Number(agentForm.elements.user_id.value),
+        first_name: agentForm.elements.first_name.value.trim() || "Agent",
+        role: agentForm.elements.role.value,
+      };
+      save("emulator-agent", group.agent);
+      setAddress("agent_id", group.agent.user_id);
+      summarise(agentBox, group.agent);
+      agentBox.open = false;
+      group.select(group.selected);  // redraw: which messages are "mine" changed
+    });
+    group.start();
+    group.drawTopics();
+    panes.push(group);
+    shown.push("agents");
+  }
+
+  if (info && info.admins && info.admins.length) {
+    const adminRoot = document.getElementById("admin-pane");
+    adminRoot.hidden = false;
+    const admin = new AdminPane(adminRoot,
+      { user_id: info.admins[0].user_id, language_code: person.language_code }, toast);
+    admin.start();
+    panes.push(admin);
+    shown.push("admin");
+  }
+  if (shown.length > 1) {
+    document.body.classList.add("several");
+    setUpTabs(shown);
+  }
+  document.body.dataset.ready = "true";
 }
 
 main();
