@@ -51,6 +51,7 @@ class Window:
     p99_ms: float | None
     cpu_ms_per_update: float | None
     bench_cpu_share: float
+    system_share: float | None  # of the bot's CPU time, in the kernel
     offered_per_s: float | None = None
     skipped: int = 0
     failures: int = 0
@@ -91,7 +92,7 @@ async def measure(
 ) -> Window:
     driver.latencies.clear()
     driver.failures.clear()
-    cpu0, own0 = bot.cpu(), bench_cpu()
+    (user0, sys0), own0 = bot.cpu_split(), bench_cpu()
     started = time.perf_counter()
     until = started + seconds
     skipped = 0
@@ -101,7 +102,8 @@ async def measure(
         assert rate is not None
         skipped = await driver.open_loop(citizens, rate, until, random.Random(7))
     ended = time.perf_counter()
-    cpu1, own1 = bot.cpu(), bench_cpu()
+    (user1, sys1), own1 = bot.cpu_split(), bench_cpu()
+    cpu0, cpu1 = user0 + sys0, user1 + sys1
     inside = [lat for done, lat, _ in driver.latencies if done <= until]
     lat_all = [lat for _, lat, _ in driver.latencies]
     n = len(inside)
@@ -120,6 +122,7 @@ async def measure(
         p95_ms=ms(0.95),
         p99_ms=ms(0.99),
         cpu_ms_per_update=round((cpu1 - cpu0) * 1000 / len(lat_all), 2) if lat_all else None,
+        system_share=round((sys1 - sys0) / (cpu1 - cpu0), 2) if cpu1 > cpu0 else None,
         bench_cpu_share=round((own1 - own0) / (ended - started), 2),
         offered_per_s=round(rate, 1) if rate is not None else None,
         skipped=skipped,
@@ -248,7 +251,8 @@ def fmt_window(w: Window) -> str:
     return (
         f"{w.mode:<10} {what}: {w.updates_per_s} updates/s, p50/p95/p99 "
         f"{fmt(w.p50_ms)}/{fmt(w.p95_ms)}/{fmt(w.p99_ms)} ms, "
-        f"{fmt(w.cpu_ms_per_update, 2)} ms CPU/update, bench CPU {w.bench_cpu_share:.2f}"
+        f"{fmt(w.cpu_ms_per_update, 2)} ms CPU/update ({w.system_share} in the kernel), "
+        f"bench CPU {w.bench_cpu_share:.2f}"
         + (f", {w.failures} failed" if w.failures else "")
         + (f", {w.skipped} arrivals found nobody idle" if w.skipped else "")
     )

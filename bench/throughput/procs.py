@@ -23,10 +23,14 @@ DB_PREFIX = "ssc_tput_"
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads) so far."""
+def cpu_times(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process (all its threads) so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    return int(fields[11]) / _TICKS, int(fields[12]) / _TICKS
+
+
+def cpu_seconds(pid: int) -> float:
+    return sum(cpu_times(pid))
 
 
 def require_loopback(url: str) -> None:
@@ -61,6 +65,9 @@ class BotProcess:
 
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
+
+    def cpu_split(self) -> tuple[float, float]:
+        return cpu_times(self.pid)
 
     def alive(self) -> bool:
         return self.popen.poll() is None

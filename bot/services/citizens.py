@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from bot.domain.idnumber import mask_id, parse_resident_id
@@ -45,6 +46,12 @@ log = logging.getLogger(__name__)
 
 _OPEN_STATES = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
 _RECENT_APPLICATIONS = 20  # the applications the flow sees
+_HAS_MEMBERS = RawSQL(
+    'EXISTS (SELECT 1 FROM "family_member" WHERE "family_member"."citizen_id" = "citizen"."id")'
+)
+_HAS_APPLICATIONS = RawSQL(
+    'EXISTS (SELECT 1 FROM "application" WHERE "application"."citizen_id" = "citizen"."id")'
+)
 
 
 def _is_stale(app: Application, now: datetime) -> bool:
@@ -84,16 +91,25 @@ class CitizenService:
     # ---------------------------------------------------------------------------------------
 
     async def load_context(self, citizen_id: int | None, *, now: datetime, entropy: int) -> Context:
-        """The citizen, members and recent applications as the flow sees them: three
-        queries (four with applications' events), run on every update."""
+        """The citizen, members and recent applications as the flow sees them, on every
+        update: one query, which also says whether there are members and applications to
+        read (one query each, and one for the applications' events)."""
         base = Context(now=now, config=self.config, entropy=entropy, hash_id=self.vault.keyed_hash)
         if citizen_id is None:
             return base
-        citizen = await Citizen.get_or_none(id=citizen_id)
+        citizen = (
+            await Citizen.filter(id=citizen_id)
+            .annotate(has_members=_HAS_MEMBERS, has_applications=_HAS_APPLICATIONS)
+            .first()
+        )
         if citizen is None:
             return base
-        members = await FamilyMember.filter(citizen_id=citizen.id).order_by("id")
-        apps = await self._recent_applications(citizen.id)
+        members: list[FamilyMember] = []
+        if citizen.has_members:  # type: ignore[attr-defined]
+            members = list(await FamilyMember.filter(citizen_id=citizen.id).order_by("id"))
+        apps: list[Application] = []
+        if citizen.has_applications:  # type: ignore[attr-defined]
+            apps = await self._recent_applications(citizen.id)
         # Expiry needs no query of its own: every application is among the recent ones
         # unless the list is full, and only a stale one found there costs the writes.
         maybe_stale = len(apps) == _RECENT_APPLICATIONS or any(_is_stale(a, now) for a in apps)
