@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bot.domain.idnumber import mask_id, parse_resident_id
@@ -85,6 +86,7 @@ class CitizenService:
         self.media_dir = media_dir
         self.application_expiry = application_expiry
         self.references: ReferenceRegistry | None = references
+        self._flags_query: tuple[object, QuerySet[Citizen]] | None = None
 
     # ---------------------------------------------------------------------------------------
     # Snapshot for the flow
@@ -97,11 +99,7 @@ class CitizenService:
         base = Context(now=now, config=self.config, entropy=entropy, hash_id=self.vault.keyed_hash)
         if citizen_id is None:
             return base
-        citizen = (
-            await Citizen.filter(id=citizen_id)
-            .annotate(has_members=_HAS_MEMBERS, has_applications=_HAS_APPLICATIONS)
-            .first()
-        )
+        citizen = await self._citizen_with_flags().filter(id=citizen_id).first()
         if citizen is None:
             return base
         members: list[FamilyMember] = []
@@ -159,6 +157,14 @@ class CitizenService:
                 for a in apps
             ),
         )
+
+    def _citizen_with_flags(self) -> QuerySet[Citizen]:
+        # built once per connection: tortoise's annotate() recomputes its filters every call
+        db = Citizen._meta.db
+        if self._flags_query is None or self._flags_query[0] is not db:
+            query = Citizen.annotate(has_members=_HAS_MEMBERS, has_applications=_HAS_APPLICATIONS)
+            self._flags_query = (db, query)
+        return self._flags_query[1]
 
     @staticmethod
     async def _recent_applications(citizen_id: int) -> list[Application]:
