@@ -3,7 +3,8 @@
 It makes the same Bot API calls per update as the product does for the benchmark's two
 actions: a command gets one message with one inline button (the product's main menu); a
 tap on that button edits the message and answers the callback query (the product's
-Family Services screen). No storage, no middlewares.
+Family Services screen). No storage, no middlewares, no filters; aiogram's answer
+models kept alive as the product keeps them (`pin_response_types`).
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_URL=http://127.0.0.1:PORT \
         python -m bench.throughput.echo "Family Services"
@@ -23,6 +24,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.handlers.aiogram.runtime import pin_response_types
 
 
 def build(label: str) -> Dispatcher:
@@ -49,6 +52,7 @@ def build(label: str) -> Dispatcher:
 
 
 async def run(label: str) -> None:
+    pin_response_types()  # the product's workaround for aiogram's parsing, here too
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(
         os.environ["TELEGRAM_BOT_TOKEN"],
