@@ -164,7 +164,10 @@ async def run_phase(
     name = f"{phase.runtime}-{phase.bot}-{phase.storage.replace('+', '-')}"
     print(f"== {name}", flush=True)
     emu.drop_pending_updates()
-    bot = procs.start(name, argv, env, log_dir)
+    source = args.source if phase.bot == "product" else procs.ROOT
+    if phase.bot == "product":
+        env = env | {"PYTHONPATH": str(source)}
+    bot = procs.start(name, argv, env, log_dir, source)
     try:
         await wait_polling(emu, bot, 120)
         driver = Driver(emu, timeout_s=args.timeout)
@@ -367,7 +370,9 @@ async def main_async(args: argparse.Namespace) -> int:
     finally:
         await emu.stop()
     header = (
-        f"Throughput per bot process ({describe_tree()}, {os.cpu_count()} cores, "
+        f"Throughput per bot process ({describe_tree()}"
+        + ("" if args.source == procs.ROOT else f", the product from {args.source}")
+        + f", {os.cpu_count()} cores, "
         f"Python {sys.version.split()[0]}, {args.seconds:.0f} s windows, below saturation = "
         f"{args.load:.0%} of the saturated rate with {max(args.citizens)} citizens)"
     )
@@ -408,6 +413,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--py-spy", default="", help='profile with this py-spy, e.g. "uvx py-spy"')
     parser.add_argument(
         "--py-spy-extra", default=[], type=lambda s: s.split(), help='e.g. "--gil --idle"'
+    )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=procs.ROOT,
+        help="run the product from this tree (e.g. `git archive REV | tar -x -C DIR`)",
     )
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the product")
     parser.add_argument(

@@ -86,12 +86,14 @@ class BotProcess:
                 await asyncio.to_thread(self.popen.wait, 5)
 
 
-def start(name: str, argv: list[str], env: dict[str, str], log_dir: Path) -> BotProcess:
+def start(
+    name: str, argv: list[str], env: dict[str, str], log_dir: Path, source: Path = ROOT
+) -> BotProcess:
     log_path = log_dir / f"{name}.log"
     with open(log_path, "wb") as log:
         popen = subprocess.Popen(  # one process group of its own, for a clean stop
             argv,
-            cwd=ROOT,
+            cwd=source,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
