@@ -382,7 +382,7 @@ async def main_async(args: argparse.Namespace) -> int:
     result = {
         "stamp": stamp,
         "tree": describe_tree(),
-        "args": vars(args),
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "loadavg": os.getloadavg(),
         "phases": [asdict(p) for p in phases],
         "table": text,
