@@ -3,7 +3,7 @@
     references import PATH [--source NAME] [--json]   a folder of <ID number>.jpg|.png, or a CSV
                                                       with columns id_number,image_path
     references count [--json]                         how many reference faces are stored
-    ecard verify TOKEN [--max-age-days N] [--json]    check an e-card token
+    ecard verify TOKEN [--max-age-days N] [--json]    check an e-card token (not revoked)
 
 Exit status 0 on success, 2 on a usage error, an unusable input or an invalid e-card. Output
 never shows an ID number in full.
@@ -16,12 +16,13 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.security import KEY_FILE_NAME, KeyConfigError, generate_key, load_vault
+from bot.security import KEY_FILE_NAME, KeyConfigError, Vault, generate_key, load_vault
 from bot.services.ecard import InvalidToken, verify_token
+from bot.services.erasure import revoked_at
 from bot.services.keys import RotationReport, rotate_stored_data
 from bot.services.references import (
     ImportReport,
@@ -151,6 +152,15 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+async def _revoked_at(settings: Settings, vault: Vault, member_id_hash: str) -> datetime | None:
+    """When the member's e-cards were revoked, from the bot's database."""
+    await init_db(settings.effective_database_url)
+    try:
+        return await revoked_at(vault, member_id_hash)
+    finally:
+        await close_db()
+
+
 def _ecard_verify(args: argparse.Namespace, settings: Settings) -> int:
     if settings.hash_key is None and not (settings.data_dir / KEY_FILE_NAME).exists():
         return _fail(
@@ -163,6 +173,14 @@ def _ecard_verify(args: argparse.Namespace, settings: Settings) -> int:
         claims = verify_token(vault, args.token, max_age=max_age)
     except InvalidToken as error:
         return _fail(f"invalid e-card: {error}", as_json=args.json, valid=False)
+    revoked = asyncio.run(_revoked_at(settings, vault, claims.member_id_hash))
+    if revoked is not None and claims.issued_at <= revoked:
+        return _fail(
+            "revoked e-card: the member's data was deleted",
+            as_json=args.json,
+            valid=False,
+            revoked=True,
+        )
     if args.json:
         print(json.dumps({"ok": True, "valid": True, **claims.to_json_dict()}))
     else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.config import Settings
+from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
 from bot.flows.core import FlowConfig
 from bot.flows.notify import Hub
@@ -23,7 +24,8 @@ from bot.jobs.local import LocalJobQueue
 from bot.locks import RedisLocker
 from bot.metrics import Metrics
 from bot.security import load_vault
-from bot.services.admin import current_thresholds, purge
+from bot.services.admin.retention import purge
+from bot.services.admin.thresholds import current_thresholds
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService
 from bot.services.references import LocalReferenceRegistry
@@ -72,6 +74,7 @@ class App:
     settings: Settings
     runtime: AiogramRuntime
     runner: CitizenRunner
+    admin: AdminRunner
     queue: LocalJobQueue | ArqJobQueue
     store: SqliteConversationStore | RedisConversationStore
     translator: Translator
@@ -131,6 +134,7 @@ class App:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.admin.close()
         await self.queue.close()
         await self.store.close()
         await self.runtime.close()
@@ -197,7 +201,9 @@ async def build_app(
     )
     desk: AgentDesk | None = None
     if settings.agents_chat_id is not None:
-        reviews = ReviewService(audit, media_dir=media_dir, metrics=metrics)
+        reviews = ReviewService(
+            audit, media_dir=media_dir, metrics=metrics, vault=vault, references=references
+        )
         desk = AgentDesk(
             runtime.messenger,
             settings.agents_chat_id,
@@ -207,6 +213,7 @@ async def build_app(
             translator,
             hub,
             language=settings.agents_language,
+            citizens_language=settings.default_language,
             reminder_after=timedelta(minutes=settings.review_reminder_minutes),
         )
     runner = CitizenRunner(
@@ -222,19 +229,34 @@ async def build_app(
         strict=strict,
         locker=RedisLocker(redis) if redis is not None else None,
     )
+    staff = StaffService(settings.admin_ids)
+    admin = AdminRunner(
+        bot_id=bot_id,
+        messenger=runtime.messenger,
+        store=store,
+        staff=staff,
+        audit=audit,
+        translator=translator,
+        settings=settings,
+        references=references,
+        media_dir=media_dir,
+        language_of=runner.language_of,
+        menus=runtime.role_menus(settings, translator, staff),
+        locker=RedisLocker(redis) if redis is not None else None,
+    )
     if desk is not None:
         hub.subscribe(desk.notify)
     hub.subscribe(runner.notify)
     runtime.build_dispatcher(
         settings,
         runner=runner,
+        admin=admin,
         desk=desk,
-        store=store,
         redis=redis,
         translator=translator,
         metrics=metrics,
-        audit=audit,
-        vault=vault,
     )
     await queue.start(verification.finish)
-    return App(settings, runtime, runner, queue, store, translator, verification, desk, metrics)
+    return App(
+        settings, runtime, runner, admin, queue, store, translator, verification, desk, metrics
+    )

@@ -250,6 +250,15 @@ class TicketClosed:
 
 
 @dataclass(frozen=True)
+class AgentJoined:
+    """The first agent replied in the ticket: the citizen is now talking to a person."""
+
+    ticket_id: int
+    agent: str
+    """How the agent is named to the citizen (their name, or their role)."""
+
+
+@dataclass(frozen=True)
 class ShowEcard:
     """Answered by EcardReady (or nothing when the member is not verified)."""
 
@@ -309,5 +318,5 @@ CommandResult = (
 )
 """What a command may answer with; it is fed back into the flow in the same update."""
 
-Published = AnalysisFinished | ReviewDecided | TicketClosed
+Published = AnalysisFinished | ReviewDecided | TicketClosed | AgentJoined
 """What reaches a citizen's conversation from outside the chat (services, agents)."""

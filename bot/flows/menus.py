@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from bot.flows.core import T, t
+from bot.i18n import LANGUAGES, Translator
 
 CITIZEN_COMMANDS = ("start", "menu", "cancel", "language", "logout", "help")
 """Citizens' commands; each has its description under `cmd-<name>` in locales/."""
@@ -28,3 +32,78 @@ AGENT_GROUP_COMMANDS: dict[str, T] = {
     "approve": t("admin-cmd-approve"),
     "reject": t("admin-cmd-reject"),
 }
+
+# Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
+COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
+
+
+@dataclass(frozen=True)
+class MenuUpdate:
+    """One call a runtime makes to set (or withdraw) a command menu.
+
+    `chat_id` None: every private chat (the citizens' menu). `language_code` None: the menu
+    for users whose language has none of its own. `commands` None: withdraw the chat's own
+    menu (the user falls back to the citizens')."""
+
+    chat_id: int | None
+    language_code: str | None
+    commands: tuple[tuple[str, str], ...] | None
+
+
+def _codes(lang: str, default: str) -> list[str | None]:
+    """The language code(s) to set a menu for: the language, and no code for the default."""
+    return [COMMAND_LANGUAGE[lang], None] if lang == default else [COMMAND_LANGUAGE[lang]]
+
+
+def _citizen_entries(translator: Translator, lang: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, translator(lang, f"cmd-{name}", for_html=False)) for name in CITIZEN_COMMANDS
+    )
+
+
+def citizen_menus(translator: Translator) -> list[MenuUpdate]:
+    """The citizens' menu in every private chat, per language (English by default)."""
+    return [
+        MenuUpdate(None, code, _citizen_entries(translator, lang))
+        for lang in LANGUAGES
+        for code in _codes(lang, "en")
+    ]
+
+
+def role_menus(
+    translator: Translator,
+    *,
+    admins: Iterable[int],
+    agents_chat_id: int | None,
+    agents_language: str = "en",
+    changed: Iterable[int] = (),
+) -> list[MenuUpdate]:
+    """Command menus per role and language: admins see the citizen's and the admin commands
+    (in their private chat), the agents' group sees /close /note /approve /reject. `changed`:
+    users whose role changed (their own menu is withdrawn unless they are admins)."""
+    admin_set = set(admins)
+    updates: list[MenuUpdate] = []
+    for lang in LANGUAGES:
+        entries = _citizen_entries(translator, lang) + tuple(
+            (name, translator(lang, text, for_html=False)) for name, text in ADMIN_COMMANDS.items()
+        )
+        updates += [
+            MenuUpdate(admin_id, code, entries)
+            for admin_id in sorted(admin_set)
+            for code in _codes(lang, "en")
+        ]
+        if agents_chat_id is not None:
+            group = tuple(
+                (name, translator(lang, text, for_html=False))
+                for name, text in AGENT_GROUP_COMMANDS.items()
+            )
+            updates += [
+                MenuUpdate(agents_chat_id, code, group) for code in _codes(lang, agents_language)
+            ]
+    updates += [
+        MenuUpdate(user_id, code, None)
+        for user_id in sorted(set(changed) - admin_set)
+        for lang in LANGUAGES
+        for code in _codes(lang, "en")
+    ]
+    return updates

@@ -55,6 +55,15 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent as a document (at most 50 MB through the Bot API)."""
+
+    data: bytes
+    filename: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Topic:
     thread_id: int
 
@@ -131,6 +140,12 @@ class Messenger(Protocol):
         thread_id: int | None = None,
     ) -> int: ...
 
+    async def send_document(
+        self, chat_id: int, document: Document, *, thread_id: int | None = None
+    ) -> int:
+        """Sends a file with an HTML caption; returns the new message id."""
+        ...
+
     async def send_album(
         self, chat_id: int, photos: Sequence[Photo], *, thread_id: int | None = None
     ) -> list[int]:
@@ -154,6 +169,10 @@ class Messenger(Protocol):
     async def create_topic(self, chat_id: int, name: str) -> Topic: ...
 
     async def close_topic(self, chat_id: int, thread_id: int) -> None: ...
+
+    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None:
+        """Renames a forum topic (a deleted citizen's ticket loses their name)."""
+        ...
 
     async def download(self, file_id: str, destination: Path) -> None: ...
 

@@ -50,6 +50,7 @@ from bot.i18n import Translator, language_from_telegram
 from bot.locks import Locker
 from bot.security import DecryptionError, Vault
 from bot.services.citizens import Actor, CitizenService, utcnow
+from bot.services.erasure import GroupTraces
 from bot.services.verification import VerificationService
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,11 @@ class SupportDesk(Protocol):
     async def relay_from_citizen(self, user_id: int, message_id: int) -> None: ...
 
     async def close_from_citizen(self, user_id: int) -> None: ...
+
+    async def erase_citizen(self, traces: GroupTraces) -> None:
+        """The citizen deleted their data (or removed a member): their review cards and
+        ticket topics become a neutral note, the messages that show them are deleted."""
+        ...
 
 
 class CitizenRunner:
@@ -182,6 +188,7 @@ class CitizenRunner:
             replies: list[Reply] = []
             notice: Notice | None = None
             pending: list[CitizenInput | fx.CommandResult] = [event]
+            erased = False
             chain = 0
             while pending and chain < _MAX_RESULT_CHAIN:
                 current = pending.pop(0)
@@ -194,6 +201,7 @@ class CitizenRunner:
                 replies += outcome.replies
                 notice = notice or outcome.notice
                 for command in outcome.commands:
+                    erased = erased or isinstance(command, fx.DeleteAccount)
                     answer = await self._execute(command, conv, actor)
                     if answer is not None:
                         pending.append(answer)
@@ -202,8 +210,12 @@ class CitizenRunner:
             try:
                 await self._render(user_id, conv, refs, replies)
             finally:
-                # the commands ran: the new state is kept even if showing it failed
-                await self._save(user_id, conv, refs, sealed)
+                # the commands ran: the new state is kept even if showing it failed; after
+                # a deletion nothing is kept (the next message starts a new conversation)
+                if erased:
+                    await self.store.save(SCOPE, user_id, None)
+                else:
+                    await self._save(user_id, conv, refs, sealed)
             return self._toast(conv.lang, notice) if notice is not None else None
 
     def _toast(self, lang: str, notice: Notice) -> Toast:
@@ -247,6 +259,11 @@ class CitizenRunner:
             case fx.RegisterCitizen():
                 return await self.citizens.register(actor, command)
             case fx.DeleteAccount(citizen_id=citizen_id):
+                # the agents' group first: if Telegram fails, the update fails before any row
+                # is gone and a redelivery finds every trace again
+                if self.desk is not None:
+                    traces = await self.citizens.group_traces(actor, citizen_id)
+                    await self.desk.erase_citizen(traces)
                 await self.citizens.delete_account(actor, citizen_id)
             case fx.DeleteMessage(message_id=message_id):
                 try:
@@ -301,6 +318,8 @@ class CitizenRunner:
             case fx.AddMember():
                 return await self.citizens.add_member(cid, command)
             case fx.RemoveMember(member_id=member_id):
+                if self.desk is not None:  # the member's review cards, as for an account
+                    await self.desk.erase_citizen(await self.citizens.member_traces(cid, member_id))
                 await self.citizens.remove_member(cid, member_id)
             case fx.GiveBiometricConsent():
                 await self.citizens.give_biometric_consent(cid, command)

@@ -29,8 +29,10 @@ from bot.flows.core import (
     MemberView,
 )
 from bot.security import Vault
+from bot.services import erasure
 from bot.services.audit import Audit
 from bot.services.ecard import issue_token, render_qr_png
+from bot.services.erasure import GroupTraces
 from bot.services.references import ReferenceRegistry
 from bot.storage.models import (
     Application,
@@ -298,9 +300,12 @@ class CitizenService:
         if member is None:
             return
         apps = await Application.filter(member_id=member_id)
+        async with in_transaction():
+            await erasure.keep_statistics(citizen_id, member_id)
+            await erasure.revoke_ecards(self.vault, citizen_id, member_id)
+            await member.delete()
         for app in apps:
             self._remove_media(app.media_dir)
-        await member.delete()
         await self.audit.record(f"citizen:{citizen_id}", "member_removed", f"member:{member_id}")
 
     async def give_biometric_consent(self, citizen_id: int, cmd: fx.GiveBiometricConsent) -> None:
@@ -390,11 +395,26 @@ class CitizenService:
         citizen = await Citizen.get_or_none(id=citizen_id).only("id", "telegram_user_id")
         return citizen.telegram_user_id if citizen is not None else None
 
+    async def member_traces(self, citizen_id: int, member_id: int) -> GroupTraces:
+        """The review cards of a member about to be removed."""
+        return GroupTraces(cards=await erasure.card_traces(citizen_id, member_id))
+
+    async def group_traces(self, actor: Actor, citizen_id: int) -> GroupTraces:
+        """What the agents' group holds of this citizen, to neutralise before deleting."""
+        return await erasure.group_traces(citizen_id, actor.telegram_user_id)
+
     async def delete_account(self, actor: Actor, citizen_id: int) -> None:
+        """Deletes the citizen, their members, applications (with key frames and ID-card
+        photos), reviews and tickets with their transcripts; revokes their members'
+        e-cards; statistics keep anonymous copies of the applications' figures."""
         apps = await Application.filter(citizen_id=citizen_id)
+        async with in_transaction():
+            await erasure.keep_statistics(citizen_id)
+            await erasure.revoke_ecards(self.vault, citizen_id)
+            await erasure.forget_tickets(citizen_id, actor.telegram_user_id)
+            await Citizen.filter(id=citizen_id).delete()
         for app in apps:
             self._remove_media(app.media_dir)
-        await Citizen.filter(id=citizen_id).delete()
         await self.audit.record(
             self.audit.pseudonym("tg", actor.telegram_user_id), "account_deleted"
         )

@@ -18,7 +18,9 @@ from tortoise.transactions import in_transaction
 from bot.domain.idnumber import age_on
 from bot.flows import effects as fx
 from bot.metrics import Metrics
+from bot.security import DecryptionError, Vault
 from bot.services.audit import Audit
+from bot.services.references import ReferenceRegistry, open_image
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -71,6 +73,16 @@ class ReviewCard:
     key_frames: tuple[Path, ...]
     status: str
     claimed_by: int | None
+    card_step: str | None = None
+    """None (the decision buttons), "reasons", or "confirm:<ok|rr|reason>"."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The face the member is compared with, decrypted only to be shown to agents."""
+
+    image: bytes
+    source: str  # "id_card" (sent by the citizen for this application) or "registry"
 
 
 @dataclass(frozen=True)
@@ -88,10 +100,20 @@ class ReviewError(Exception):
 
 
 class ReviewService:
-    def __init__(self, audit: Audit, *, media_dir: Path, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        audit: Audit,
+        *,
+        media_dir: Path,
+        metrics: Metrics | None = None,
+        vault: Vault | None = None,
+        references: ReferenceRegistry | None = None,
+    ) -> None:
         self.audit = audit
         self.media_dir = media_dir
         self.metrics = metrics or Metrics()
+        self.vault = vault
+        self.references = references
 
     async def open(self, application_id: int) -> tuple[Review, bool]:
         """The review of an application entering review; (review, created)."""
@@ -107,6 +129,7 @@ class ReviewService:
                 decision="",
                 reason_code="",
                 card_message_id=None,
+                card_step=None,
             )
             await review.refresh_from_db()
             created = True
@@ -142,7 +165,42 @@ class ReviewService:
             key_frames=frames,
             status=review.status.value,
             claimed_by=review.claimed_by,
+            card_step=review.card_step,
         )
+
+    async def reference(self, review_id: int) -> Reference | None:
+        """The ID-card photo sent for the application, else the registry's photo of the
+        member; None when there is neither (or no keys to open them)."""
+        review = await Review.get_or_none(id=review_id).prefetch_related("application__member")
+        if review is None or self.vault is None:
+            return None
+        app: Application = review.application
+        try:
+            if app.reference_path:
+                stored = self.media_dir / app.reference_path
+                if stored.exists():
+                    return Reference(open_image(self.vault, stored.read_bytes()), "id_card")
+            if self.references is not None:
+                image = await self.references.get(self.vault.decrypt(app.member.id_enc))
+                if image is not None:
+                    return Reference(image, "registry")
+        except DecryptionError:
+            log.warning("the reference of review %s could not be decrypted", review_id)
+        return None
+
+    async def set_card_step(self, review_id: int, step: str | None, *, was: str | None) -> bool:
+        """Moves the card's buttons from `was` to `step`; False when they had moved already
+        (a stale or repeated tap)."""
+        changed = await Review.filter(id=review_id, card_step=was).update(card_step=step)
+        return bool(changed)
+
+    async def add_media_messages(self, review_id: int, message_ids: list[int]) -> None:
+        """Remembers group messages that show the member (deleted when the data is)."""
+        review = await Review.get_or_none(id=review_id).only("id", "media_message_ids")
+        if review is None:
+            return
+        known = list(review.media_message_ids or [])
+        await Review.filter(id=review_id).update(media_message_ids=known + message_ids)
 
     async def card_message_of(self, review_id: int) -> int | None:
         """The message id of the review's card in the agents' group (None: never posted)."""
@@ -152,8 +210,13 @@ class ReviewService:
         return review.card_message_id
 
     async def set_card_message(self, review_id: int, message_id: int) -> None:
+        """The review's newest card; an older one (a reminder replaced it) joins the
+        messages deleted with the citizen's data."""
+        review = await Review.get_or_none(id=review_id).only("id", "card_message_id")
+        if review is not None and review.card_message_id is not None:
+            await self.add_media_messages(review_id, [review.card_message_id])
         await Review.filter(id=review_id).update(
-            card_message_id=message_id, announced_at=datetime.now(UTC)
+            card_message_id=message_id, announced_at=datetime.now(UTC), card_step=None
         )
 
     async def claim(self, review_id: int, agent_id: int) -> None:
@@ -193,6 +256,7 @@ class ReviewService:
                 decided_at=now,
                 decision=verdict.value,
                 reason_code=reason.value if reason else "",
+                card_step=None,
             )
             if not changed:
                 review = await Review.get_or_none(id=review_id)
@@ -257,6 +321,3 @@ class ReviewService:
             status__in=[ReviewStatus.OPEN, ReviewStatus.CLAIMED], announced_at__lt=cutoff
         ).order_by("id")
         return list(due)
-
-    async def mark_announced(self, review_id: int) -> None:
-        await Review.filter(id=review_id).update(announced_at=datetime.now(UTC))

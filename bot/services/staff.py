@@ -41,5 +41,10 @@ class StaffService:
     async def remove(self, user_id: int) -> bool:
         return await Staff.filter(telegram_user_id=user_id).delete() > 0
 
+    async def admins(self) -> set[int]:
+        """Admins by configuration and by role."""
+        by_role = await Staff.filter(role=StaffRole.ADMIN)
+        return set(self.admin_ids) | {member.telegram_user_id for member in by_role}
+
     async def agents(self) -> list[Staff]:
         return await Staff.all().order_by("added_at")

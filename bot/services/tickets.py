@@ -81,6 +81,23 @@ class TicketService:
     async def set_topic(self, ticket_id: int, topic_id: int) -> None:
         await Ticket.filter(id=ticket_id).update(topic_id=topic_id)
 
+    async def set_context_message(self, ticket_id: int, message_id: int) -> None:
+        await Ticket.filter(id=ticket_id).update(context_message_id=message_id)
+
+    async def agent_joined(self, ticket_id: int) -> bool:
+        """Marks the first agent's reply; True only for that first one."""
+        changed = await Ticket.filter(
+            id=ticket_id, status=TicketStatus.OPEN, agent_joined_at=None
+        ).update(agent_joined_at=datetime.now(UTC))
+        return bool(changed)
+
+    async def language_of(self, ticket: Ticket) -> str | None:
+        """The citizen's language (None for a citizen who is not signed in)."""
+        if ticket.citizen_id is None:
+            return None
+        citizen = await Citizen.get_or_none(id=ticket.citizen_id).only("id", "language")
+        return citizen.language if citizen is not None else None
+
     async def close(
         self, ticket_id: int, *, by: int, status: TicketStatus = TicketStatus.CLOSED
     ) -> bool:
@@ -95,10 +112,23 @@ class TicketService:
         return bool(changed)
 
     async def log(
-        self, ticket_id: int, *, direction: str, sender: int, kind: str, text: str = ""
+        self,
+        ticket_id: int,
+        *,
+        direction: str,
+        sender: int,
+        kind: str,
+        text: str = "",
+        message_id: int | None = None,
     ) -> None:
+        """One transcript line; `message_id`: its message in the agents' group."""
         await TicketMessage.create(
-            ticket_id=ticket_id, direction=direction, sender=sender, kind=kind, text=text[:4096]
+            ticket_id=ticket_id,
+            direction=direction,
+            sender=sender,
+            kind=kind,
+            text=text[:4096],
+            message_id=message_id,
         )
 
     async def transcript(self, ticket_id: int) -> list[TicketMessage]:

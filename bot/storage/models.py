@@ -232,6 +232,12 @@ class Review(Model):
     note = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     announced_at = fields.DatetimeField(null=True)
+    card_step = fields.CharField(max_length=48, null=True)
+    """Where the card's buttons are: None (the decision buttons), "reasons", or a pending
+    confirmation ("confirm:approve", "confirm:reject:<reason>", "confirm:retry")."""
+    media_message_ids: list[int] | None = fields.JSONField(null=True)
+    """The agents' group messages that show the member's face (key frames, the reference),
+    deleted when the citizen deletes their data."""
 
     class Meta:
         table = "review"
@@ -271,6 +277,10 @@ class Ticket(Model):
     opened_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
     closed_by = fields.BigIntField(null=True)
+    context_message_id = fields.BigIntField(null=True)
+    """The context card posted at the top of the topic."""
+    agent_joined_at = fields.DatetimeField(null=True)
+    """When an agent first replied (until then the citizen is told they are waiting)."""
 
     messages: fields.ReverseRelation[TicketMessage]
 
@@ -290,10 +300,43 @@ class TicketMessage(Model):
     kind = fields.CharField(max_length=16, default="text")
     text = fields.TextField(default="")
     at = fields.DatetimeField(auto_now_add=True)
+    message_id = fields.BigIntField(null=True)
+    """The message in the agents' group: the copy of the citizen's, or the agent's own."""
 
     class Meta:
         table = "ticket_message"
         ordering = ("id",)
+
+
+class RevokedEcard(Model):
+    """E-cards revoked when their member was deleted: every token of the member issued up
+    to `revoked_at` is refused. `member_key` is a keyed hash of the member's ID hash, so the
+    list cannot be joined with anything else without the keys."""
+
+    id = fields.IntField(primary_key=True)
+    member_key = fields.CharField(max_length=64, unique=True)
+    revoked_at = fields.DatetimeField()
+
+    class Meta:
+        table = "revoked_ecard"
+
+
+class ErasedApplication(Model):
+    """What statistics need of an application whose citizen deleted their data: no link to
+    any person, only its kind, state, engine reasons and times."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(ApplicationKind, max_length=8)
+    state = fields.CharEnumField(ApplicationState, max_length=16)
+    reasons: list[str] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+    decision_seconds = fields.FloatField(null=True)
+    """From the first check to the final state, as `collect_stats` measures it."""
+    erased_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "erased_application"
 
 
 class KeyValue(Model):

@@ -79,6 +79,20 @@ class Frame:
             self._gray = _upright(arr, self.rotation)
         return self._gray
 
+    def gray_finer(self, factor: float) -> np.ndarray | None:
+        """Upright grey image at ``factor`` times the work resolution, at most the stored one.
+
+        None once the decoder's frame is released. For measures that need more detail than the
+        work resolution keeps (the sharpness of a small face).
+        """
+        if self._source is None:
+            return None
+        factor = max(1.0, min(factor, 1.0 / self.scale))
+        w, h = self.size
+        fw, fh = max(2, round(w * factor)), max(2, round(h * factor))
+        arr = self._source.reformat(width=fw, height=fh, format="gray").to_ndarray()
+        return _upright(arr, self.rotation)
+
     def rgb(self) -> np.ndarray:
         """Upright RGB image at work resolution (converted once, then kept)."""
         if self._rgb is None:
@@ -109,9 +123,14 @@ class Frame:
 
 
 def _upright(arr: np.ndarray, rotation: int) -> np.ndarray:
-    """Apply the display rotation (degrees counter-clockwise, as FFmpeg reports it)."""
+    """Apply the display rotation (degrees counter-clockwise, as FFmpeg reports it).
+
+    Always a C-contiguous array: FFmpeg pads every line of a frame to an aligned stride (a
+    300 px wide RGB frame has 912-byte lines), so ``to_ndarray`` gives a strided view, which
+    dlib's face encoder refuses (``compute_face_descriptor(): incompatible function arguments``).
+    """
     k = (round(rotation / 90.0)) % 4
-    return np.ascontiguousarray(np.rot90(arr, k=k)) if k else arr
+    return np.ascontiguousarray(np.rot90(arr, k=k) if k else arr, dtype=np.uint8)
 
 
 def check_file(path: Path, limits: Limits) -> bytes:

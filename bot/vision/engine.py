@@ -19,6 +19,7 @@ from bot.vision.liveness import (
     TurnEvent,
     blink_events,
     challenge_done,
+    eyes_closed_all_along,
     match_challenge,
     percentile,
     turn_events,
@@ -38,17 +39,22 @@ DEFAULT_CHALLENGE: tuple[Action, ...] = (Action.BLINK, Action.SHAKE)
 _SECOND_FACE_SHARE = 0.4  # a second face at least this wide (vs the main one) counts
 _KEY_FRAME_SIDE = 192
 _CHECK_EVERY = 2  # analysed frames between two checks of whether the rest can be skipped
+_DARK_FACE = 70.0  # a face darker than this (median luma) is brightened for the landmarks
+_NORMAL_FACE = 110.0  # the level it is brought to
+_MAX_GAIN = 4.0
 
 
 @dataclass
 class _Obs:
     t: float
     points: np.ndarray
-    ear: float
+    eyes: tuple[float, float]  # openness of the image-left and image-right eye
     yaw: float
     brightness: float
     sharpness: float
     face_px: float  # face width in pixels of the stored frames
+    small: np.ndarray  # the grey frame at half the work resolution, for the surroundings check
+    turn: float = 0.0  # yaw from the rest pose known when the frame was seen (for key frames)
 
 
 class _Clock:
@@ -71,6 +77,27 @@ class _Tracker:
         self.last_confirm_t = -1e9
         self.detections = 0
         self.multi = 0
+        self.face_level: float | None = None  # the face's median luma, set by the caller
+
+    def _input(self, frame: Frame) -> np.ndarray:
+        """The grey frame, brightened when the face is dark.
+
+        dlib's landmark trees split on differences between pixel intensities learnt on
+        normally exposed faces; a dark face makes every difference small, and the fit falls
+        back toward the mean shape (on a dark copy of the carphone clip the eyelids stopped
+        moving with the blinks). A gain bringing the face to a normal level restores them; the
+        quality gate still measures the frame as it is (``too_dark``).
+        """
+        import cv2
+
+        gray = frame.gray
+        level = self.face_level
+        if level is None:
+            level = float(np.median(gray[::8, ::8]))
+        if level >= _DARK_FACE:
+            return gray
+        gain = min(_MAX_GAIN, _NORMAL_FACE / max(level, 1.0))
+        return cv2.convertScaleAbs(gray, alpha=gain)
 
     def _detect(self, gray: np.ndarray) -> list[models.Box]:
         found = models.detect(gray, self.limits.detect_side)
@@ -86,7 +113,7 @@ class _Tracker:
         return boxes
 
     def step(self, frame: Frame) -> np.ndarray | None:
-        gray = frame.gray
+        gray = self._input(frame)
         due = frame.t - self.last_detect_t >= self.limits.redetect_s
         if due:
             self.last_detect_t = frame.t
@@ -124,6 +151,35 @@ def _iou(a: models.Box, b: models.Box) -> float:
     return inter / union if union > 0 else 0.0
 
 
+class _RestPose:
+    """The yaw a person holds when looking at the screen: the median yaw of the video so far.
+
+    A phone held a little to the side, or a webcam off the screen's centre, sees the face
+    turned by some degrees when the person looks straight at the screen; turns are what the
+    head does from there. The median over the whole video is robust to the turns themselves
+    (they last less than half of it) and to a head that moves in the first second; it is
+    limited to ``rest_yaw_max_deg`` (a larger offset is a head held turned, not a camera).
+    """
+
+    def __init__(self, th: Thresholds) -> None:
+        self.th = th
+        self.yaws: list[float] = []  # sorted
+
+    @property
+    def value(self) -> float:
+        if not self.yaws:
+            return 0.0
+        n = len(self.yaws)
+        mid = self.yaws[n // 2] if n % 2 else (self.yaws[n // 2 - 1] + self.yaws[n // 2]) / 2.0
+        limit = self.th.rest_yaw_max_deg
+        return max(-limit, min(limit, mid))
+
+    def add(self, obs: _Obs) -> None:
+        if not np.isnan(obs.yaw):
+            bisect.insort(self.yaws, obs.yaw)
+        obs.turn = obs.yaw - self.value
+
+
 class _Keeper:
     """Keeps the few frames worth keeping (best frontal ones, widest turns), unconverted.
 
@@ -134,27 +190,36 @@ class _Keeper:
         self.th = thresholds
         self.frontal: dict[int, tuple[float, _Obs, Frame]] = {}
         self.widest: dict[str, tuple[float, _Obs, Frame]] = {}
-        self._ears: list[float] = []  # sorted, for the running median
+        self.nearest: tuple[float, _Obs, Frame] | None = None  # open-eyed, least yaw
+        self._open: list[float] = []  # sorted eye openness, for the running median
 
-    def _median_ear(self) -> float:
-        ears = self._ears
-        n = len(ears)
-        return ears[n // 2] if n % 2 else (ears[n // 2 - 1] + ears[n // 2]) / 2.0
+    def _median_open(self) -> float:
+        values = self._open
+        n = len(values)
+        return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2.0
 
     def offer(self, frame: Frame, obs: _Obs) -> None:
-        bisect.insort(self._ears, obs.ear)
-        if abs(obs.yaw) < self.th.frontal_angle_deg and obs.ear >= 0.9 * self._median_ear():
-            score = obs.sharpness * (1.0 - abs(obs.yaw) / 90.0) * obs.ear
+        eyes = _mean_open(obs)
+        bisect.insort(self._open, eyes)
+        open_eyed = eyes >= 0.9 * self._median_open()
+        if (
+            open_eyed
+            and not self.frontal
+            and (self.nearest is None or abs(obs.yaw) < self.nearest[0])
+        ):
+            self.nearest = (abs(obs.yaw), obs, frame.keep())
+        if abs(obs.yaw) < self.th.frontal_angle_deg and open_eyed:
+            score = obs.sharpness * (1.0 - abs(obs.yaw) / 90.0) * eyes
             bucket = int(obs.t / 0.4)
             held = self.frontal.get(bucket)
             if held is None or score > held[0]:
                 self.frontal[bucket] = (score, obs, frame.keep())
                 self._prune(bucket)
-        if abs(obs.yaw) > self.th.turn_angle_deg:
-            label = "turn_right" if obs.yaw > 0 else "turn_left"
+        if abs(obs.turn) > self.th.turn_angle_deg:
+            label = "turn_right" if obs.turn > 0 else "turn_left"
             held = self.widest.get(label)
-            if held is None or abs(obs.yaw) > held[0]:
-                self.widest[label] = (abs(obs.yaw), obs, frame.keep())
+            if held is None or abs(obs.turn) > held[0]:
+                self.widest[label] = (abs(obs.turn), obs, frame.keep())
 
     def _prune(self, current: int) -> None:
         """Forget past buckets that can no longer be among the best ``match_frames``."""
@@ -169,6 +234,10 @@ class _Keeper:
     def best_frontal(self, k: int) -> list[tuple[_Obs, Frame]]:
         ranked = sorted(self.frontal.values(), key=lambda v: -v[0])[:k]
         return [(o, frame) for _, o, frame in ranked]
+
+
+def _mean_open(obs: _Obs) -> float:
+    return (obs.eyes[0] + obs.eyes[1]) / 2.0
 
 
 def _jpeg(rgb: np.ndarray, points: np.ndarray) -> bytes:
@@ -283,13 +352,14 @@ def analyse_video(
     """
     started = time.perf_counter()
     clock = _Clock()
-    deadline = started + limits.time_limit_s
     steps = tuple(Action(a) for a in challenge)
     if not steps:
         raise ValueError("the challenge must hold at least one action")
 
     models.models()  # loaded once per process; timed apart from the analysis
     t = clock.add("load_models", started)
+    # the hard limit is on analysing this file: loading the models (once per process) is not
+    deadline = t + limits.time_limit_s
     ref_encoding: np.ndarray | None = None
     ref_problem: Reason | None = None
     if reference is not None:
@@ -306,6 +376,7 @@ def analyse_video(
             )
         tracker = _Tracker(limits)
         keeper = _Keeper(thresholds)
+        flat_cache: FlatCache = {}
         observations: list[_Obs] = []
         analysed = 0
         stopped_early = False
@@ -317,9 +388,16 @@ def analyse_video(
         dense_until = -1.0
         count = 0
 
+        rest = _RestPose(thresholds)
+
         def process(frame: Frame) -> _Obs | None:
             points = tracker.step(frame)
-            return None if points is None else _observe(frame, points, thresholds)
+            if points is None:
+                return None
+            obs = _observe(frame, points, thresholds)
+            tracker.face_level = obs.brightness
+            rest.add(obs)
+            return obs
 
         while True:
             try:
@@ -359,7 +437,13 @@ def analyse_video(
             if analysed >= next_check:
                 next_check = analysed + _CHECK_EVERY
                 stop = _can_stop(
-                    observations, steps, thresholds, limits, keeper, ref_encoding is not None
+                    observations,
+                    steps,
+                    thresholds,
+                    limits,
+                    keeper,
+                    ref_encoding is not None,
+                    flat_cache,
                 )
                 if stop is not None:
                     stopped_early = True
@@ -407,10 +491,15 @@ def analyse_video(
     if hit_limit == "max_seconds" or duration > limits.max_seconds + 0.5:
         reasons.append(Reason.TOO_LONG)
 
-    events, turns, flat = _events(observations, thresholds)
+    events, turns, flat = _events(observations, thresholds, cache=flat_cache)
     if Reason.NO_FACE not in reasons:
         if not stopped_flat:  # stopped on a flat picture: the challenge was not watched to its end
-            reasons.extend(sorted(match_challenge(steps, events), key=list(Reason).index))
+            missing = match_challenge(steps, events)
+            if Reason.NO_BLINK in missing and eyes_closed_all_along(
+                [_mean_open(o) for o in observations], thresholds
+            ):
+                missing = (missing - {Reason.NO_BLINK}) | {Reason.EYES_CLOSED}
+            reasons.extend(sorted(missing, key=list(Reason).index))
         if flat:
             reasons.append(Reason.FLAT_IMAGE)
     t = clock.add("liveness", t)
@@ -423,9 +512,16 @@ def analyse_video(
         else:
             assert ref_encoding is not None
             candidates = best
-            if not candidates:  # no frontal, open-eyed frame: use what there is, flagged
+            near = keeper.nearest
+            if not candidates and near is not None and near[0] <= thresholds.turn_angle_deg:
+                # a camera held to the side: no frame within the frontal angle, but the face
+                # the person showed when looking at the screen is still a fair one to match
+                candidates = [(near[1], near[2])]
+            if not candidates:  # no open-eyed face near frontal: use what there is, flagged
                 reasons.append(Reason.HARD_TO_MATCH)
                 candidates = [(o, fr) for _, o, fr in keeper.widest.values()][:1]
+                if not candidates and near is not None:
+                    candidates = [(near[1], near[2])]
             if candidates:
                 encodings = [models.encode(candidates[0][1].rgb(), candidates[0][0].points)]
                 clear = thresholds.match_pass_distance - thresholds.match_clear_margin
@@ -438,6 +534,9 @@ def analyse_video(
     key_frames: list[KeyFrame] = []
     if best:
         key_frames.append(KeyFrame("frontal", _jpeg(best[0][1].rgb(), best[0][0].points)))
+    elif keeper.nearest is not None:
+        _, o, kept = keeper.nearest
+        key_frames.append(KeyFrame("frontal", _jpeg(kept.rgb(), o.points)))
     for label in ("turn_left", "turn_right"):
         if label in keeper.widest:
             _, o, kept = keeper.widest[label]
@@ -459,29 +558,75 @@ def analyse_video(
 
 
 def _observe(frame: Frame, points: np.ndarray, th: Thresholds) -> _Obs:
+    import cv2
+
     h, w = frame.gray.shape[:2]
     brightness, sharpness = geometry.brightness_and_sharpness(frame.gray, points)
+    inner = geometry.inner_face_width(points)
+    if inner < geometry.SHARPNESS_WIDTH and frame.scale < 1.0:
+        # The work frame was downscaled and holds the face in fewer pixels than sharpness is
+        # measured at: measure on the stored frame's detail instead of interpolating it back.
+        finer = frame.gray_finer(geometry.SHARPNESS_WIDTH / max(inner, 1.0))
+        if finer is not None:
+            ratio = finer.shape[1] / w
+            _, sharpness = geometry.brightness_and_sharpness(finer, points * ratio)
     width = float(points[:, 0].max() - points[:, 0].min())
     return _Obs(
         t=frame.t,
         points=points,
-        ear=geometry.eye_aspect_ratio(points),
+        eyes=geometry.eye_openness(points),
         yaw=geometry.head_yaw(points, w, h),
         brightness=brightness,
         sharpness=sharpness,
         face_px=width / frame.scale,
+        small=cv2.resize(frame.gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
     )
 
 
-def _checked_turns(observations: Sequence[_Obs], th: Thresholds) -> list[tuple[TurnEvent, bool]]:
-    """Every head turn, with whether its landmarks moved like a flat picture."""
+FlatCache = dict[tuple[int, int], bool]
+
+
+def _rest_yaw(observations: Sequence[_Obs], th: Thresholds) -> float:
+    """The rest pose's yaw (see ``_RestPose``) over these observations."""
+    yaws = [o.yaw for o in observations if not np.isnan(o.yaw)]
+    if not yaws:
+        return 0.0
+    limit = th.rest_yaw_max_deg
+    return max(-limit, min(limit, float(np.median(yaws))))
+
+
+def _is_flat(a: _Obs, b: _Obs, th: Thresholds) -> bool:
+    """Whether the face moved from ``a`` to ``b`` like a flat picture.
+
+    Flat when a homography explains the landmarks to landmark noise (``planar_residual``), or
+    when the landmarks' evidence of depth is only moderate (under twice that) and the
+    surroundings of the face moved with the face's plane (``surroundings_follow``): the rest
+    of a photo or of a screen does, the room behind a real head does not.
+    """
+    residual = geometry.planar_residual(a.points, b.points)
+    if residual < th.planar_residual:
+        return True
+    if residual >= 2.0 * th.planar_residual:
+        return False
+    gain = geometry.surroundings_follow(a.small, a.points / 2.0, b.small, b.points / 2.0)
+    return gain is not None and gain > th.surroundings_gain
+
+
+def _checked_turns(
+    observations: Sequence[_Obs], th: Thresholds, cache: FlatCache | None = None
+) -> list[tuple[TurnEvent, bool]]:
+    """Every head turn, with whether the face moved like a flat picture during it."""
     times = [o.t for o in observations]
     out: list[tuple[TurnEvent, bool]] = []
-    for turn in turn_events([o.yaw for o in observations], times, th):
-        residual = geometry.planar_residual(
-            observations[turn.centre_index].points, observations[turn.peak_index].points
-        )
-        out.append((turn, residual < th.planar_residual))
+    cache = {} if cache is None else cache
+    rest = _rest_yaw(observations, th)
+    for turn in turn_events([o.yaw - rest for o in observations], times, th):
+        key = (turn.centre_index, turn.peak_index)
+        if key not in cache:
+            cache[key] = _is_flat(
+                observations[turn.centre_index], observations[turn.peak_index], th
+            )
+        out.append((turn, cache[key]))
     return out
 
 
@@ -489,12 +634,23 @@ def _events(
     observations: Sequence[_Obs],
     th: Thresholds,
     checked: Sequence[tuple[TurnEvent, bool]] | None = None,
+    cache: FlatCache | None = None,
 ) -> tuple[list[Event], list[TurnEvent], bool]:
     times = [o.t for o in observations]
-    events: list[Event] = list(blink_events(times, [o.ear for o in observations], th))
+    events: list[Event] = list(
+        blink_events(
+            times,
+            [o.eyes[0] for o in observations],
+            th,
+            [o.eyes[1] for o in observations],
+            [o.yaw for o in observations],
+        )
+    )
     turns: list[TurnEvent] = []
     flat = False
-    for turn, is_flat in _checked_turns(observations, th) if checked is None else checked:
+    if checked is None:
+        checked = _checked_turns(observations, th, cache)
+    for turn, is_flat in checked:
         if is_flat:
             flat = True
             continue
@@ -505,10 +661,10 @@ def _events(
 
 def _eyes_dipping(observations: Sequence[_Obs], obs: _Obs, th: Thresholds) -> bool:
     """True when the eyes look to be closing: half a blink's drop under the recent open level."""
-    recent = [o.ear for o in observations[-20:]] + [obs.ear]
+    recent = [_mean_open(o) for o in observations[-20:]] + [_mean_open(obs)]
     if len(recent) < 4:
         return True
-    return obs.ear < percentile(recent, 80) * (1.0 - th.blink_drop / 2.0)
+    return recent[-1] < percentile(recent, 80) * (1.0 - th.blink_drop / 2.0)
 
 
 def _turns_needed(steps: Sequence[Action]) -> set[Action]:
@@ -528,15 +684,18 @@ def _can_stop(
     limits: Limits,
     keeper: _Keeper,
     need_match: bool,
+    cache: FlatCache,
 ) -> Literal["done", "flat"] | None:
     """Why the rest of the video can be skipped: ``done`` (the challenge is met, with the frames
     a report needs) or ``flat`` (a flat picture: the video fails whatever follows); else None.
     """
-    if not observations or abs(observations[-1].yaw) >= th.centre_angle_deg:
+    if not observations or abs(observations[-1].yaw - _rest_yaw(observations, th)) >= (
+        th.centre_angle_deg
+    ):
         return None  # mid-turn: no turn can have just closed, and the video must end centred
     checked: list[tuple[TurnEvent, bool]] = []
     if keeper.widest:  # else no yaw went past the turn angle: no turn yet, flat or not
-        checked = _checked_turns(observations, th)
+        checked = _checked_turns(observations, th, cache)
         last = len(observations) - 1
         # A turn closed before the last frame keeps its frames whatever comes next (the
         # 3-frame yaw median needs the frame after its end): a flat one is final.

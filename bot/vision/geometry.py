@@ -37,6 +37,33 @@ def eye_aspect_ratio(points: np.ndarray) -> float:
     return (one(points[36:42]) + one(points[42:48])) / 2.0
 
 
+def eye_openness(points: np.ndarray) -> tuple[float, float]:
+    """Openness of the left and right eye (image left and right): eyelid gap over nose length.
+
+    The gap is the mean of the two upper-to-lower eyelid distances; the unit is the nose, from
+    its bridge (27) to its base (33), measured along the face's vertical axis (across the line
+    of the eyes). Both are vertical distances of the face: a head that turns (yaw) shortens
+    neither, a head that nods (pitch) shortens both alike, a tilted head (roll) changes nothing.
+    The eye aspect ratio, whose unit is the eye's own width, rises as the head turns (the
+    width foreshortens) and makes the frontal frames after a turn look like closed eyes.
+    Open eyes measure about 0.18-0.20, closed ones about 0.08 (dlib never closes the lids).
+    """
+    left, right = points[36:42], points[42:48]
+    axis = right.mean(axis=0) - left.mean(axis=0)
+    length = float(np.hypot(axis[0], axis[1]))
+    if length < 1e-6:
+        return 0.0, 0.0
+    normal = np.array([-axis[1], axis[0]]) / length
+    unit = abs(float(np.dot(points[33] - points[27], normal)))
+    if unit < 1e-6:
+        return 0.0, 0.0
+
+    def gap(eye: np.ndarray) -> float:
+        return float(np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])) / 2.0
+
+    return gap(left) / unit, gap(right) / unit
+
+
 def eye_distance(points: np.ndarray) -> float:
     """Distance between the eye centres, the scale unit of the face."""
     return float(np.linalg.norm(points[36:42].mean(axis=0) - points[42:48].mean(axis=0)))
@@ -91,6 +118,51 @@ def planar_residual(a: np.ndarray, b: np.ndarray) -> float:
     return rms / max(eye_distance(b), 1e-6)
 
 
+def surroundings_follow(
+    gray0: np.ndarray, points0: np.ndarray, gray1: np.ndarray, points1: np.ndarray
+) -> float | None:
+    """How much better the surroundings of the face follow the face's plane motion than stay.
+
+    The homography that carries the landmarks of frame 0 onto those of frame 1 is applied to a
+    ring around the face (1.3 to 2.2 half-widths of the landmarks' box from its centre). On a
+    photo or a screen held to the camera, the ring is the rest of the picture (hair, shoulders,
+    the room in the picture, the screen's edge): it moves with the face, and the warped frame 0
+    matches frame 1 there. Behind a real head the room stays where it was (or moves with the
+    camera), and the unwarped frame 0 matches better. Returns the normalised cross-correlation
+    of the warped frame minus that of the unwarped one over the ring (-1..1), or None when the
+    ring is mostly out of the frame or has no texture to tell.
+    """
+    import cv2
+
+    hom, _ = cv2.findHomography(points0.astype(np.float64), points1.astype(np.float64), 0)
+    if hom is None:
+        return None
+    h, w = gray1.shape[:2]
+    x0, y0 = points1.min(axis=0)
+    x1, y1 = points1.max(axis=0)
+    cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+    half = max(x1 - x0, y1 - y0) / 2.0
+    ys, xs = np.mgrid[0:h, 0:w]
+    dist = np.maximum(np.abs(xs - cx), np.abs(ys - cy))
+    ring = (dist > 1.3 * half) & (dist < 2.2 * half)
+    warped = cv2.warpPerspective(gray0, hom, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    inside = cv2.warpPerspective(np.ones_like(gray0), hom, (w, h), flags=cv2.INTER_NEAREST) > 0
+    ring &= inside
+    if ring.sum() < 0.25 * np.pi * ((2.2 * half) ** 2 - (1.3 * half) ** 2) or ring.sum() < 200:
+        return None
+    target = gray1[ring].astype(np.float64)
+    if float(target.std()) < 2.0:
+        return None  # a plain wall: nothing to tell
+
+    def ncc(a: np.ndarray) -> float:
+        a = a - a.mean()
+        b = target - target.mean()
+        den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+        return float((a * b).sum()) / den if den > 0 else 0.0
+
+    return ncc(warped[ring].astype(np.float64)) - ncc(gray0[ring].astype(np.float64))
+
+
 def face_crop(image: np.ndarray, points: np.ndarray, margin: float = 0.0) -> np.ndarray:
     """The landmarks' bounding box (grown by ``margin`` of its size), clipped to the image."""
     x0, y0 = points.min(axis=0)
@@ -102,11 +174,22 @@ def face_crop(image: np.ndarray, points: np.ndarray, margin: float = 0.0) -> np.
     return image[top:bottom, left:right]
 
 
+SHARPNESS_WIDTH = 128
+"""Width in pixels at which the inner face's sharpness is measured."""
+
+
+def inner_face_width(points: np.ndarray) -> float:
+    """Width of the inner face (brows to chin, landmarks 17-67), whose sharpness is measured."""
+    return float(np.ptp(points[17:68, 0]))
+
+
 def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[float, float]:
     """Median luma of the inner face, and its sharpness.
 
-    Sharpness is the variance of the Laplacian of the face resized to 128 px wide, over the
-    variance of the face itself (x 100), so that it does not depend on contrast or light.
+    Sharpness is the variance of the Laplacian of the face resized to ``SHARPNESS_WIDTH`` px
+    wide, over the variance of the face itself (x 100), so that it does not depend on contrast
+    or light. A face narrower than that in ``gray`` is interpolated up, which lowers the
+    measure whatever the focus: give a finer image when there is one.
     """
     import cv2
 
@@ -114,10 +197,10 @@ def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[floa
     if crop.size == 0 or min(crop.shape[:2]) < 4:
         return 0.0, 0.0
     brightness = float(np.median(crop))
-    scale = 128.0 / crop.shape[1]
+    scale = SHARPNESS_WIDTH / crop.shape[1]
     norm = cv2.resize(
         crop,
-        (128, max(4, round(crop.shape[0] * scale))),
+        (SHARPNESS_WIDTH, max(4, round(crop.shape[0] * scale))),
         interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
     )
     sharpness = 100.0 * float(cv2.Laplacian(norm, cv2.CV_64F).var()) / (float(norm.var()) + 1.0)

@@ -40,40 +40,71 @@ class Event:
 
 
 def blink_events(
-    times: Sequence[float], ears: Sequence[float], thresholds: Thresholds
+    times: Sequence[float],
+    openness: Sequence[float],
+    thresholds: Thresholds,
+    other: Sequence[float] | None = None,
+    yaws: Sequence[float] | None = None,
 ) -> list[Event]:
-    """Distinct blinks: dips of the eye aspect ratio under a rolling per-video open-eye baseline.
+    """Distinct blinks: both eyes' openness dipping together under their open-eye baselines.
 
-    The baseline is a high percentile of the ratio within ``blink_baseline_s`` around each frame,
-    so it adapts to the person's eyes and to the camera. A dip counts once the eyes reopen, and
-    only if it is shorter than ``blink_max_s``; durations are in seconds, so any frame rate works.
+    ``openness`` is one eye's (``geometry.eye_openness``), ``other`` the other eye's (the
+    same series when omitted). Each eye's baseline is a high percentile of its openness within
+    ``blink_baseline_s`` around each frame, so it adapts to the person's eyes and to the camera.
+    The eyes close when the more open of the two is under its baseline x (1 - ``blink_drop``):
+    one eye alone (a wink, or a landmark fit that loses the far eye of a turned head) is not a
+    blink. A dip counts once the eyes reopen, and only if it is shorter than ``blink_max_s``;
+    a dip of a single frame counts (a blink at 15 fps lasts one or two frames). No blink counts
+    where the baselines show eyes that are not open (``blink_min_openness``), nor while the
+    head is turned past ``blink_max_yaw_deg`` (``yaws``, degrees): there the far eye is half
+    hidden behind the nose and a landmark fit guesses its lids.
     """
     t = np.asarray(times, dtype=np.float64)
-    e = np.asarray(ears, dtype=np.float64)
     n = len(t)
     if n < 3:
         return []
     half = thresholds.blink_baseline_s / 2.0
     lo = np.searchsorted(t, t - half, side="left")
     hi = np.searchsorted(t, t + half, side="right")
-    listed = e.tolist()
-    base = np.array([percentile(listed[lo[i] : hi[i]], 80) for i in range(n)])
-    closed_level = base * (1.0 - thresholds.blink_drop)
-    open_level = base * (1.0 - thresholds.blink_reopen)
+    eyes = [list(openness), list(openness if other is None else other)]
+    ratios = []
+    bases = []
+    for values in eyes:
+        base = np.array([percentile(values[lo[i] : hi[i]], 80) for i in range(n)])
+        bases.append(base)
+        ratios.append(np.asarray(values, dtype=np.float64) / np.maximum(base, 1e-9))
+    both_closed = np.maximum(ratios[0], ratios[1])  # the more open eye
+    mean_ratio = (ratios[0] + ratios[1]) / 2.0
+    open_enough = (bases[0] + bases[1]) / 2.0 >= thresholds.blink_min_openness
+    if yaws is None:
+        facing = np.ones(n, dtype=bool)
+    else:
+        with np.errstate(invalid="ignore"):  # NaN yaw (no pose): not facing
+            facing = np.abs(np.asarray(yaws, dtype=np.float64)) <= thresholds.blink_max_yaw_deg
+    closed_level = 1.0 - thresholds.blink_drop
+    open_level = 1.0 - thresholds.blink_reopen
     events: list[Event] = []
-    state_open = bool(e[0] >= open_level[0])
+    state_open = bool(mean_ratio[0] >= open_level)
     start: float | None = None  # time the eyes closed, None when no valid blink is under way
     for i in range(n):
-        if base[i] < thresholds.blink_min_open_ear:
+        if not open_enough[i]:
             state_open, start = False, None  # eyes never open around here: no blink
             continue
-        if state_open and e[i] < closed_level[i]:
-            state_open, start = False, float(t[i])
-        elif not state_open and e[i] >= open_level[i]:
+        if state_open and both_closed[i] < closed_level:
+            state_open, start = False, float(t[i]) if facing[i] else None
+        elif not state_open and not facing[i]:
+            start = None  # the lids of a turned head are guessed: no blink from this dip
+        elif not state_open and mean_ratio[i] >= open_level:
             if start is not None and t[i] - start <= thresholds.blink_max_s + 1e-9:
                 events.append(Event(Action.BLINK, start))
             state_open, start = True, None
     return events
+
+
+def eyes_closed_all_along(openness: Sequence[float], thresholds: Thresholds) -> bool:
+    """True when the eyes were nearly never open: the 80th percentile of the openness (both
+    eyes' mean, ``geometry.eye_openness``) stays under ``blink_min_openness``."""
+    return bool(openness) and percentile(openness, 80) < thresholds.blink_min_openness
 
 
 @dataclass(frozen=True)

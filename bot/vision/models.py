@@ -76,6 +76,33 @@ Box = tuple[float, float, float, float]
 """left, top, right, bottom in pixels."""
 
 
+def image_for_dlib(image: np.ndarray) -> np.ndarray:
+    """``image`` as dlib's bindings take it: C-contiguous uint8, H x W grey or H x W x 3 RGB.
+
+    dlib rejects strided views (FFmpeg's padded lines, slices, rotations) and any other
+    layout with an opaque ``incompatible function arguments`` TypeError; this is the one
+    place every array handed to dlib goes through. Grey-with-a-channel and RGBA are reduced.
+    """
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    elif arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[:, :, :3]
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
+        raise ValueError(f"not an image array: shape {arr.shape}")
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(arr)
+
+
+def rgb_for_dlib(image: np.ndarray) -> np.ndarray:
+    """``image_for_dlib`` with three channels (the face encoder needs colour)."""
+    arr = image_for_dlib(image)
+    if arr.ndim == 2:
+        arr = np.ascontiguousarray(np.repeat(arr[:, :, None], 3, axis=2))
+    return arr
+
+
 def detect(image: np.ndarray, target_side: int, upsample: int = 0) -> list[tuple[Box, float]]:
     """HOG detection on a copy downscaled to ``target_side``; boxes in ``image`` pixels."""
     import cv2
@@ -87,7 +114,7 @@ def detect(image: np.ndarray, target_side: int, upsample: int = 0) -> list[tuple
         if scale < 1.0
         else image
     )
-    rects, scores, _ = models().detector.run(small, upsample, 0.0)
+    rects, scores, _ = models().detector.run(image_for_dlib(small), upsample, 0.0)
     out: list[tuple[Box, float]] = []
     for r, s in zip(rects, scores, strict=True):
         out.append(
@@ -105,7 +132,7 @@ def landmarks(image: np.ndarray, box: Box) -> np.ndarray:
     import dlib
 
     rect = dlib.rectangle(round(box[0]), round(box[1]), round(box[2]), round(box[3]))
-    shape = models().predictor(image, rect)
+    shape = models().predictor(image_for_dlib(image), rect)
     return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
 
 
@@ -118,7 +145,7 @@ def encode(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
     x1, y1 = points.max(axis=0)
     rect = dlib.rectangle(round(x0), round(y0), round(x1), round(y1))
     shape = dlib.full_object_detection(rect, parts)
-    return np.array(models().encoder.compute_face_descriptor(rgb, shape, 0))
+    return np.array(models().encoder.compute_face_descriptor(rgb_for_dlib(rgb), shape, 0))
 
 
 def box_from_points(points: np.ndarray) -> Box:

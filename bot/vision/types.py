@@ -61,6 +61,8 @@ class Reason(StrEnum):
     """Every required action was seen, but not in the order the challenge asked for."""
     FLAT_IMAGE = "flat_image"
     """The face moved like a flat picture (photo or screen), not like a real head."""
+    EYES_CLOSED = "eyes_closed"
+    """The eyes stayed closed all along (a blink needs open eyes before and after)."""
     MATCH_LOW = "match_low"
     """The face does not match the reference photo."""
     MATCH_BORDERLINE = "match_borderline"
@@ -91,6 +93,7 @@ LIVENESS_REASONS = frozenset(
         Reason.NO_TURN_RIGHT,
         Reason.WRONG_ORDER,
         Reason.FLAT_IMAGE,
+        Reason.EYES_CLOSED,
     }
 )
 FAIL_REASONS = QUALITY_REASONS | LIVENESS_REASONS | {Reason.MATCH_LOW}
@@ -174,21 +177,29 @@ class Thresholds:
     match_spread_review: float = 0.40
     """If the encodings of the best frames differ more than this, the face is hard to match."""
     turn_angle_deg: float = 18.0
-    """Yaw past which a head turn counts."""
+    """Yaw from the rest pose past which a head turn counts."""
     centre_angle_deg: float = 9.0
-    """Yaw under which the head is back toward the centre between two turns."""
+    """Yaw from the rest pose under which the head is back toward the centre between turns."""
+    rest_yaw_max_deg: float = 15.0
+    """Turns are judged from the rest pose, the median yaw of the video (a camera held to the
+    side sees a face that looks at the screen turned), taken into account up to this offset."""
     frontal_angle_deg: float = 12.0
     """Largest yaw of a frame used as frontal (match, key frame)."""
     blink_drop: float = 0.3
-    """A blink starts when the eye aspect ratio falls below baseline x (1 - blink_drop)."""
+    """A blink starts when both eyes' openness falls below their baseline x (1 - blink_drop)."""
     blink_reopen: float = 0.10
-    """A blink ends when the eye aspect ratio is back above baseline x (1 - blink_reopen)."""
+    """A blink ends when the eyes' openness is back above baseline x (1 - blink_reopen)."""
     blink_max_s: float = 0.8
     """Longer closures are not blinks."""
+    blink_max_yaw_deg: float = 20.0
+    """No blink counts while the head is turned further: the far eye is half hidden by the nose
+    and the landmark fit guesses its lids (a blink asked for is made facing the camera)."""
     blink_baseline_s: float = 2.0
     """Window of the rolling open-eye baseline (a high percentile of the eye aspect ratio)."""
-    blink_min_open_ear: float = 0.18
-    """If the eyes' baseline never reaches this ratio, they are closed all along: no blink."""
+    blink_min_openness: float = 0.12
+    """Open eyes: a lid gap of at least this share of the nose length (``eye_openness``; open
+    eyes measure 0.18-0.20, closed ones 0.08). Where the baseline stays under it, no blink
+    counts; if it does nearly everywhere, the eyes were closed all along."""
     min_face_fraction: float = 0.2
     """Smallest face width as a share of the shorter frame side."""
     min_face_px: int = 48
@@ -203,3 +214,7 @@ class Thresholds:
     """Share of detector runs seeing two faces or more that makes ``multiple_faces``."""
     planar_residual: float = 0.05
     """Turns whose landmarks a homography explains this well (RMS / eye distance) are flat."""
+    surroundings_gain: float = 0.15
+    """Turns whose landmark residual is under twice ``planar_residual`` are also flat when the
+    ring around the face follows the face's homography by this much more normalised
+    cross-correlation than it matches unmoved (``geometry.surroundings_follow``)."""

@@ -18,6 +18,7 @@ admin-cmd-approve = Approve the citizen's pending review
 admin-cmd-reject = Reject the citizen's pending review: /reject reason
 
 admin-help-title = <b>Admin commands</b>
+admin-help-line = /{ $command } — { $text }
 
 admin-period-today = today
 admin-period-7d = the last 7 days

@@ -18,6 +18,7 @@ admin-cmd-approve = Aprobar la revisión pendiente del ciudadano
 admin-cmd-reject = Rechazar la revisión pendiente del ciudadano: /reject motivo
 
 admin-help-title = <b>Comandos de administración</b>
+admin-help-line = /{ $command } — { $text }
 
 admin-period-today = hoy
 admin-period-7d = los últimos 7 días

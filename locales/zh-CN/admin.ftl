@@ -18,6 +18,7 @@ admin-cmd-approve = 通过该市民待复核的申请
 admin-cmd-reject = 驳回该市民待复核的申请：/reject 原因
 
 admin-help-title = <b>管理员命令</b>
+admin-help-line = /{ $command } — { $text }
 
 admin-period-today = 今天
 admin-period-7d = 最近 7 天

@@ -16,11 +16,12 @@ from selenium.webdriver.common.by import By
 
 from bot.domain.idnumber import check_character
 from bot.emulator import UserMessage
+from bot.emulator.server import DEFAULT_AGENT_ID
 from bot.i18n import Translator
 from tests.browser import chromium
 from tests.browser.chromium import READABILITY_SCRIPT, VISIBLE_SCRIPT, button, poll, wait_until
 from tests.browser.conftest import ADMIN_ID, World
-from tests.e2e.harness import Citizen, send_id_card
+from tests.e2e.harness import Citizen, id_card_photo, send_id_card
 
 pytestmark = pytest.mark.slow
 TRANSLATOR = Translator()
@@ -118,8 +119,12 @@ def own_id(user_id: int) -> str:
     return first17 + check_character(first17)
 
 
-def signing_up(name: str, user_id: int) -> tuple[tuple[str, str], ...]:
-    """What a new citizen says ("say") and taps ("tap", by message id) to register."""
+Step = tuple[str, str] | tuple[str, str, str]
+
+
+def signing_up(name: str, user_id: int) -> tuple[Step, ...]:
+    """What a new citizen says ("say") and taps ("tap", by message id, and the name the
+    label names, if any) to register."""
     return (
         ("say", "/start"),
         ("tap", "btn-accept"),
@@ -137,11 +142,11 @@ ADDING_FATHER = (
     ("tap", "rel-father"),
     ("tap", "btn-confirm"),
     ("tap", "btn-verify"),
-    ("tap", "btn-bio-agree", "Wang Dagang"),
+    ("tap", "btn-bio-agree", "Wang Dagang"),  # the member who will be filmed agrees
 )
 
 
-async def walk(person: Citizen, steps: tuple[tuple[str, ...], ...]) -> None:
+async def walk(person: Citizen, steps: tuple[Step, ...]) -> None:
     """Says or taps each step; a tap's third element names the member its label mentions."""
     for kind, value, *name in steps:
         if kind == "say":
@@ -269,7 +274,7 @@ def _first_frame_width(webm: bytes) -> int:
         return int(frame.width)
 
 
-def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World) -> None:
+def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World, tmp_path: Path) -> None:
     citizen = citizen_of(world, 705)
     world.run(walk(citizen, (*signing_up("Li Lei", 705), ("tap", "btn-support"))))
     open_chat(page, world, "#agents")
@@ -292,6 +297,18 @@ def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World) -> None:
             "Hello from the agents' pane" in (m.text or "") for m in citizen.user.bot_messages
         ),
         "the agent's reply at the citizen",
+    )
+    photo = tmp_path / "note.jpg"
+    photo.write_bytes(id_card_photo())
+    page.find_element(By.CSS_SELECTOR, f"{pane} .composer input[type=file]").send_keys(str(photo))
+    agents = world.emulator.agents
+    assert agents is not None
+    poll(
+        lambda: any(
+            m.media_kind == "photo" and m.from_user_id == DEFAULT_AGENT_ID
+            for m in agents.chat.messages
+        ),
+        "the agent's photo in the topic",
     )
     assert_readable(page, pane)
 

@@ -20,7 +20,8 @@ from bot.emulator import Emulator
 from bot.emulator.records import UserMessage
 from bot.emulator.testing import running_emulator
 from bot.flows.core import T
-from bot.services import admin as svc
+from bot.services.admin.bans import BanService
+from bot.services.admin.thresholds import THRESHOLDS_KEY, current_thresholds
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -193,7 +194,7 @@ async def test_non_admins_get_no_admin_behaviour_and_no_hint(setup: Setup) -> No
     assert not await Ban.exists()
     assert await Staff.all().count() == 1
     assert not await AuditLog.filter(action__startswith="admin_").exists()
-    assert not await KeyValue.filter(key=svc.THRESHOLDS_KEY).exists()
+    assert not await KeyValue.filter(key=THRESHOLDS_KEY).exists()
     # citizens' command menu is unchanged; only the admin's chat has the admin commands
     everyone = [c for c, _ in emu.commands({"type": "all_private_chats"}, "en")]
     assert "stats" not in everyone
@@ -379,7 +380,7 @@ async def test_broadcast_under_429s_with_blocked_and_unreachable_users(setup: Se
         emu.user(user_id, f"P{user_id}")
     await make_citizen(94999, "en")  # never started the bot: "chat not found"
     emu.user(94005).block()
-    await svc.BanService().ban(94006, by=ADMIN)
+    await BanService().ban(94006, by=ADMIN)
 
     await admin.say("/broadcast")
     assert admin.saw("admin-broadcast-ask")
@@ -456,12 +457,12 @@ async def test_thresholds_validated_and_shared(setup: Setup) -> None:
     ):
         await admin.say(f"/threshold {bad}")
         assert admin.saw(f"admin-threshold-error-{code}"), bad
-        assert not await KeyValue.filter(key=svc.THRESHOLDS_KEY).exists(), bad
+        assert not await KeyValue.filter(key=THRESHOLDS_KEY).exists(), bad
     await admin.say("/threshold 0.4 0.5")
     assert admin.saw("admin-threshold-set", **{"pass": "0.4", "review": "0.5"})
-    assert await svc.current_thresholds(setup.bot.settings) == (0.4, 0.5)
+    assert await current_thresholds(setup.bot.settings) == (0.4, 0.5)
     await admin.say("/threshold 0.7 0.6")
-    assert await svc.current_thresholds(setup.bot.settings) == (0.4, 0.5)
+    assert await current_thresholds(setup.bot.settings) == (0.4, 0.5)
     await admin.say("/threshold")
     assert admin.saw(
         "admin-threshold-show",

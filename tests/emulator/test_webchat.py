@@ -86,8 +86,8 @@ async def test_page_and_static_files_are_served(emulator: Emulator) -> None:
     async with aiohttp.ClientSession() as http:
         async with http.get(emulator.web_url) as resp:
             page = await resp.text()
-            assert resp.status == 200 and "/chat/static/chat.js" in page
-        async with http.get(f"{emulator.base_url}/chat/static/chat.js") as resp:
+            assert resp.status == 200 and "/chat/static/render.js" in page
+        async with http.get(f"{emulator.base_url}/chat/static/render.js") as resp:
             assert resp.status == 200 and "function renderMessage" in await resp.text()
             assert resp.headers["Content-Type"].startswith("text/javascript")
         async with http.get(f"{emulator.base_url}/chat/static/..%2Fserver.py") as resp:
@@ -162,7 +162,7 @@ def test_every_page_text_is_in_every_locale() -> None:
 
     from bot.emulator.webchat import STATIC_DIR, page_texts
 
-    source = (STATIC_DIR / "index.html").read_text() + (STATIC_DIR / "chat.js").read_text()
+    source = "".join(path.read_text() for path in sorted(STATIC_DIR.glob("*.*")))
     used = set(re.findall(r"""(?:data-i18n(?:-[a-z]+)?="|tr\(")(webchat-[a-z-]+)""", source))
     used |= set(re.findall(r'"(webchat-camera-[a-z]+)"', source))
     assert len(used) > 30

@@ -14,7 +14,20 @@ import pytest
 from bot.config import Settings
 from bot.domain.idnumber import check_character, mask_id
 from bot.flows.ports import MessengerError, RateLimited, RecipientUnavailable
-from bot.services import admin as svc
+from bot.services.admin.bans import BanService
+from bot.services.admin.broadcast import Delivery, broadcast_recipients, deliver_broadcast
+from bot.services.admin.chart import ChartText, render_chart
+from bot.services.admin.export import EXPORT_COLUMNS, export_csv
+from bot.services.admin.retention import PurgeReport, purge
+from bot.services.admin.stats import Period, Stats, collect_stats, format_duration
+from bot.services.admin.thresholds import (
+    THRESHOLDS_KEY,
+    ThresholdError,
+    current_thresholds,
+    parse_thresholds,
+    set_thresholds,
+    stored_thresholds,
+)
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -143,7 +156,7 @@ async def test_stats_count_states_rate_median_and_reasons(sqlite_db: str) -> Non
         number=5,
     )
 
-    week = await svc.collect_stats(svc.Period.WEEK, now=NOW)
+    week = await collect_stats(Period.WEEK, now=NOW)
     assert week.total == 4
     assert week.by_state[ApplicationState.APPROVED] == 2
     assert week.by_state[ApplicationState.IN_REVIEW] == 1
@@ -154,18 +167,18 @@ async def test_stats_count_states_rate_median_and_reasons(sqlite_db: str) -> Non
     assert week.reasons == [("no_blink", 2), ("match_borderline", 1), ("match_low", 1)]
     assert (week.open_tickets, week.pending_reviews) == (1, 1)
 
-    month = await svc.collect_stats(svc.Period.MONTH, now=NOW)
+    month = await collect_stats(Period.MONTH, now=NOW)
     assert month.total == 5
     assert month.rejected == 2
     assert ("too_dark", 1) in month.reasons
     assert month.median_decision_seconds == pytest.approx((60 + 180) / 2)
 
-    today = await svc.collect_stats(svc.Period.TODAY, now=NOW)
+    today = await collect_stats(Period.TODAY, now=NOW)
     assert today.since == datetime(2026, 3, 10, tzinfo=UTC)
 
 
 async def test_stats_without_data(sqlite_db: str) -> None:
-    stats = await svc.collect_stats(svc.Period.TODAY, now=NOW)
+    stats = await collect_stats(Period.TODAY, now=NOW)
     assert stats.total == 0
     assert stats.approval_rate is None
     assert stats.median_decision_seconds is None
@@ -173,14 +186,14 @@ async def test_stats_without_data(sqlite_db: str) -> None:
 
 
 def test_duration_format() -> None:
-    assert svc.format_duration(5) == "0:05"
-    assert svc.format_duration(125.4) == "2:05"
-    assert svc.format_duration(3 * 3600 + 61) == "3:01:01"
+    assert format_duration(5) == "0:05"
+    assert format_duration(125.4) == "2:05"
+    assert format_duration(3 * 3600 + 61) == "3:01:01"
 
 
 def test_chart_is_a_png_even_for_titles_the_font_cannot_draw() -> None:
-    stats = svc.Stats(
-        period=svc.Period.WEEK,
+    stats = Stats(
+        period=Period.WEEK,
         since=NOW,
         by_state=dict.fromkeys(ApplicationState, 2),
         approved=2,
@@ -190,17 +203,15 @@ def test_chart_is_a_png_even_for_titles_the_font_cannot_draw() -> None:
         open_tickets=0,
         pending_reviews=0,
     )
-    english = svc.ChartText("Applications, last 7 days", "By state", "Failure reasons", "none")
-    chinese = svc.ChartText("申请，最近 7 天", "按状态", "失败原因", "没有失败")
+    english = ChartText("Applications, last 7 days", "By state", "Failure reasons", "none")
+    chinese = ChartText("申请，最近 7 天", "按状态", "失败原因", "没有失败")
     # warnings are errors in this suite: a missing glyph would fail the test
     for text in (english, chinese):
-        png = svc.render_chart(stats, text, english)
+        png = render_chart(stats, text, english)
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         assert len(png) > 5000
-    empty = svc.Stats(
-        svc.Period.TODAY, NOW, dict.fromkeys(ApplicationState, 0), 0, 0, None, [], 0, 0
-    )
-    assert svc.render_chart(empty, english, english).startswith(b"\x89PNG")
+    empty = Stats(Period.TODAY, NOW, dict.fromkeys(ApplicationState, 0), 0, 0, None, [], 0, 0)
+    assert render_chart(empty, english, english).startswith(b"\x89PNG")
 
 
 # ---------------------------------------------------------------------------------- export
@@ -211,13 +222,13 @@ async def test_export_has_masked_ids_only(sqlite_db: str) -> None:
     app = await application(
         owner, ApplicationState.REJECTED, reasons=["no_blink", "too_dark"], decided=NOW, number=2
     )
-    data, rows = await svc.export_csv()
+    data, rows = await export_csv()
     assert rows == 1
     text = data.decode("utf-8")
     assert not re.search(r"\d{17}[\dX]", text), "a full ID number leaked"
     assert "Wang" not in text
     table = list(csv.reader(io.StringIO(text)))
-    assert tuple(table[0]) == svc.EXPORT_COLUMNS
+    assert tuple(table[0]) == EXPORT_COLUMNS
     member = await FamilyMember.get(id=app.member_id)
     assert table[1] == [
         str(app.id),
@@ -261,16 +272,16 @@ async def test_purge_deletes_old_key_frames_only(sqlite_db: str, tmp_path: Path)
         await Application.filter(id=app.id).update(media_dir=folder.name)
     references = FakeReferences()
 
-    report = await svc.purge(media, references, 30, now=NOW)
+    report = await purge(media, references, 30, now=NOW)
 
-    assert report == svc.PurgeReport(key_frame_folders=1, references=3)
+    assert report == PurgeReport(key_frame_folders=1, references=3)
     assert references.calls == [30]
     assert not (media / f"app_{old.id}").exists()
     assert (media / f"app_{recent.id}" / "1_frontal.jpg").exists()
     assert (media / f"app_{open_app.id}").exists()
     assert (await Application.get(id=old.id)).media_dir == ""
     assert (await Application.get(id=recent.id)).media_dir == f"app_{recent.id}"
-    again = await svc.purge(media, references, 30, now=NOW)
+    again = await purge(media, references, 30, now=NOW)
     assert again.key_frame_folders == 0
 
 
@@ -293,39 +304,39 @@ async def test_purge_deletes_old_key_frames_only(sqlite_db: str, tmp_path: Path)
     ],
 )
 def test_bad_thresholds_are_refused(text: str, code: str) -> None:
-    with pytest.raises(svc.ThresholdError) as caught:
-        svc.parse_thresholds(text)
+    with pytest.raises(ThresholdError) as caught:
+        parse_thresholds(text)
     assert caught.value.code == code
 
 
 def test_good_thresholds_parse() -> None:
-    assert svc.parse_thresholds("0.4 0.5") == (0.4, 0.5)
-    assert svc.parse_thresholds("0.45, 0.45") == (0.45, 0.45)
+    assert parse_thresholds("0.4 0.5") == (0.4, 0.5)
+    assert parse_thresholds("0.45, 0.45") == (0.45, 0.45)
 
 
 async def test_thresholds_are_shared_through_the_database(sqlite_db: str, tmp_path: Path) -> None:
     config = settings(tmp_path)
-    assert await svc.current_thresholds(config) == (0.45, 0.55)
-    assert await svc.stored_thresholds() is None
-    await svc.set_thresholds(0.4, 0.5)
-    assert await svc.current_thresholds(config) == (0.4, 0.5)
-    await svc.set_thresholds(0.41, 0.52)
-    assert await svc.current_thresholds(config) == (0.41, 0.52)
-    with pytest.raises(svc.ThresholdError):
-        await svc.set_thresholds(0.6, 0.5)
-    assert await svc.current_thresholds(config) == (0.41, 0.52)
+    assert await current_thresholds(config) == (0.45, 0.55)
+    assert await stored_thresholds() is None
+    await set_thresholds(0.4, 0.5)
+    assert await current_thresholds(config) == (0.4, 0.5)
+    await set_thresholds(0.41, 0.52)
+    assert await current_thresholds(config) == (0.41, 0.52)
+    with pytest.raises(ThresholdError):
+        await set_thresholds(0.6, 0.5)
+    assert await current_thresholds(config) == (0.41, 0.52)
     # a corrupt stored value never weakens the decision: the settings apply
-    await KeyValue.filter(key=svc.THRESHOLDS_KEY).update(
+    await KeyValue.filter(key=THRESHOLDS_KEY).update(
         value={"match_pass_distance": 0.9, "match_review_distance": 0.2}
     )
-    assert await svc.current_thresholds(config) == (0.45, 0.55)
+    assert await current_thresholds(config) == (0.45, 0.55)
 
 
 # ------------------------------------------------------------------------------------ bans
 
 
 async def test_a_ban_is_told_once_per_ban(sqlite_db: str) -> None:
-    bans = svc.BanService()
+    bans = BanService()
     assert await bans.check(5) is None
     assert await bans.ban(5, by=1, reason="spam")
     assert not await bans.ban(5, by=1)
@@ -343,10 +354,10 @@ async def test_a_ban_is_told_once_per_ban(sqlite_db: str) -> None:
 async def test_recipients_filter_language_and_leave_banned_out(sqlite_db: str) -> None:
     for user_id, language in ((11, "en"), (12, "es"), (13, "es"), (14, "zh-CN")):
         await citizen(user_id, language)
-    await svc.BanService().ban(13, by=1)
-    assert await svc.broadcast_recipients(None) == [11, 12, 14]
-    assert await svc.broadcast_recipients("es") == [12]
-    assert await svc.broadcast_recipients("zh-CN") == [14]
+    await BanService().ban(13, by=1)
+    assert await broadcast_recipients(None) == [11, 12, 14]
+    assert await broadcast_recipients("es") == [12]
+    assert await broadcast_recipients("zh-CN") == [14]
 
 
 # ------------------------------------------------------------------------------- broadcast
@@ -382,15 +393,15 @@ async def test_broadcast_paces_retries_and_classifies() -> None:
         sent.append((chat_id, clock.now))
 
     chats = [1, 2, 3, 4, 5, *range(10, 40)]
-    report = await svc.deliver_broadcast(
+    report = await deliver_broadcast(
         chats, send, rate=25.0, max_retries=4, sleep=clock.sleep, clock=clock
     )
 
-    assert report.outcomes[1] is svc.Delivery.DELIVERED
-    assert report.outcomes[2] is svc.Delivery.DELIVERED
-    assert report.outcomes[3] is svc.Delivery.BLOCKED
-    assert report.outcomes[4] is svc.Delivery.FAILED
-    assert report.outcomes[5] is svc.Delivery.FAILED  # still limited after 4 retries
+    assert report.outcomes[1] is Delivery.DELIVERED
+    assert report.outcomes[2] is Delivery.DELIVERED
+    assert report.outcomes[3] is Delivery.BLOCKED
+    assert report.outcomes[4] is Delivery.FAILED
+    assert report.outcomes[5] is Delivery.FAILED  # still limited after 4 retries
     assert (report.delivered, report.blocked, report.failed) == (32, 1, 2)
     assert report.total == len(chats)
     assert report.retries == 2 + 4

@@ -208,7 +208,7 @@ async def test_a_review_card_shows_every_attempt(world: tuple) -> None:  # type:
 
 async def test_jobs_use_the_thresholds_an_admin_set(world: tuple) -> None:  # type: ignore[type-arg]
     from bot.config import Settings
-    from bot.services.admin import current_thresholds, set_thresholds
+    from bot.services.admin.thresholds import current_thresholds, set_thresholds
 
     citizens, verification, queue = world
     settings = Settings(_env_file=None)  # type: ignore[call-arg]

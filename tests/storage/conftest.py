@@ -25,6 +25,8 @@ from bot.storage.db import close_db, init_db
 from tests import dbutil
 
 MODEL_TABLES = (
+    "revoked_ecard",
+    "erased_application",
     "ticket_message",
     "ticket",
     "review",

@@ -1,5 +1,5 @@
 """Conversation store contract on both backends (SQLite file, Redis), restart survival of the
-SQLite one, and aiogram's FSM storage on top of it (used by the admin broadcast)."""
+SQLite one."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.fsm.storage.base import StorageKey
 
 from bot.config import Settings
-from bot.handlers.aiogram.fsm import ConversationFsmStorage
 from bot.storage.conversations import (
     STATE_FILE_NAME,
     RedisConversationStore,
@@ -20,12 +17,6 @@ from bot.storage.conversations import (
 )
 
 BOT = 42
-KEY = StorageKey(bot_id=BOT, chat_id=100, user_id=100)
-
-
-class AddMember(StatesGroup):
-    name = State()
-    id_number = State()
 
 
 def settings(data_dir: Path, redis_url: str | None = None) -> Settings:
@@ -131,23 +122,3 @@ async def test_redis_keys_carry_the_prefix_and_bot_id(
         assert keys == [f"{redis_prefix}:{BOT}:citizen:100".encode()]
     finally:
         await store.close()
-
-
-async def test_fsm_storage_keeps_state_and_data_apart_per_key(store: Store) -> None:
-    fsm = ConversationFsmStorage(store)
-    assert await fsm.get_state(KEY) is None
-    await fsm.set_state(KEY, AddMember.name)
-    await fsm.set_data(KEY, {"html": "<b>hi</b>"})
-    assert await fsm.get_state(KEY) == "AddMember:name"
-    await fsm.set_state(KEY, None)
-    assert await fsm.get_data(KEY) == {"html": "<b>hi</b>"}
-    for other in (
-        StorageKey(bot_id=BOT, chat_id=101, user_id=100),
-        StorageKey(bot_id=BOT, chat_id=100, user_id=101),
-        StorageKey(bot_id=BOT, chat_id=100, user_id=100, thread_id=7),
-        StorageKey(bot_id=BOT, chat_id=100, user_id=100, destiny="admin"),
-    ):
-        assert await fsm.get_state(other) is None
-        assert await fsm.get_data(other) == {}
-    await fsm.set_data(KEY, {})
-    assert await store.load("fsm:default:0:100", 100) is None  # an empty dialogue is no row

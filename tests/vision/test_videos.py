@@ -96,7 +96,7 @@ def test_other_person_does_not_match() -> None:
         ("face_too_small", Reason.FACE_TOO_SMALL),
         ("too_short", Reason.TOO_SHORT),
         ("long", Reason.TOO_LONG),
-        ("eyes_closed", Reason.NO_BLINK),
+        ("eyes_closed", Reason.EYES_CLOSED),
     ],
 )
 def test_quality_gate(name: str, reason: Reason) -> None:

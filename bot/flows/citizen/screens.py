@@ -293,9 +293,7 @@ def support_screen(ctx: Context) -> list[Reply]:
 
 
 def support_chat_screen() -> list[Reply]:
-    return [
-        say(t("support-connected"), keyboard=keyboard([button("btn-end-talk", Action.END_TALK)]))
-    ]
+    return [say(t("support-waiting"), keyboard=keyboard([button("btn-end-talk", Action.END_TALK)]))]
 
 
 def prompt(conv: Conversation, ctx: Context) -> list[Reply]:

@@ -86,6 +86,16 @@ def ticket_closed(conv: Conversation, _: fx.TicketClosed, ctx: Context) -> Resul
     return go(conv, back, ctx, before=[note("support-closed")], return_to=None)
 
 
+def agent_joined(conv: Conversation, ev: fx.AgentJoined, ctx: Context) -> Result:
+    """An agent answered: the citizen learns who they are talking to."""
+    return Outcome(conv, [say(t("support-agent-joined", agent=ev.agent))])
+
+
+def agent_joined_late(conv: Conversation, ev: fx.AgentJoined, ctx: Context) -> Result:
+    """The citizen had already left the conversation: nothing to say."""
+    return Outcome(conv, [])
+
+
 def paused(conv: Conversation, ev: Event, ctx: Context) -> Result:
     """Anything else during the talk: the bot's own rows are paused (a button is stale)."""
     if isinstance(ev, ButtonPressed):
@@ -104,6 +114,7 @@ ROWS: tuple[Transition, ...] = (
     row(Step.MEMBER, result(fx.TicketUnavailable), (), ticket_unavailable),
     row(Step.SUPPORT, btn(Action.BACK), Step.MENU, show_menu),
     row(None, result(fx.TicketClosed), _BACK, ticket_closed),
+    row(None, result(fx.AgentJoined), (), agent_joined_late),
     # during the talk: only these rows apply (the catch-all keeps the global rows out)
     row(Step.SUPPORT_CHAT, TEXT, (), relay),
     row(Step.SUPPORT_CHAT, MEDIA, (), relay),
@@ -112,6 +123,7 @@ ROWS: tuple[Transition, ...] = (
     row(Step.SUPPORT_CHAT, btn(Action.END_TALK), _BACK, end_talk),
     row(Step.SUPPORT_CHAT, cmd("cancel"), _BACK, end_talk),
     row(Step.SUPPORT_CHAT, result(fx.TicketClosed), _BACK, ticket_closed),
+    row(Step.SUPPORT_CHAT, result(fx.AgentJoined), (), agent_joined),
     row(Step.SUPPORT_CHAT, result(fx.AnalysisFinished), (), analysis_finished),
     row(Step.SUPPORT_CHAT, result(fx.ReviewDecided), (), review_decided),
     row(Step.SUPPORT_CHAT, ANY, (), paused),

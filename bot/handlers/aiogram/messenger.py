@@ -30,6 +30,7 @@ from aiogram.types import (
 
 from bot.flows.ports import (
     ContactRequest,
+    Document,
     InlineMarkup,
     Markup,
     MessageGone,
@@ -144,6 +145,18 @@ class AiogramMessenger:
             )
         return sent.message_id
 
+    async def send_document(
+        self, chat_id: int, document: Document, *, thread_id: int | None = None
+    ) -> int:
+        async with translated_errors():
+            sent = await self.bot.send_document(
+                chat_id,
+                BufferedInputFile(document.data, document.filename),
+                caption=document.caption or None,
+                message_thread_id=thread_id,
+            )
+        return sent.message_id
+
     async def send_album(
         self, chat_id: int, photos: Sequence[Photo], *, thread_id: int | None = None
     ) -> list[int]:
@@ -198,6 +211,10 @@ class AiogramMessenger:
     async def close_topic(self, chat_id: int, thread_id: int) -> None:
         async with translated_errors():
             await self.bot.close_forum_topic(chat_id, thread_id)
+
+    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None:
+        async with translated_errors():
+            await self.bot.edit_forum_topic(chat_id, thread_id, name=name)
 
     async def download(self, file_id: str, destination: Path) -> None:
         async with translated_errors():

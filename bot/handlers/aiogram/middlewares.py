@@ -12,7 +12,6 @@ from typing import Any
 from aiogram import BaseMiddleware, Router
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update
 from aiogram.types.update import UpdateTypeLookupError
 from redis.asyncio import Redis
@@ -24,29 +23,11 @@ from bot.flows.core import t
 from bot.flows.ports import Unreachable
 from bot.i18n import Translator, language_from_telegram
 from bot.metrics import Metrics, count_error
-from bot.services.admin import BanService
+from bot.services.admin.bans import BanService
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-class StateOnDemandMiddleware(FSMContextMiddleware):
-    """aiogram's FSM middleware without its read of the state on every update.
-
-    Handlers still get `state` (an FSMContext) and read it when they need it (the admin
-    broadcast does, in its own destiny); no handler is registered with a state filter, so
-    nothing needs `raw_state`, and a citizen's update costs no read of the store here.
-    """
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        context = self.resolve_event_context(data["bot"], data)
-        data["fsm_storage"] = self.storage
-        if context is None:
-            return await handler(event, data)
-        async with self.events_isolation.lock(key=context.key):
-            data["state"] = context
-            return await handler(event, data)
 
 
 class ThrottlingMiddleware(BaseMiddleware):

@@ -12,36 +12,27 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
-from bot.flows.menus import CITIZEN_COMMANDS
-from bot.flows.ports import ConversationStore
+from bot.flows.menus import citizen_menus
 from bot.flows.runner import CitizenRunner
 from bot.handlers.aiogram import admin as admin_handlers
 from bot.handlers.aiogram import citizen as citizen_handlers
 from bot.handlers.aiogram.agents import build_agents_router
-from bot.handlers.aiogram.fsm import ConversationFsmStorage
 from bot.handlers.aiogram.messenger import AiogramMessenger
 from bot.handlers.aiogram.middlewares import (
     BanMiddleware,
     DedupMiddleware,
     MetricsMiddleware,
-    StateOnDemandMiddleware,
     ThrottlingMiddleware,
     error_router,
 )
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.security import Vault
-from bot.services.audit import Audit
 from bot.services.staff import StaffService
-
-# Telegram's language_code for bot commands is a two-letter ISO 639-1 code.
-_COMMAND_LANGUAGE = {"en": "en", "es": "es", "zh-CN": "zh"}
-
 
 _RESPONSE_TYPES: list[type] = []
 
@@ -109,25 +100,19 @@ class AiogramRuntime:
         settings: Settings,
         *,
         runner: CitizenRunner,
+        admin: AdminRunner,
         desk: AgentDesk | None,
-        store: ConversationStore,
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
-        audit: Audit,
-        vault: Vault,
     ) -> Dispatcher:
         dispatcher = Dispatcher(
-            storage=ConversationFsmStorage(store),
-            disable_fsm=True,  # replaced by the same middleware without its per-update read
+            disable_fsm=True,  # no handler uses aiogram's FSM: no state read per update
             runner=runner,
+            admin=admin,
             translator=translator,
             settings=settings,
             metrics=metrics,
-        )
-        fsm = dispatcher.fsm
-        dispatcher.update.outer_middleware(
-            StateOnDemandMiddleware(fsm.storage, fsm.events_isolation, fsm.strategy)
         )
         # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
         dispatcher.update.outer_middleware(
@@ -140,7 +125,7 @@ class AiogramRuntime:
             )
         )
         dispatcher.update.outer_middleware(BanMiddleware(translator))
-        dispatcher.include_router(admin_handlers.build_router(settings, audit, vault))
+        dispatcher.include_router(admin_handlers.build_router(admin))
         dispatcher.include_router(citizen_handlers.build_router())
         if desk is not None:
             dispatcher.include_router(build_agents_router(desk))
@@ -154,20 +139,13 @@ class AiogramRuntime:
         self.dispatcher = dispatcher
         return dispatcher
 
+    def role_menus(
+        self, settings: Settings, translator: Translator, staff: StaffService
+    ) -> admin_handlers.AiogramRoleMenus:
+        return admin_handlers.AiogramRoleMenus(self.bot, translator, staff, settings)
+
     async def set_commands(self, settings: Settings, translator: Translator) -> None:
-        for lang in LANGUAGES:
-            commands = [
-                BotCommand(
-                    command=name, description=translator(lang, f"cmd-{name}", for_html=False)
-                )
-                for name in CITIZEN_COMMANDS
-            ]
-            scope = BotCommandScopeAllPrivateChats()
-            await self.bot.set_my_commands(
-                commands, scope=scope, language_code=_COMMAND_LANGUAGE[lang]
-            )
-            if lang == "en":
-                await self.bot.set_my_commands(commands, scope=scope)
+        await admin_handlers.apply_menus(self.bot, citizen_menus(translator))
         await admin_handlers.set_role_commands(
             self.bot, translator, StaffService(settings.admin_ids), settings
         )

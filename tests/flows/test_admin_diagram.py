@@ -1,0 +1,62 @@
+"""Each section of the admin flow has a Mermaid diagram beside its module that must draw
+exactly the rows of that section of the transition table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.flows.admin import SECTIONS, TRANSITIONS, Transition
+from tests.flows.test_diagram import Edge, drawn_edges
+
+FOLDER = Path(__file__).resolve().parents[2] / "bot" / "flows" / "admin"
+
+
+def edges_of(rows: tuple[Transition, ...]) -> set[Edge]:
+    edges = set()
+    for tr in rows:
+        source = tr.source.value if tr.source else "any"
+        targets = {t.value for t in tr.targets} or {source}
+        label = tr.trigger + (f" [{tr.guard.name}]" if tr.guard else "")
+        for target in targets:
+            edges.add((source, target, label))
+    return edges
+
+
+def render(section: str) -> str:
+    lines = ["stateDiagram-v2"]
+    if section == "commands":
+        lines.append("    [*] --> idle")
+    lines += [f"    {s} --> {t} : {label}" for s, t, label in sorted(edges_of(SECTIONS[section]))]
+    return "\n".join(lines) + "\n"
+
+
+def write_all() -> None:
+    """Regenerate every diagram: uv run python -c 'from tests.flows.test_admin_diagram import
+    write_all; write_all()'"""
+    for section in SECTIONS:
+        (FOLDER / f"{section}.mmd").write_text(render(section), encoding="utf-8")
+
+
+@pytest.mark.parametrize("section", sorted(SECTIONS))
+def test_section_diagram_matches_its_rows(section: str) -> None:
+    path = FOLDER / f"{section}.mmd"
+    declared, drawn = edges_of(SECTIONS[section]), drawn_edges(path)
+    missing, extra = declared - drawn, drawn - declared
+    assert not missing and not extra, (
+        f"{path.name} is out of date.\nmissing: {sorted(missing)}\nextra: {sorted(extra)}\n"
+        f"regenerate: {write_all.__doc__}"
+    )
+
+
+def test_every_row_belongs_to_one_drawn_section() -> None:
+    in_sections = [tr for rows in SECTIONS.values() for tr in rows]
+    assert len(in_sections) == len(TRANSITIONS)
+    assert sorted(p.stem for p in FOLDER.glob("*.mmd")) == sorted(SECTIONS)
+
+
+def test_a_stale_diagram_is_caught(tmp_path: Path) -> None:
+    path = tmp_path / "broadcast.mmd"
+    path.write_text(render("broadcast").replace("btn:s", "btn:q"), encoding="utf-8")
+    assert drawn_edges(path) != edges_of(SECTIONS["broadcast"])
