@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +36,37 @@ def language_from_telegram(code: str | None, default: str = FALLBACK) -> str:
     return default
 
 
+_CACHE_SIZE = 4096
+
+_Params = tuple[tuple[str, object], ...]
+
+
+def _frozen(params: Mapping[str, str | int | float | T]) -> _Params | None:
+    """The parameters as a cache key, or None when one cannot be one (never for T values,
+    which render by language and are cheap to key anyway)."""
+    items: list[tuple[str, object]] = []
+    for name, value in params.items():
+        if isinstance(value, T):
+            nested = _frozen(value.params)
+            if nested is None:
+                return None
+            items.append((name, (value.key, nested)))
+        elif isinstance(value, str | int | float):
+            items.append((name, value))
+        else:
+            return None
+    return tuple(items)
+
+
 class Translator:
+    """Renders texts; a text is formatted by Fluent once per language, key and parameters
+    (the results are kept, up to a few thousand): menus and buttons repeat on every update."""
+
     def __init__(
         self, locales_dir: Path = LOCALES_DIR, languages: Iterable[str] = LANGUAGES
     ) -> None:
         self.languages = tuple(languages)
+        self._rendered: dict[tuple[str, str, bool, _Params], str] = {}
         self._bundles: dict[str, FluentBundle] = {}
         for lang in self.languages:
             bundle = FluentBundle([lang], use_isolating=False)
@@ -55,6 +81,19 @@ class Translator:
         return self.render(lang, text if isinstance(text, T) else T(text), for_html=for_html)
 
     def render(self, lang: str, text: T, *, for_html: bool = True) -> str:
+        params = _frozen(text.params) if text.params else ()
+        if params is None:
+            return self._format(lang, text, for_html=for_html)
+        key = (lang, text.key, for_html, params)
+        found = self._rendered.get(key)
+        if found is None:
+            found = self._format(lang, text, for_html=for_html)
+            if len(self._rendered) >= _CACHE_SIZE:
+                self._rendered.clear()
+            self._rendered[key] = found
+        return found
+
+    def _format(self, lang: str, text: T, *, for_html: bool) -> str:
         bundle = self._bundles.get(lang) or self._bundles[FALLBACK]
         if not bundle.has_message(text.key):
             log.error("missing message %r in %s", text.key, lang)

@@ -59,6 +59,7 @@ SCOPE = "citizen"
 _MAX_RESULT_CHAIN = 8
 
 CitizenInput = UserEvent | fx.Published
+_Sealed = dict[str, tuple[str, str]]  # field -> (plain text, its stored ciphertext)
 
 
 class SupportDesk(Protocol):
@@ -119,27 +120,45 @@ class CitizenRunner:
         return lock
 
     async def _load(self, user_id: int) -> tuple[flow.Conversation, dict[str, int]]:
+        conv, refs, _ = await self._load_sealed(user_id)
+        return conv, refs
+
+    async def _load_sealed(self, user_id: int) -> tuple[flow.Conversation, dict[str, int], _Sealed]:
+        """The conversation, its message refs, and its encrypted fields as stored (so that
+        saving an unchanged field costs no encryption)."""
         data = await self.store.load(SCOPE, user_id) or {}
         raw: dict[str, Any] = dict(data.get("c") or {})
         enc: dict[str, str] = raw.pop("enc", {}) or {}
         conv = flow.Conversation.from_dict(raw)
+        sealed: _Sealed = {}
         try:
             if enc.get("phone"):
                 conv.phone = self.vault.decrypt(enc["phone"])
+                sealed["phone"] = (conv.phone, enc["phone"])
             if enc.get("draft_id"):
                 conv.draft.id_number = self.vault.decrypt(enc["draft_id"])
+                sealed["draft_id"] = (conv.draft.id_number, enc["draft_id"])
         except DecryptionError:
             log.warning("conversation of a user could not be decrypted: starting over")
             conv = flow.Conversation(lang=conv.lang, lang_chosen=conv.lang_chosen)
-        return conv, dict(data.get("refs") or {})
+            sealed = {}
+        return conv, dict(data.get("refs") or {}), sealed
 
-    async def _save(self, user_id: int, conv: flow.Conversation, refs: dict[str, int]) -> None:
+    def _seal(self, sealed: _Sealed, name: str, value: str) -> str:
+        known = sealed.get(name)
+        if known is not None and known[0] == value:
+            return known[1]
+        return self.vault.encrypt(value)
+
+    async def _save(
+        self, user_id: int, conv: flow.Conversation, refs: dict[str, int], sealed: _Sealed
+    ) -> None:
         raw = conv.to_dict()
         enc: dict[str, str] = {}
         if conv.phone:
-            enc["phone"] = self.vault.encrypt(conv.phone)
+            enc["phone"] = self._seal(sealed, "phone", conv.phone)
         if conv.draft.id_number:
-            enc["draft_id"] = self.vault.encrypt(conv.draft.id_number)
+            enc["draft_id"] = self._seal(sealed, "draft_id", conv.draft.id_number)
         raw["phone"] = ""
         raw["draft"]["id_number"] = ""
         raw["enc"] = enc
@@ -160,7 +179,7 @@ class CitizenRunner:
         key = f"citizen:{self.bot_id}:{user_id}"
         shared = self.locker.lock(key) if self.locker else contextlib.nullcontext()
         async with self._lock(user_id), shared:
-            conv, refs = await self._load(user_id)
+            conv, refs, sealed = await self._load_sealed(user_id)
             if not conv.lang_chosen and conv.step is flow.Step.NEW:
                 conv.lang = language_from_telegram(language_code, self.default_language)
             if screen is not None and screen != conv.screen:
@@ -196,7 +215,7 @@ class CitizenRunner:
                 if erased:
                     await self.store.save(SCOPE, user_id, None)
                 else:
-                    await self._save(user_id, conv, refs)
+                    await self._save(user_id, conv, refs, sealed)
             return self._toast(conv.lang, notice) if notice is not None else None
 
     def _toast(self, lang: str, notice: Notice) -> Toast:

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bot.domain.idnumber import mask_id, parse_resident_id
@@ -46,6 +48,17 @@ from bot.storage.models import (
 log = logging.getLogger(__name__)
 
 _OPEN_STATES = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
+_RECENT_APPLICATIONS = 20  # the applications the flow sees
+_HAS_MEMBERS = RawSQL(
+    'EXISTS (SELECT 1 FROM "family_member" WHERE "family_member"."citizen_id" = "citizen"."id")'
+)
+_HAS_APPLICATIONS = RawSQL(
+    'EXISTS (SELECT 1 FROM "application" WHERE "application"."citizen_id" = "citizen"."id")'
+)
+
+
+def _is_stale(app: Application, now: datetime) -> bool:
+    return app.state is ApplicationState.SUBMITTED and app.expires_at < now
 
 
 def utcnow() -> datetime:
@@ -75,26 +88,34 @@ class CitizenService:
         self.media_dir = media_dir
         self.application_expiry = application_expiry
         self.references: ReferenceRegistry | None = references
+        self._flags_query: tuple[object, QuerySet[Citizen]] | None = None
 
     # ---------------------------------------------------------------------------------------
     # Snapshot for the flow
     # ---------------------------------------------------------------------------------------
 
     async def load_context(self, citizen_id: int | None, *, now: datetime, entropy: int) -> Context:
+        """The citizen, members and recent applications as the flow sees them, on every
+        update: one query, which also says whether there are members and applications to
+        read (one query each, and one for the applications' events)."""
         base = Context(now=now, config=self.config, entropy=entropy, hash_id=self.vault.keyed_hash)
         if citizen_id is None:
             return base
-        citizen = await Citizen.get_or_none(id=citizen_id)
+        citizen = await self._citizen_with_flags().filter(id=citizen_id).first()
         if citizen is None:
             return base
-        await self.expire_stale(citizen_id=citizen.id, now=now)
-        members = await FamilyMember.filter(citizen_id=citizen.id).order_by("id")
-        apps = (
-            await Application.filter(citizen_id=citizen.id)
-            .order_by("-id")
-            .limit(20)
-            .prefetch_related("events", "member")
-        )
+        members: list[FamilyMember] = []
+        if citizen.has_members:  # type: ignore[attr-defined]
+            members = list(await FamilyMember.filter(citizen_id=citizen.id).order_by("id"))
+        apps: list[Application] = []
+        if citizen.has_applications:  # type: ignore[attr-defined]
+            apps = await self._recent_applications(citizen.id)
+        # Expiry needs no query of its own: every application is among the recent ones
+        # unless the list is full, and only a stale one found there costs the writes.
+        maybe_stale = len(apps) == _RECENT_APPLICATIONS or any(_is_stale(a, now) for a in apps)
+        if maybe_stale and await self.expire_stale(now=now, citizen_id=citizen.id):
+            apps = await self._recent_applications(citizen.id)
+        names = {m.id: m.full_name for m in members}
         today = now.date()
         return Context(
             now=now,
@@ -127,8 +148,8 @@ class CitizenService:
             applications=tuple(
                 ApplicationView(
                     id=a.id,
-                    member_id=a.member.id,
-                    member_name=a.member.full_name,
+                    member_id=a.member_id,
+                    member_name=names.get(a.member_id, ""),
                     kind=a.kind.value,
                     state=a.state.value,
                     created_at=a.created_at,
@@ -137,6 +158,24 @@ class CitizenService:
                 )
                 for a in apps
             ),
+        )
+
+    def _citizen_with_flags(self) -> QuerySet[Citizen]:
+        # built once per connection: tortoise's annotate() recomputes its filters every call
+        db = Citizen._meta.db
+        if self._flags_query is None or self._flags_query[0] is not db:
+            query = Citizen.annotate(has_members=_HAS_MEMBERS, has_applications=_HAS_APPLICATIONS)
+            self._flags_query = (db, query)
+        return self._flags_query[1]
+
+    @staticmethod
+    async def _recent_applications(citizen_id: int) -> list[Application]:
+        # an application's member is always one of the citizen's members (loaded already)
+        return list(
+            await Application.filter(citizen_id=citizen_id)
+            .order_by("-id")
+            .limit(_RECENT_APPLICATIONS)
+            .prefetch_related("events")
         )
 
     async def expire_stale(self, *, now: datetime, citizen_id: int | None = None) -> int:

@@ -29,6 +29,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Literal
 
+import asyncpg
 from aerich import Command
 from aerich.migrate import Migrate
 from tortoise import Tortoise, connections
@@ -75,10 +76,32 @@ def migrations_location(dialect: Dialect) -> Path:
     return MIGRATIONS_ROOT / dialect
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """An asyncpg connection that the pool hands back as it is.
+
+    asyncpg's pool runs `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on
+    every release, and Tortoise releases after every query: a second round trip each time.
+    None of it applies here: the code takes no session-level advisory lock it does not
+    release itself, opens no cursors outside transactions, never LISTENs and sets no session
+    settings. A connection released inside a transaction is still rolled back by asyncpg.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def _connection(url: str) -> str | dict[str, Any]:
+    config = expand_db_url(url)
+    if config["engine"] != "tortoise.backends.asyncpg":
+        return url
+    config["credentials"]["connection_class"] = PooledConnection
+    return config
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     """Tortoise configuration for our models (and aerich's version table) on one database."""
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(url)},
         "apps": {APP: {"models": list(MODEL_MODULES), "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",
