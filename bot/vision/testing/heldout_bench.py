@@ -83,17 +83,15 @@ def speed_set(results: Sequence[Result], size: int) -> list[Result]:
 
 
 def _warm_up_in_child() -> dict[str, float]:
-    from bot.jobs.analysis import warm_up
-    from bot.vision import models
+    from bot.vision import models  # what bot.jobs.analysis.warm_up does (bot.vision is below it)
 
-    warm_up()
     return models.models().load_cpu_ms
 
 
 def worker_start() -> tuple[float, dict[str, float]]:
     """A warm worker start as ``bot.worker`` does it between jobs: a fresh spawned process that
-    imports the engine and loads the models (``bot.jobs.analysis.warm_up``). Wall ms of the
-    round trip, and the CPU ms of each model's loading in that process."""
+    imports the engine and loads the models (as ``bot.jobs.analysis.warm_up`` does). Wall ms of
+    the round trip, and the CPU ms of each model's loading in that process."""
     ctx = multiprocessing.get_context("spawn")
     started = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
