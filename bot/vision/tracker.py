@@ -14,7 +14,7 @@ _NORMAL_FACE = 110.0  # the level it is brought to
 _MAX_GAIN = 4.0
 _FULL_DETECT_S = 1.2  # while a face is followed, the whole frame is searched this often
 _NEAR_MARGIN = 0.3  # in between, the followed box grown by this share of its side each way
-_NEAR_FACE_PX = 120.0  # is searched at a scale where the box is at most this wide
+_NEAR_FACE_PX = 100.0  # is searched at a scale where the box is at most this wide
 
 
 class Tracker:
@@ -67,7 +67,7 @@ class Tracker:
         """Faces near the followed one: confirms it, or re-places it if the fit drifted.
 
         A few times cheaper than searching the whole frame (a crop about 1.6 times the face,
-        the face about 120 px wide); another face is looked for by the whole-frame searches.
+        the face about 100 px wide); another face is looked for by the whole-frame searches.
         """
         h, w = gray.shape[:2]
         side = box[2] - box[0]
