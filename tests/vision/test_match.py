@@ -148,7 +148,9 @@ def test_the_distance_is_that_of_the_mean_encoding() -> None:
     result, reasons = match([a, b], ref, Thresholds())
     assert result.distance == pytest.approx(0.0)
     assert result.same_person and reasons == []
-    a[0], b[0] = 0.3, -0.3  # frames 0.6 apart: the face is hard to match, whatever the mean
+    a[0], b[0] = 0.25, -0.25  # frames 0.5 apart: as two frames of one person can be
+    assert match([a, b], ref, Thresholds())[1] == []
+    a[0], b[0] = 0.35, -0.35  # 0.7 apart: two people by the model's boundary, hard to match
     assert match([a, b], ref, Thresholds())[1] == [Reason.HARD_TO_MATCH]
     with pytest.raises(ValueError, match="no encoding"):
         match([], ref, Thresholds())
