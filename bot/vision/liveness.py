@@ -51,9 +51,7 @@ def blink_events(
     ``openness`` is one eye's (``geometry.eye_openness``), ``other`` the other eye's (the
     same series when omitted). Each eye's baseline is a high percentile of its openness within
     ``blink_baseline_s`` around each frame, so it adapts to the person's eyes and to the camera.
-    Openness is measured on the range from ``shut_openness`` (what the fit reads for shut lids)
-    to the baseline. The eyes close when the more open of the two has gone ``blink_drop`` of
-    the way down that range:
+    The eyes close when the more open of the two is under its baseline x (1 - ``blink_drop``):
     one eye alone (a wink, or a landmark fit that loses the far eye of a turned head) is not a
     blink. A dip counts once the eyes reopen, and only if it is shorter than ``blink_max_s``;
     a dip of a single frame counts (a blink at 15 fps lasts one or two frames). No blink counts
@@ -71,11 +69,10 @@ def blink_events(
     eyes = [list(openness), list(openness if other is None else other)]
     ratios = []
     bases = []
-    shut = thresholds.shut_openness
     for values in eyes:
         base = np.array([percentile(values[lo[i] : hi[i]], 80) for i in range(n)])
         bases.append(base)
-        ratios.append((np.asarray(values, dtype=np.float64) - shut) / np.maximum(base - shut, 1e-9))
+        ratios.append(np.asarray(values, dtype=np.float64) / np.maximum(base, 1e-9))
     both_closed = np.maximum(ratios[0], ratios[1])  # the more open eye
     mean_ratio = (ratios[0] + ratios[1]) / 2.0
     open_enough = (bases[0] + bases[1]) / 2.0 >= thresholds.blink_min_openness

@@ -136,37 +136,6 @@ def landmarks(image: np.ndarray, box: Box) -> np.ndarray:
     return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
 
 
-def landmarks_subpixel(image: np.ndarray, box: Box, factor: float = 2.0) -> np.ndarray:
-    """68 landmarks to a fraction of a pixel: fitted on the face's region enlarged ``factor``
-    times, mapped back to ``image`` pixels.
-
-    dlib returns whole-pixel points. At the work size a face's nose (landmarks 27 to 33) is
-    about 45 px long, so one pixel of lid position is 0.02 of ``geometry.eye_openness``, while
-    a narrow eye's whole blink spans about 0.03 (open 0.107, shut 0.075): the lids of such an
-    eye jump between two or three values and a blink is lost in the steps (*tuning source*,
-    the narrow-eyed astronaut). Fitting on the region enlarged twice halves the step; the
-    predictor costs the same, the enlarged crop a fraction of a millisecond.
-    """
-    import cv2
-
-    h, w = image.shape[:2]
-    margin = 0.3 * (box[2] - box[0])
-    x0, y0 = max(0, int(box[0] - margin)), max(0, int(box[1] - margin))
-    x1, y1 = min(w, int(box[2] + margin) + 1), min(h, int(box[3] + margin) + 1)
-    if x1 - x0 < 8 or y1 - y0 < 8:
-        return landmarks(image, box)
-    crop = np.ascontiguousarray(image[y0:y1, x0:x1])
-    big = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
-    scaled = (
-        (box[0] - x0 + 0.5) * factor - 0.5,
-        (box[1] - y0 + 0.5) * factor - 0.5,
-        (box[2] - x0 + 0.5) * factor - 0.5,
-        (box[3] - y0 + 0.5) * factor - 0.5,
-    )
-    points = landmarks(big, scaled)
-    return (points + 0.5) / factor - 0.5 + np.array([x0, y0], dtype=np.float64)
-
-
 def encode(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
     """128-d encoding of the face whose 68 landmarks are ``points`` (no jitter)."""
     import dlib

@@ -48,8 +48,7 @@ def _eyes_dipping(observations: Sequence[Observation], obs: Observation, th: Thr
     recent = [mean_open(o) for o in observations[-20:]] + [mean_open(obs)]
     if len(recent) < 4:
         return True
-    shut = th.shut_openness
-    return recent[-1] - shut < (percentile(recent, 80) - shut) * (1.0 - th.blink_drop / 2.0)
+    return recent[-1] < percentile(recent, 80) * (1.0 - th.blink_drop / 2.0)
 
 
 def scan(

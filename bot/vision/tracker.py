@@ -69,19 +69,19 @@ class Tracker:
             if boxes:
                 self.last_confirm_t = frame.t
                 if self.points is None:
-                    self.points = models.landmarks_subpixel(gray, boxes[0])
+                    self.points = models.landmarks(gray, boxes[0])
                     return self.points
                 track_box = models.box_from_points(self.points)
                 best = max(boxes, key=lambda b: iou(b, track_box))
                 if iou(best, track_box) < 0.3:
-                    self.points = models.landmarks_subpixel(gray, boxes[0])
+                    self.points = models.landmarks(gray, boxes[0])
                     return self.points
             elif frame.t - self.last_confirm_t > self.limits.lost_after_s:
                 self.points = None
                 return None
         if self.points is None:
             return None
-        points = models.landmarks_subpixel(gray, models.box_from_points(self.points))
+        points = models.landmarks(gray, models.box_from_points(self.points))
         h, w = gray.shape[:2]
         cx, cy = points.mean(axis=0)
         if not (0 <= cx < w and 0 <= cy < h) or geometry.eye_distance(points) < 4:

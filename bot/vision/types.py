@@ -201,21 +201,10 @@ class Thresholds:
     side sees a face that looks at the screen turned), taken into account up to this offset."""
     frontal_angle_deg: float = 12.0
     """Largest yaw of a frame used as frontal (match, key frame)."""
-    shut_openness: float = 0.075
-    """What dlib's 68-point fit reads for shut lids (``eye_openness``): its lid points never
-    meet. *Tuning source*: 0.07-0.09 on the astronaut's and the carphone man's closed eyes,
-    0.070-0.081 at the bottom of blinks of a narrow-eyed astronaut (open 0.10-0.11)."""
-    blink_drop: float = 0.5
-    """A blink starts when both eyes have closed this share of the way from their open
-    baseline to ``shut_openness``. Measured on that range rather than as a share of the
-    baseline, because the fit's floor takes a fixed part of it: a 30 % drop of the baseline
-    (the rule before) is half the range for eyes open at 0.19 (the astronaut), the same here,
-    but all of it for eyes open at 0.107, where a full blink read 0.070-0.081 (a 24-30 % drop)
-    and was missed (*tuning source*: the narrow-eyed astronaut, 2 blinks, 0 or 1 found at 30
-    and 15 fps, ``tests/vision/test_blinks.py``)."""
-    blink_reopen: float = 0.15
-    """A blink ends when the eyes are back within this share of the range under the baseline
-    (0.10 of the baseline before: 0.165 of the range for eyes open at 0.19)."""
+    blink_drop: float = 0.3
+    """A blink starts when both eyes' openness falls below their baseline x (1 - blink_drop)."""
+    blink_reopen: float = 0.10
+    """A blink ends when the eyes' openness is back above baseline x (1 - blink_reopen)."""
     blink_max_s: float = 0.8
     """Longer closures are not blinks."""
     blink_max_yaw_deg: float = 20.0

@@ -113,35 +113,3 @@ def test_real_blinks_in_low_light() -> None:
     assert report.blinks >= 1
     dark = analyse_video(fixtures.video("too_dark"), challenge=parse_challenge("blink,shake"))
     assert Reason.TOO_DARK in dark.reasons
-
-
-def test_landmarks_to_a_fraction_of_a_pixel() -> None:
-    """dlib's points are whole pixels; the eyes' openness needs finer steps on small faces."""
-    import numpy as np
-    from PIL import Image
-
-    from bot.vision import models
-
-    image = np.asarray(Image.open(fixtures.reference("astronaut")).convert("L"))
-    box = models.detect(image, 384)[0][0]
-    whole = models.landmarks(image, box)
-    fine = models.landmarks_subpixel(image, box)
-    assert fine.shape == (68, 2)
-    assert np.abs(fine - whole).mean() < 1.5  # the same fit
-    assert np.mean(fine != np.round(fine)) > 0.5  # between the pixels
-    # bad values: a box half out of the image, and one too small to enlarge
-    h, w = image.shape
-    edge = models.landmarks_subpixel(image, (w - 40.0, h - 40.0, w + 60.0, h + 60.0))
-    assert np.isfinite(edge).all()
-    tiny = models.landmarks_subpixel(image[:6, :6], (0.0, 0.0, 5.0, 5.0))
-    assert tiny.shape == (68, 2)
-
-
-def test_a_narrow_eye_blink_is_measured_down_to_shut_lids() -> None:
-    """Open at 0.107, shut as the fit reads shut lids (0.078): a 27 % drop, a whole blink."""
-    times = [i / 30 for i in range(120)]
-    eyes = [0.078 if 30 <= i <= 33 or 75 <= i <= 77 else 0.107 for i in range(120)]
-    assert [round(e.t, 1) for e in blink_events(times, eyes, TH, eyes)] == [1.0, 2.5]
-    # noise of a third of that range is not a blink
-    noisy = [0.097 if i % 7 == 0 else 0.107 for i in range(120)]
-    assert blink_events(times, noisy, TH, noisy) == []
