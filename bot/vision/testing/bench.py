@@ -6,9 +6,9 @@ report (``evaluate``), per clip, and the speed figures, engine next to the naive
 one run.
 ``--source tuning``: the older table on the tuning fixtures (``synth``).
 
-Fixtures are generated once (see bot.vision.testing.synth) into a cache directory; the engine
-and the naive reference each run in a fresh child process pinned to one core, which also reports its
-peak memory.
+Fixtures are generated once (see bot.vision.testing.synth_fixtures) into a cache directory; the
+engine and the naive reference each run in a fresh child process pinned to one core, which also
+reports its peak memory.
 
 Peak memory is the child's own high-water mark of resident memory (``VmHWM`` in
 ``/proc/self/status``), reset before each video (``/proc/self/clear_refs``) so that each video
@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.vision.testing import synth
+from bot.vision.testing import synth_fixtures
 from bot.vision.types import parse_challenge
 
 
@@ -203,13 +203,13 @@ def _run_tuning(*, quick: bool, cache: str | None) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     print(f"fixtures: {directory} ({size} px)", flush=True)
     jobs: list[Job] = []
-    for fx in synth.bench_fixtures(size=size, seeds=seeds):
+    for fx in synth_fixtures.bench_fixtures(size=size, seeds=seeds):
         path = fx.build(directory)
         with av.open(str(path)) as c:
             stream = c.streams.video[0]
             tb = stream.time_base
             duration = float(stream.duration * tb) if stream.duration and tb else 5.0
-        ref = str(synth.reference_image(fx.reference, directory)) if fx.reference else None
+        ref = str(synth_fixtures.reference_image(fx.reference, directory)) if fx.reference else None
         jobs.append(Job(fx.name, str(path), fx.challenge, ref, fx.genuine, duration))
     engine, engine_mb = _in_child(jobs, naive=False)
     naive, naive_mb = _in_child(jobs, naive=True)
