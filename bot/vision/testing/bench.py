@@ -25,7 +25,6 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.vision.testing import synth_fixtures
+from bot.vision.testing.memory import peak_mb, reset_peak
 from bot.vision.types import parse_challenge
 
 
@@ -75,10 +75,10 @@ def _run(jobs: list[Job], naive: bool) -> tuple[list[Outcome], float]:
     models.models()
     warm = jobs[0]  # a worker's steady state: libraries imported, models and caches warm
     analyse_video(warm.path, reference=warm.reference, challenge=parse_challenge(warm.challenge))
-    warm_mb = _peak_mb()  # imports, model loading and the warm-up analysis
+    warm_mb = peak_mb()  # imports, model loading and the warm-up analysis
     out: list[Outcome] = []
     for job in jobs:
-        _reset_peak()
+        reset_peak()
         started = time.perf_counter()
         cpu_started = time.process_time()
         challenge = parse_challenge(job.challenge)
@@ -98,32 +98,10 @@ def _run(jobs: list[Job], naive: bool) -> tuple[list[Outcome], float]:
                 cpu_ms,
                 report.frames,
                 job.duration_s,
-                _peak_mb(),
+                peak_mb(),
             )
         )
     return out, max(warm_mb, *(o.peak_mb for o in out))
-
-
-def _reset_peak() -> None:
-    """Reset this process's resident-memory high-water mark (Linux 4.0+; else a no-op)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory since the last reset, in MB."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
-    return peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0)
 
 
 def _in_child(jobs: list[Job], naive: bool) -> tuple[list[Outcome], float]:
