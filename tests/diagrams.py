@@ -4,8 +4,9 @@ the drawing of that table (citizen sections, admin sections, the agents' desk)."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,19 @@ def drawn_edges(text: str) -> set[Edge]:
         if match:
             found.add((match.group(1), match.group(2), match.group(3) or ""))
     return found
+
+
+def table_edges(rows: Iterable[Any], trigger: Callable[[Any], str]) -> set[Edge]:
+    """The arrows of a flow's transition rows: from the row's step ("any" for a row of every
+    step) to each of its targets, or back to its step when it has none ("previous" for a row
+    that returns), labelled with the trigger and the guard."""
+    edges = set()
+    for tr in rows:
+        source = tr.source.value if tr.source else "any"
+        stays = "previous" if getattr(tr, "returns", False) else source
+        label = trigger(tr) + (f" [{tr.guard.name}]" if tr.guard else "")
+        edges |= {(source, target, label) for target in {t.value for t in tr.targets} or {stays}}
+    return edges
 
 
 def draw(edges: Iterable[Edge], *, start: str | None = None) -> str:

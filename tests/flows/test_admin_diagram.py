@@ -8,20 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.flows.admin import SECTIONS, TRANSITIONS, Transition
-from tests.diagrams import Edge, assert_drawn, draw
+from tests.diagrams import Edge, assert_drawn, draw, table_edges
 
 FOLDER = Path(__file__).resolve().parents[2] / "bot" / "flows" / "admin"
 
 
 def edges_of(rows: tuple[Transition, ...]) -> set[Edge]:
-    edges = set()
-    for tr in rows:
-        source = tr.source.value if tr.source else "any"
-        targets = {t.value for t in tr.targets} or {source}
-        label = tr.trigger + (f" [{tr.guard.name}]" if tr.guard else "")
-        for target in targets:
-            edges.add((source, target, label))
-    return edges
+    return table_edges(rows, lambda tr: tr.trigger)
 
 
 def render(section: str) -> str:
