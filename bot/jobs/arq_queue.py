@@ -104,9 +104,11 @@ class ArqJobQueue:
     async def start(self, on_done: OnDone | None = None) -> None:
         """Connects, creates the results group, and starts reading results for `on_done`
         (also those left by a previous or a dead bot process)."""
+        if on_done is not None:
+            self._results.on_done = on_done
         await self._connection()
         await self._results.ensure_group()
-        self._results.start(on_done)
+        self._results.start()
 
     async def submit(self, job: AnalysisJob, on_done: OnDone) -> None:
         if self._results.on_done is None:

@@ -46,16 +46,13 @@ class ResultsReader:
         self._block_ms = max(1, int(block_s * 1000))
         self._batch = batch
         self._max_deliveries = max_deliveries
-        self._on_done: OnDone | None = None
+        self.on_done: OnDone | None = None
+        """Where results go; reading starts once it is set."""
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._reading = False
         self._in_flight: set[str] = set()
         self._settled = asyncio.Event()
-
-    @property
-    def on_done(self) -> OnDone | None:
-        return self._on_done
 
     async def ensure_group(self) -> None:
         redis = await self._connection()
@@ -66,12 +63,9 @@ class ResultsReader:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    def start(self, on_done: OnDone | None) -> None:
-        """Starts reading for `on_done` (the last one given, when None), unless already reading
-        or there is no `on_done` at all."""
-        if on_done is not None:
-            self._on_done = on_done
-        if self._on_done is not None and self._task is None:
+    def start(self) -> None:
+        """Starts reading for `on_done`, unless already reading or `on_done` is not set yet."""
+        if self.on_done is not None and self._task is None:
             self._stopping = False
             self._task = asyncio.create_task(
                 self._consume(), name=f"analysis-results-{self.consumer}"
@@ -197,9 +191,9 @@ class ResultsReader:
             log.error("dropping unreadable analysis result %s: %s", message_id, exc)
             await self._ack(message_id)
             return
-        assert self._on_done is not None
+        assert self.on_done is not None
         try:
-            await self._on_done(result)
+            await self.on_done(result)
         except Exception:
             log.exception(
                 "delivering the analysis of application %s failed; retried after %.0f s",
