@@ -199,6 +199,22 @@ async def test_a_notice_under_the_screen_keeps_it_live_and_the_next_tap_answers_
     assert menu.markup is None and chat.conv.step is flow.Step.FAMILY
 
 
+async def test_what_the_citizen_types_under_the_screen_keeps_the_next_tap_at_the_bottom() -> None:
+    chat = Chat()
+    await chat.type("/menu")
+    await chat.tap("btn-family")
+    await chat.tap("btn-add-member")
+    prompt = chat.newest()
+    assert chat.conv.step is flow.Step.ADD_NAME and not LiveScreen.of(chat.refs).settled
+    assert await chat.type("12345") == ["send_text"]  # a name it refuses: a note, same step
+    assert prompt.markup is not None and LiveScreen.of(chat.refs).settled
+    calls, _ = await chat.tap("btn-back", on=prompt)
+    assert calls == ["edit_markup", "send_text"]  # below what they typed, not above it
+    assert prompt.markup is None and chat.conv.step is flow.Step.FAMILY
+    calls, _ = await chat.tap("btn-back")
+    assert calls == ["edit_text"]  # nothing under the new screen: edited in place again
+
+
 async def test_a_step_change_without_buttons_strips_the_screen() -> None:
     chat = Chat()
     await chat.type("/menu")
