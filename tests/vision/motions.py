@@ -1,6 +1,6 @@
 """Head motions the generator's scripts do not make: nods, tilts, wide shakes, winks, quick blinks.
 
-Made with the generator's own primitives (``synth.pose_points``, ``synth.warp``,
+Made with the generator's own primitives (``face_mesh.pose_points``, ``face_mesh.warp``,
 ``synth.Camera``) from the astronaut mesh, so they belong to the tuning source. Cached in
 ``tests/.fixture-cache/vision-motions-<VERSION>/``; bump ``VERSION`` when a recipe changes.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.vision.testing import synth
+from bot.vision.testing import face_mesh, synth, video_files
 
 VERSION = "v1"
 CACHE = Path(__file__).resolve().parents[1] / ".fixture-cache" / f"vision-motions-{VERSION}"
@@ -57,16 +57,16 @@ def head_frames(
     """The astronaut moving her head; with ``wink`` only her image-left eye closes."""
     import cv2
 
-    mesh = synth.astronaut_mesh()
+    mesh = face_mesh.astronaut_mesh()
     cam = synth.Camera(seed)
     for i in range(round(duration * fps)):
         t = i / fps
         c = closure(t)
-        pts, depth = synth.pose_points(mesh, yaw(t), pitch(t), 0.0 if wink else c)
+        pts, depth = face_mesh.pose_points(mesh, yaw(t), pitch(t), 0.0 if wink else c)
         if wink and c > 0:
-            closed, _ = synth.pose_points(mesh, yaw(t), pitch(t), c)
+            closed, _ = face_mesh.pose_points(mesh, yaw(t), pitch(t), c)
             pts[list(_LEFT_LIDS)] = closed[list(_LEFT_LIDS)]
-        image = synth.warp(mesh, pts, depth)
+        image = face_mesh.warp(mesh, pts, depth)
         angle = roll(t)
         if angle:
             h, w = image.shape[:2]
@@ -88,7 +88,7 @@ class Motion:
         path = CACHE / f"{self.name}.mp4"
         if not path.exists():
             tmp = path.with_name(f".{self.name}.tmp.mp4")
-            synth.write_video(tmp, self.frames(), self.fps)
+            video_files.write_video(tmp, self.frames(), self.fps)
             tmp.replace(path)
         return path
 
@@ -206,13 +206,13 @@ def screen_replay(
 ) -> Callable[[], Iterable[np.ndarray]]:
     """A screen held to the camera and moved by ``motion``, replaying a real-looking person who
     blinks and turns her head a little (``head_yaw`` degrees each way)."""
-    mesh = synth.astronaut_mesh()
+    mesh = face_mesh.astronaut_mesh()
     yaw = swing(head_yaw, 2.2, start=0.3)
     closure = blinks((0.8, 2.1, 3.4))
 
     def shown(t: float) -> np.ndarray:
-        pts, depth = synth.pose_points(mesh, yaw(t), 0.0, closure(t))
-        return synth.warp(mesh, pts, depth)
+        pts, depth = face_mesh.pose_points(mesh, yaw(t), 0.0, closure(t))
+        return face_mesh.warp(mesh, pts, depth)
 
     def frames() -> Iterable[np.ndarray]:
         return synth.held_photo_frames(shown, motion, duration=duration, size=SIZE, seed=5)
