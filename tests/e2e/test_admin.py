@@ -405,7 +405,7 @@ async def test_thresholds_validated_and_shared(setup: Setup) -> None:
     await admin.say("/threshold")
     assert admin.saw(
         "admin-threshold-show",
-        **{"pass": "0.45", "review": "0.55"},
+        **{"pass": "0.45", "review": "0.6"},
         source=T("admin-threshold-source-settings", {}),
     )
     for bad, code in (

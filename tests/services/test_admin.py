@@ -282,7 +282,7 @@ def test_good_thresholds_parse() -> None:
 
 async def test_thresholds_are_shared_through_the_database(sqlite_db: str, tmp_path: Path) -> None:
     config = settings(tmp_path)
-    assert await current_thresholds(config) == (0.45, 0.55)
+    assert await current_thresholds(config) == (0.45, 0.60)
     assert await stored_thresholds() is None
     await set_thresholds(0.4, 0.5)
     assert await current_thresholds(config) == (0.4, 0.5)
@@ -295,7 +295,7 @@ async def test_thresholds_are_shared_through_the_database(sqlite_db: str, tmp_pa
     await KeyValue.filter(key=THRESHOLDS_KEY).update(
         value={"match_pass_distance": 0.9, "match_review_distance": 0.2}
     )
-    assert await current_thresholds(config) == (0.45, 0.55)
+    assert await current_thresholds(config) == (0.45, 0.60)
 
 
 # ------------------------------------------------------------------------------------ bans
