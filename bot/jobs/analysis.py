@@ -26,7 +26,7 @@ class AnalysisJob:
     min_seconds: float = 1.0
     time_limit_s: float = 60.0
     match_pass_distance: float = 0.45
-    match_review_distance: float = 0.55
+    match_review_distance: float = 0.60
     delete_after: bool = True
 
 

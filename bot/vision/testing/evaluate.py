@@ -13,14 +13,13 @@ import contextlib
 import dataclasses
 import json
 import os
-import resource
 import statistics
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.vision.testing.heldout import ATTACK_TYPES, GENUINE
+from bot.vision.testing.memory import peak_mb, reset_peak
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def analyse(
             warm.path, reference=warm.reference, challenge=parse_challenge(warm.challenge)
         )
     ref_ms, ref_cpu_ms = _encode_references(jobs)
-    warm_mb = _peak_mb()
+    warm_mb = peak_mb()
     out: list[Result] = []
     if log:
         with open(log, "w") as fh:
@@ -113,7 +112,7 @@ def analyse(
         if log and out:
             with open(log, "a") as fh:
                 fh.write(json.dumps(_to_json(out[-1])) + "\n")
-        _reset_peak()
+        reset_peak()
         t0, c0 = time.perf_counter(), time.process_time()
         challenge = parse_challenge(job.challenge)
         try:
@@ -144,7 +143,7 @@ def analyse(
                 None if report.match is None else report.match.same_person,
                 (time.perf_counter() - t0) * 1000.0,
                 (time.process_time() - c0) * 1000.0,
-                _peak_mb(),
+                peak_mb(),
             )
         )
     if log and out:
@@ -214,30 +213,9 @@ def read_log(path: str, jobs: Sequence[Job]) -> tuple[list[Result], RunInfo] | N
 def _failed(job: Job, verdict: str, error: str, t0: float, c0: float) -> Result:
     return Result(
         job, verdict, (), 0, (), None, None,
-        (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0, _peak_mb(),
+        (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0, peak_mb(),
         error,
     )  # fmt: skip
-
-
-def _reset_peak() -> None:
-    """Reset this process's resident-memory high-water mark (Linux 4.0+; else a no-op)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0)
 
 
 # ---------------------------------------------------------------- figures
