@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -42,6 +42,7 @@ from bot.i18n import Translator
 from bot.security import Vault, generate_key
 from bot.services.erasure import GroupTraces
 from tests.messenger import RecordingMessenger, Sent
+from tests.store import MemoryStore
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 USER = 5151
@@ -254,25 +255,6 @@ class World:
 
     async def erase_citizen(self, traces: GroupTraces) -> None:
         self.erased.append(traces)
-
-
-class MemoryStore:
-    """The `ConversationStore` port in a dict."""
-
-    def __init__(self) -> None:
-        self.docs: dict[tuple[str, int], dict[str, Any]] = {}
-
-    async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
-        return self.docs.get((scope, chat_id))
-
-    async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
-        if data is None:
-            self.docs.pop((scope, chat_id), None)
-        else:
-            self.docs[(scope, chat_id)] = dict(data)
-
-    async def close(self) -> None:
-        return None
 
 
 class _ShownRunner(CitizenRunner):
