@@ -305,7 +305,8 @@ class Chat:
             self.store.docs[(SCOPE, USER)] = {"c": conv.to_dict(), "refs": {}}
 
     def send(self, event: CitizenInput) -> list[str]:
-        """Feeds an event (a tap is on the live screen); returns the message ids it showed."""
+        """Feeds an event (a tap is on the live screen); returns the Fluent ids of the lines
+        the runner showed."""
         if isinstance(event, TextSent | CommandSent | ContactShared | MediaSent):
             self._citizen_wrote(event.message_id)
         screen = self.conv.screen if isinstance(event, ButtonPressed) else None
