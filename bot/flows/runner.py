@@ -22,6 +22,7 @@ from bot.flows import citizen as flow
 from bot.flows import effects as fx
 from bot.flows import live as screens
 from bot.flows.callbacks import CitizenTap
+from bot.flows.citizen_ports import Actor, Citizens, Verification
 from bot.flows.core import (
     ButtonPressed,
     ContactKeyboard,
@@ -52,9 +53,8 @@ from bot.flows.ports import (
 from bot.i18n import Translator, language_from_telegram
 from bot.locks import Locker
 from bot.security import DecryptionError, Vault
-from bot.services.citizens import Actor, CitizenService, utcnow
+from bot.services.citizens import utcnow
 from bot.services.erasure import GroupTraces
-from bot.services.verification import VerificationService
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ class CitizenRunner:
         bot_id: int,
         messenger: Messenger,
         store: ConversationStore,
-        citizens: CitizenService,
-        verification: VerificationService,
+        citizens: Citizens,
+        verification: Verification,
         translator: Translator,
         vault: Vault,
         desk: SupportDesk | None = None,

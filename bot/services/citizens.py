@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from tortoise.transactions import in_transaction
 from bot.domain.idnumber import mask_id, parse_resident_id
 from bot.domain.phones import mask_phone
 from bot.flows import effects as fx
+from bot.flows.citizen_ports import Actor
 from bot.flows.core import (
     ApplicationEventView,
     ApplicationView,
@@ -63,12 +63,6 @@ def _is_stale(app: Application, now: datetime) -> bool:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Actor:
-    telegram_user_id: int
-    language: str
 
 
 class CitizenService:
