@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 
 from bot.config import Settings
@@ -58,6 +59,9 @@ async def run(settings: Settings) -> None:
     try:
         await app.set_commands()
         app.start_background()
+        logging.getLogger("bot").info(
+            "running on the %s runtime (BOT_RUNTIME)", settings.bot_runtime
+        )
         if emulator is not None:
             print(
                 f"Local mode: no TELEGRAM_BOT_TOKEN set. Chat with the bot at {emulator.web_url}",
