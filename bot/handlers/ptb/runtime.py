@@ -191,6 +191,8 @@ class PtbRuntime:
             if admitted:
                 await self.application.process_update(update)
         finally:
+            if self.bans is not None:  # an admin's /ban or /unban counts at once here
+                self.bans.handled(update.message.text if update.message else None)
             self.metrics.handler_seconds.labels(kind).observe(time.perf_counter() - started)
         failure = self._failures.pop(update.update_id, None)
         if failure is not None and is_transient(failure):
