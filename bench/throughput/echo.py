@@ -4,7 +4,8 @@ It makes the same Bot API calls per update as the product does for the benchmark
 actions: a command gets one message with one inline button (the product's main menu); a
 tap on that button edits the message and answers the callback query (the product's
 Family Services screen). No storage, no middlewares, no filters; aiogram's answer
-models kept alive as the product keeps them (`pin_response_types`).
+models kept alive and no log line per update, as in the product (`pin_response_types`,
+`quiet_update_log`).
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_URL=http://127.0.0.1:PORT \
         python -m bench.throughput.echo "Family Services"
@@ -25,7 +26,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.handlers.aiogram.runtime import pin_response_types
+from bot.handlers.aiogram.runtime import pin_response_types, quiet_update_log
 
 
 def build(label: str) -> Dispatcher:
@@ -53,6 +54,7 @@ def build(label: str) -> Dispatcher:
 
 async def run(label: str) -> None:
     pin_response_types()  # the product's workaround for aiogram's parsing, here too
+    quiet_update_log()  # no log line per update, as the product
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(
         os.environ["TELEGRAM_BOT_TOKEN"],
