@@ -6,7 +6,9 @@ benchmark's two actions: a command gets one message with one inline button (the 
 a tap on that button edits the message and answers the callback query (Family Services).
 No storage, no persistence, no rate limiter; PTB's own `Updater` long polling, updates
 handled concurrently (`concurrent_updates`, as the product's runtime and as aiogram's polling
-handle them as tasks).
+handle them as tasks), the product's HTTP client settings (`bot_api_request`: PTB's default
+pool of 256 connections costs CPU on every request, see `HTTP_CONNECTIONS`) and the startup
+heap frozen (`settle_heap`).
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_URL=http://127.0.0.1:PORT \
         python -m bench.throughput.echo_ptb "Family Services"
@@ -29,7 +31,10 @@ from telegram.ext import (
     MessageHandler,
 )
 
-CONCURRENT_UPDATES = 256  # as the product's PTB runtime (MAX_CONCURRENT_UPDATES)
+from bot.__main__ import settle_heap
+from bot.handlers.ptb.runtime import MAX_CONCURRENT_UPDATES, bot_api_request
+
+CONCURRENT_UPDATES = MAX_CONCURRENT_UPDATES  # as the product's PTB runtime
 
 
 def build(token: str, api_url: str, label: str) -> Application:  # type: ignore[type-arg]
@@ -42,6 +47,7 @@ def build(token: str, api_url: str, label: str) -> Application:  # type: ignore[
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .concurrent_updates(CONCURRENT_UPDATES)
+        .request(bot_api_request())
         .build()
     )
 
@@ -73,6 +79,7 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     label = sys.argv[1] if len(sys.argv) > 1 else "Family Services"
     application = build(os.environ["TELEGRAM_BOT_TOKEN"], os.environ["TELEGRAM_API_URL"], label)
+    settle_heap()  # as the product does before it polls
     application.run_polling(allowed_updates=["message", "callback_query"], close_loop=False)
 
 
