@@ -4,8 +4,8 @@ It makes the same Bot API calls per update as the product does for the benchmark
 actions: a command gets one message with one inline button (the product's main menu); a
 tap on that button edits the message and answers the callback query (the product's
 Family Services screen). No storage, no middlewares, no filters; aiogram's answer
-models kept alive and no log line per update, as in the product (`pin_response_types`,
-`quiet_update_log`).
+models kept alive, no log line per update and the startup heap frozen, as in the product
+(`pin_response_types`, `quiet_update_log`, `settle_heap`).
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_URL=http://127.0.0.1:PORT \
         python -m bench.throughput.echo "Family Services"
@@ -26,6 +26,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.__main__ import settle_heap
 from bot.handlers.aiogram.runtime import pin_response_types, quiet_update_log
 
 
@@ -61,7 +62,9 @@ async def run(label: str) -> None:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    await build(label).start_polling(bot)
+    dispatcher = build(label)
+    settle_heap()  # as the product does before it polls
+    await dispatcher.start_polling(bot)
 
 
 def main() -> None:
