@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runtimes", default=",".join(RUNTIMES), type=lambda s: s.split(","))
     parser.add_argument("--storages", default=",".join(STORAGES), type=lambda s: s.split(","))
     parser.add_argument(
+        "--bots", default="echo,product", type=lambda s: s.split(","), help="echo, product or both"
+    )
+    parser.add_argument(
         "--citizens",
         default="50,200",
         type=lambda s: [int(x) for x in s.split(",")],

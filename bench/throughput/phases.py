@@ -215,12 +215,13 @@ async def run_all(
     user = 700_000
     api_url = emu.base_url
     for runtime in args.runtimes:
-        echo = Phase(runtime, "echo", "-")
-        env = procs.base_env() | {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url}
-        await run_phase(args, emu, echo, env, procs.echo_argv(runtime, FAMILY), log_dir, user)
-        phases.append(echo)
-        user += 10_000
-        for storage in args.storages:
+        if "echo" in args.bots:
+            echo = Phase(runtime, "echo", "-")
+            env = procs.base_env() | {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url}
+            await run_phase(args, emu, echo, env, procs.echo_argv(runtime, FAMILY), log_dir, user)
+            phases.append(echo)
+            user += 10_000
+        for storage in args.storages if "product" in args.bots else ():
             phase = Phase(runtime, "product", storage)
             with procs.temp_dir("ssc-tput-") as data_dir:
                 env = product_env(args, runtime, token, api_url, data_dir, keys)

@@ -78,14 +78,17 @@ def table(phases: list[Phase], load: tuple[float, float, float], header: str) ->
         f"load average (1/5/15 min) at the end: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}",
         "",
         "| runtime | bot | storage | citizens | updates/s | × echo | reply p50 / p95 / p99 ms "
-        "| CPU ms/update | below saturation: rate → p50 / p95 / p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| CPU ms/update | × echo by CPU | below saturation: rate → p50 / p95 / p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     echo: dict[tuple[str, int], float] = {}
+    echo_cpu: dict[tuple[str, int], float] = {}
     for phase in phases:
         for w in phase.windows:
             if phase.bot == "echo" and w.mode == "saturation":
                 echo[(phase.runtime, w.citizens)] = w.updates_per_s
+                if w.cpu_ms_per_update:
+                    echo_cpu[(phase.runtime, w.citizens)] = w.cpu_ms_per_update
     for phase in phases:
         below = next((w for w in phase.windows if w.mode == "below"), None)
         below_text = (
@@ -97,10 +100,17 @@ def table(phases: list[Phase], load: tuple[float, float, float], header: str) ->
         for w in (w for w in phase.windows if w.mode == "saturation"):
             ceiling = echo.get((phase.runtime, w.citizens))
             ratio = f"{w.updates_per_s / ceiling:.2f}" if ceiling else "–"
+            # what the ratio would be if CPU were all that limited both processes
+            cpu_ceiling = echo_cpu.get((phase.runtime, w.citizens))
+            by_cpu = (
+                f"{cpu_ceiling / w.cpu_ms_per_update:.2f}"
+                if cpu_ceiling and w.cpu_ms_per_update
+                else "–"
+            )
             lines.append(
                 f"| {phase.runtime} | {phase.bot} | {phase.storage} | {w.citizens} "
                 f"| {w.updates_per_s} | {ratio} | {fmt(w.p50_ms)} / {fmt(w.p95_ms)} / "
-                f"{fmt(w.p99_ms)} | {fmt(w.cpu_ms_per_update, 2)} | {below_text} |"
+                f"{fmt(w.p99_ms)} | {fmt(w.cpu_ms_per_update, 2)} | {by_cpu} | {below_text} |"
             )
         for note in phase.notes:
             lines.append(f"  note ({phase.runtime} {phase.bot} {phase.storage}): {note}")
