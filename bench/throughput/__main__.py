@@ -9,8 +9,8 @@ Each phase starts one bot process in long polling against the in-process emulato
 its citizens (the product only: /start, Accept, phone, name, ID number), then measures:
 - saturation: every citizen acts again as soon as its reply came (N at a time), for
   `--seconds`: updates/s = replies / time, CPU per update = the process's CPU time / replies;
-- below saturation: actions arrive at `--load` x the saturated rate (Poisson, 200 citizens):
-  reply latency p50/p95/p99 at a rate the process sustains.
+- below saturation: actions arrive at `--load` x the rate the most citizens (200) saturated
+  at (Poisson, from those citizens): reply latency p50/p95/p99 at a rate the process sustains.
 An action alternates `/menu` (a new message with the main menu) and a tap on Family Services
 (an edited message and the answer to the callback query); its reply latency runs from the
 update entering the emulator's queue to the last of those Bot API calls reaching it.
