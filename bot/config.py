@@ -69,7 +69,7 @@ class Settings(BaseSettings):
 
     # --- verification thresholds (face distance: lower is more similar) -------------------
     match_pass_distance: float = 0.45
-    match_review_distance: float = 0.55
+    match_review_distance: float = 0.60
     analysis_timeout_seconds: float = 60.0
     analysis_workers: int = 1
     # "local": the embedded process pool; "arq": arq workers over REDIS_URL (python -m bot worker)

@@ -1,10 +1,11 @@
 """`python -m bot worker`: an arq worker that analyses videos and photos (production scale-out).
 
-A job's bytes come from Redis (`bot.jobs.arq_queue` put them there), are written to a temp file
-and analysed in a child process, so the worker's event loop stays free for arq's heartbeats
-and health check. The result goes to the results stream as JSON (key frames in base64); the
-bytes, the temp file and the job disappear with it. One job at a time per worker process:
-analysis is CPU-bound, so scale by running more workers.
+A job's bytes come from Redis (`bot.jobs.arq_queue` put them there; the key names and the JSON
+forms both sides share are in `bot.jobs.arq_wire`), are written to a temp file and analysed in
+a child process, so the worker's event loop stays free for arq's heartbeats and health check.
+The result goes to the results stream as JSON (key frames in base64); the bytes, the temp file
+and the job disappear with it. One job at a time per worker process: analysis is CPU-bound, so
+scale by running more workers.
 
 Retries: an unexpected error (a crashed child, a bug) is retried up to `max_tries` runs in all;
 a `VisionError` is a verdict (`error` with its code) and is never retried; a run past the time
@@ -40,7 +41,7 @@ from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.jobs.analysis import AnalysisJob, AnalysisResult, warm_up
-from bot.jobs.arq_queue import (
+from bot.jobs.arq_wire import (
     DEFAULT_PREFIX,
     TASK_NAME,
     Keys,

@@ -9,6 +9,7 @@ agent decided or closed a ticket) come in through `notify`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import weakref
@@ -18,8 +19,11 @@ from typing import Any, Protocol, assert_never
 
 from bot.flows import citizen as flow
 from bot.flows import effects as fx
+from bot.flows import live as screens
 from bot.flows.callbacks import CitizenTap
+from bot.flows.citizen_ports import Actor, Citizens, Verification
 from bot.flows.core import (
+    ButtonPressed,
     ContactKeyboard,
     InlineKeyboard,
     Keyboard,
@@ -48,9 +52,8 @@ from bot.flows.ports import (
 from bot.i18n import Translator, language_from_telegram
 from bot.locks import Locker, held
 from bot.security import DecryptionError, Vault
-from bot.services.citizens import Actor, CitizenService, utcnow
+from bot.services.citizens import utcnow
 from bot.services.erasure import GroupTraces
-from bot.services.verification import VerificationService
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +88,8 @@ class CitizenRunner:
         bot_id: int,
         messenger: Messenger,
         store: ConversationStore,
-        citizens: CitizenService,
-        verification: VerificationService,
+        citizens: Citizens,
+        verification: Verification,
         translator: Translator,
         vault: Vault,
         desk: SupportDesk | None = None,
@@ -185,6 +188,7 @@ class CitizenRunner:
                 conv.lang = language_from_telegram(language_code, self.default_language)
             if screen is not None and screen != conv.screen:
                 return self._toast(conv.lang, Notice(t("button-stale")))
+            shown_screen, shown_step = conv.screen, conv.step
             actor = Actor(telegram_user_id=user_id, language=conv.lang)
             replies: list[Reply] = []
             notice: Notice | None = None
@@ -206,8 +210,7 @@ class CitizenRunner:
                     answer = await self._execute(command, conv, actor)
                     if answer is not None:
                         pending.append(answer)
-            if any(isinstance(r.keyboard, InlineKeyboard) for r in replies):
-                conv.screen += 1
+            replies = self._next_screen(conv, shown_screen, shown_step, event, refs, replies)
             try:
                 await self._render(user_id, conv, refs, replies)
             finally:
@@ -215,6 +218,29 @@ class CitizenRunner:
                 # a deletion nothing is kept (the next message starts a new conversation)
                 await doc.save(None if erased else self._sealed(conv, refs, sealed))
             return self._toast(conv.lang, notice) if notice is not None else None
+
+    @staticmethod
+    def _next_screen(
+        conv: flow.Conversation,
+        shown_screen: int,
+        shown_step: flow.Step,
+        event: CitizenInput,
+        refs: dict[str, int],
+        replies: list[Reply],
+    ) -> list[Reply]:
+        """Numbers the screen the replies show, and decides where it goes: a tap's answer of
+        one screen edits the live screen in place; what the citizen sent sits under it."""
+        # a new conversation (after logging out) keeps counting: older buttons stay stale
+        conv.screen = max(conv.screen, shown_screen)
+        if conv.step is not shown_step or any(
+            isinstance(r.keyboard, InlineKeyboard) for r in replies
+        ):
+            conv.screen += 1  # the buttons shown so far no longer apply
+        if isinstance(event, ButtonPressed):  # only taps on the live screen get this far
+            return screens.in_place(replies, refs)
+        if isinstance(event, UserEvent):
+            screens.said_below(refs)
+        return replies
 
     def _toast(self, lang: str, notice: Notice) -> Toast:
         return Toast(self.tr.render(lang, notice.text, for_html=False), notice.alert)
@@ -340,32 +366,77 @@ class CitizenRunner:
     async def _render(
         self, chat_id: int, conv: flow.Conversation, refs: dict[str, int], replies: list[Reply]
     ) -> None:
+        """Shows the replies. The live screen (bot.flows.live) is edited in place when a
+        reply says so; a screen the replies replace loses its buttons before they show."""
+        live = screens.LiveScreen.of(refs)
+        if live.replaced_by(conv.screen) and not any(r.edit == screens.SCREEN for r in replies):
+            await self._strip(chat_id, live.ids)
+            live = screens.LiveScreen()
+        with_buttons: list[int] = []
+        settled = sent_any = False
         for reply in replies:
             text = self.tr.lines(conv.lang, reply.lines)
             markup = self._markup(reply.keyboard, conv)
-            if (
-                reply.edit is not None
-                and reply.edit in refs
-                and (markup is None or isinstance(markup, InlineMarkup))
-                and reply.photo is None
-            ):
-                try:
-                    await self.messenger.edit_text(chat_id, refs[reply.edit], text, markup=markup)
-                    continue
-                except MessageUnchanged:
-                    continue
-                except RecipientUnavailable:
-                    raise
-                except MessengerError as error:  # gone, too old to edit: show it anew
-                    log.info("edit failed (%s): sending a new message", error.description)
-            if reply.photo is not None:
-                sent = await self.messenger.send_photo(
-                    chat_id, Photo(reply.photo, "image.png", text[:1024]), markup=markup
-                )
-            else:
-                sent = await self.messenger.send_text(chat_id, text, markup=markup)
+            shown = await self._edit(chat_id, refs, reply, text, markup)
+            if shown is None:
+                if reply.edit == screens.SCREEN and live.ids:  # gone, too old: strip, resend
+                    await self._strip(chat_id, live.ids)
+                    live = screens.LiveScreen()
+                shown = await self._send(chat_id, reply, text, markup)
+                sent_any = True
+                settled = bool(with_buttons)  # under the buttons shown before it
             if reply.ref is not None:
-                refs[reply.ref] = sent
+                refs[reply.ref] = shown
+            if isinstance(markup, InlineMarkup):
+                with_buttons.append(shown)
+                # an outcome edited into a message ("checking") stays as it is
+                settled = reply.edit not in (None, screens.SCREEN)
+        if with_buttons:
+            live = screens.LiveScreen(tuple(with_buttons), conv.screen, settled)
+        elif sent_any:
+            live = dataclasses.replace(live, settled=bool(live.ids))
+        live.store(refs)
+
+    async def _edit(
+        self, chat_id: int, refs: dict[str, int], reply: Reply, text: str, markup: Markup | None
+    ) -> int | None:
+        """Edits the message the reply replaces; its id, or None when it must be sent anew."""
+        if (
+            reply.edit is None
+            or reply.edit not in refs
+            or not (markup is None or isinstance(markup, InlineMarkup))
+            or reply.photo is not None
+        ):
+            return None
+        message_id = refs[reply.edit]
+        try:
+            await self.messenger.edit_text(chat_id, message_id, text, markup=markup)
+        except MessageUnchanged:
+            pass
+        except RecipientUnavailable:
+            raise
+        except MessengerError as error:  # gone, too old to edit: show it anew
+            log.info("edit failed (%s): sending a new message", error.description)
+            return None
+        return message_id
+
+    async def _send(self, chat_id: int, reply: Reply, text: str, markup: Markup | None) -> int:
+        if reply.photo is not None:
+            return await self.messenger.send_photo(
+                chat_id, Photo(reply.photo, "image.png", text[:1024]), markup=markup
+            )
+        return await self.messenger.send_text(chat_id, text, markup=markup)
+
+    async def _strip(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
+        """Removes the buttons of a screen that was replaced (a message deleted or too old
+        to edit keeps them; a tap on them is refused by its screen number anyway)."""
+        for message_id in message_ids:
+            try:
+                await self.messenger.edit_markup(chat_id, message_id, None)
+            except RecipientUnavailable:
+                raise
+            except MessengerError as error:
+                log.info("could not remove a replaced screen's buttons: %s", error.description)
 
     def _markup(self, keyboard: Keyboard | None, conv: flow.Conversation) -> Markup | None:
         lang = conv.lang

@@ -26,7 +26,7 @@ class AnalysisJob:
     min_seconds: float = 1.0
     time_limit_s: float = 60.0
     match_pass_distance: float = 0.45
-    match_review_distance: float = 0.55
+    match_review_distance: float = 0.60
     delete_after: bool = True
 
 
@@ -113,7 +113,9 @@ def _scores(report: object) -> dict[str, object]:
 
 
 def warm_up() -> int:
-    """Imports the engine in a fresh worker so the first real job does not pay for it."""
-    from bot import vision  # noqa: F401
+    """Imports the engine and loads its models (once per process) in a fresh worker, so that
+    the first real job pays for neither."""
+    from bot.vision import models
 
+    models.models()
     return os.getpid()

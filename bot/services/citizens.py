@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tortoise.transactions import in_transaction
 from bot.domain.idnumber import mask_id, parse_resident_id
 from bot.domain.phones import mask_phone
 from bot.flows import effects as fx
+from bot.flows.citizen_ports import Actor
 from bot.flows.core import (
     Context,
     FlowConfig,
@@ -46,12 +46,6 @@ _OPEN_STATES = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Actor:
-    telegram_user_id: int
-    language: str
 
 
 class CitizenService:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import sys
-import warnings
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,24 +20,66 @@ class Models:
     detector: Any
     predictor: Any
     encoder: Any
+    load_cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU time each took to load in this process (for the bench)."""
+
+
+DETECTOR_FILE = Path(__file__).with_name("data") / "frontal_face_detector.svm"
+"""dlib's own frontal face detector (``dlib.get_frontal_face_detector()``), saved as dlib saves
+a detector: it loads in about 1 ms, where dlib's embedded copy takes about 280 ms of CPU to
+decode. ``tests/vision/test_loading.py`` checks that it is byte for byte dlib's detector."""
 
 
 @functools.cache
 def models() -> Models:
-    """Load the models on first use (face_recognition_models holds the files)."""
+    """Load the models on first use (face_recognition_models holds the files).
+
+    About 0.45 s of CPU on one core, nearly all of it the 68-point predictor (100 MB): a worker
+    loads them before its first job (``bot.jobs.analysis.warm_up``).
+    """
+    spent: dict[str, float] = {}
+    started = time.process_time()
     import dlib
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import face_recognition_models as frm
+    folder = model_dir()
 
-    loaded = Models(
-        detector=dlib.get_frontal_face_detector(),
-        predictor=dlib.shape_predictor(frm.pose_predictor_model_location()),
-        encoder=dlib.face_recognition_model_v1(frm.face_recognition_model_location()),
+    def timed(name: str, value: Any) -> Any:
+        nonlocal started
+        now = time.process_time()
+        spent[name] = (now - started) * 1000.0
+        started = now
+        return value
+
+    timed("import", None)
+    detector = timed("detector", _detector())
+    predictor = timed(
+        "predictor", dlib.shape_predictor(str(folder / "shape_predictor_68_face_landmarks.dat"))
+    )
+    encoder = timed(
+        "encoder",
+        dlib.face_recognition_model_v1(str(folder / "dlib_face_recognition_resnet_model_v1.dat")),
     )
     _huge_pages_for_heap()
-    return loaded
+    timed("huge_pages", None)
+    return Models(detector, predictor, encoder, spent)
+
+
+def model_dir() -> Path:
+    """The folder of face_recognition_models' files, found without importing the package (its
+    ``__init__`` imports ``pkg_resources``, about 150 ms of CPU and a deprecation warning)."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("face_recognition_models is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+def _detector() -> Any:
+    import dlib
+
+    try:
+        return dlib.fhog_object_detector(str(DETECTOR_FILE))
+    except RuntimeError:  # missing or unreadable: dlib's embedded copy is the same detector
+        return dlib.get_frontal_face_detector()
 
 
 _MADV_HUGEPAGE = 14

@@ -3,11 +3,13 @@ state can be reached and (but for the final ones) left."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.flows.agents import table
+from tests.diagrams import assert_drawn
 
 FOLDER = Path(table.__file__).resolve().parent
 
@@ -15,11 +17,9 @@ FOLDER = Path(table.__file__).resolve().parent
 @pytest.mark.parametrize(
     ("name", "render"), [("cards.mmd", table.render_cards), ("tickets.mmd", table.render_tickets)]
 )
-def test_diagram_is_drawn_from_the_table(name: str, render: object) -> None:
-    assert callable(render)
-    drawn = (FOLDER / name).read_text(encoding="utf-8")
-    assert drawn == render(), (
-        f"{name} is out of date: write bot.flows.agents.table.{render.__name__}() into it"
+def test_diagram_is_drawn_from_the_table(name: str, render: Callable[[], str]) -> None:
+    assert_drawn(
+        FOLDER / name, render(), f"write bot.flows.agents.table.{render.__name__}() into it"
     )
 
 

@@ -201,10 +201,42 @@ def test_citizen_journey_on_a_phone(page: webdriver.Chrome, world: World) -> Non
     bubble_with(page, pane, first_line(citizen, "reg-id-prompt"))
     say(page, pane, own_id(702))
     bubble_with(page, pane, first_line(citizen, "reg-done"))
+    menu = first_line(citizen, "menu-title", name="Li Lei")
     button(page, pane, citizen.label("btn-family")).click()
     bubble_with(page, pane, first_line(citizen, "family-title", count=0, max=8))
+    # one live screen: the menu's bubble became the family screen; no older bubble has buttons
+    poll(lambda: not bubbles_with(page, pane, menu), "the menu bubble edited in place")
+    assert keyboards(page, pane) == [bubbles_with(page, pane, "0/8")[0]]
     assert_readable(page, "header")
     assert_readable(page, pane)
+    say(page, pane, "/menu")
+    bubble_with(page, pane, menu)
+    last = page.execute_script(
+        "const all = document.querySelectorAll(arguments[0] + ' .msg.bot');"
+        "return all[all.length - 1].dataset.messageId;",
+        pane,
+    )
+    poll(lambda: keyboards(page, pane) == [last], "only the new menu with buttons")
+    assert bubbles_with(page, pane, "0/8")  # the family screen stays, without its buttons
+
+
+def bubbles_with(page: webdriver.Chrome, pane: str, text: str) -> list[str]:
+    """The message ids of the bubbles that show `text`."""
+    return page.execute_script(  # type: ignore[no-any-return]
+        "return [...document.querySelectorAll(arguments[0] + ' .msg')]"
+        ".filter((b) => b.textContent.includes(arguments[1])).map((b) => b.dataset.messageId);",
+        pane,
+        text,
+    )
+
+
+def keyboards(page: webdriver.Chrome, pane: str) -> list[str]:
+    """The message ids of the bubbles that show inline buttons."""
+    return page.execute_script(  # type: ignore[no-any-return]
+        "return [...document.querySelectorAll(arguments[0] + ' .msg')]"
+        ".filter((b) => b.querySelector('.inline-keyboard')).map((b) => b.dataset.messageId);",
+        pane,
+    )
 
 
 def challenge_lines(person: Citizen) -> list[str]:

@@ -150,7 +150,32 @@ class Citizen:
 
     @property
     def texts(self) -> list[str]:
-        return [m.text or "" for m in (self.last.messages if self.last else [])]
+        """The texts of the messages the last reply sent or changed. A screen that only lost
+        its buttons (a newer one replaced it) shows nothing new and is left out."""
+        shown = self.last.messages if self.last else []
+        return [m.text or "" for m in shown if not self._only_stripped(m)]
+
+    def _only_stripped(self, message: BotMessage) -> bool:
+        if not message.edited or message.inline_keyboard:
+            return False
+        events = self.user.emu.events
+        at = next((i for i in range(len(events) - 1, -1, -1) if events[i].message is message), 0)
+        before = next(
+            (
+                e.message
+                for e in reversed(events[:at])
+                if e.kind in ("message", "edit")
+                and e.chat_id == message.chat_id
+                and e.message is not None
+                and e.message.message_id == message.message_id
+            ),
+            None,
+        )
+        return (
+            isinstance(before, BotMessage)
+            and before.html == message.html
+            and bool(before.inline_keyboard)
+        )
 
     def saw(self, key: str, **params: Any) -> bool:
         """Whether the last reply contains that message (as a line of any message)."""

@@ -366,3 +366,17 @@ async def test_webhook_retries_until_the_bot_accepts(emulator: Emulator, bot: Bo
         await bot.delete_webhook()
     finally:
         await runner.cleanup()
+
+
+async def test_a_person_deletes_a_message_and_the_bot_can_no_longer_edit_it(
+    emulator: Emulator, bot: Bot
+) -> None:
+    user = emulator.user(1001)
+    message = await bot.send_message(user.id, "menu")
+    user.delete_message(message.message_id)
+    assert user.last_bot_message is None
+    assert emulator.events[-1].kind == "delete"
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_text("family", chat_id=user.id, message_id=message.message_id)
+    with pytest.raises(Exception, match="no message"):
+        user.delete_message(message.message_id)  # gone already

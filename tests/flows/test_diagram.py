@@ -3,44 +3,22 @@ exactly the rows of that section of the transition table."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from bot.flows.citizen import SECTIONS, TRANSITIONS, Transition
+from tests.diagrams import Edge, assert_drawn, draw, table_edges
 
 FOLDER = Path(__file__).resolve().parents[2] / "bot" / "flows" / "citizen"
-EDGE = re.compile(r"^\s*(\w+)\s*-->\s*(\w+)\s*:\s*(.+?)\s*$")
-Edge = tuple[str, str, str]
 
 
 def edges_of(rows: tuple[Transition, ...]) -> set[Edge]:
-    edges = set()
-    for tr in rows:
-        source = tr.source.value if tr.source else "any"
-        targets = {t.value for t in tr.targets} or ({"previous"} if tr.returns else {source})
-        label = tr.trigger.name + (f" [{tr.guard.name}]" if tr.guard else "")
-        for target in targets:
-            edges.add((source, target, label))
-    return edges
+    return table_edges(rows, lambda tr: tr.trigger.name)
 
 
 def render(section: str) -> str:
-    lines = ["stateDiagram-v2"]
-    if section == "account":
-        lines.append("    [*] --> new")
-    lines += [f"    {s} --> {t} : {label}" for s, t, label in sorted(edges_of(SECTIONS[section]))]
-    return "\n".join(lines) + "\n"
-
-
-def drawn_edges(path: Path) -> set[Edge]:
-    found = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = EDGE.match(line)
-        if match:
-            found.add((match.group(1), match.group(2), match.group(3)))
-    return found
+    return draw(edges_of(SECTIONS[section]), start="new" if section == "account" else None)
 
 
 def write_all() -> None:
@@ -52,13 +30,7 @@ def write_all() -> None:
 
 @pytest.mark.parametrize("section", sorted(SECTIONS))
 def test_section_diagram_matches_its_rows(section: str) -> None:
-    path = FOLDER / f"{section}.mmd"
-    declared, drawn = edges_of(SECTIONS[section]), drawn_edges(path)
-    missing, extra = declared - drawn, drawn - declared
-    assert not missing and not extra, (
-        f"{path.name} is out of date.\nmissing: {sorted(missing)}\nextra: {sorted(extra)}\n"
-        f"regenerate: {write_all.__doc__}"
-    )
+    assert_drawn(FOLDER / f"{section}.mmd", render(section), str(write_all.__doc__))
 
 
 def test_every_row_belongs_to_one_drawn_section() -> None:

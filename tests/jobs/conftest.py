@@ -22,7 +22,8 @@ import pytest
 import redis.asyncio as redis_asyncio
 
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
-from bot.jobs.arq_queue import ArqJobQueue, Keys, job_id_for
+from bot.jobs.arq_queue import ArqJobQueue
+from bot.jobs.arq_wire import Keys, job_id_for
 from tests.jobs import fake_analysis
 from tests.storage.conftest import redis_url, sqlite_db, sqlite_db_url
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.jobs.analysis import AnalysisResult
-from bot.jobs.arq_queue import RESULTS_GROUP, encode_result
+from bot.jobs.arq_wire import RESULTS_GROUP, encode_result
 from tests.jobs.conftest import ROOT, Lab, until
 from tests.jobs.fake_analysis import BINARY_FRAME, runs
 

@@ -16,7 +16,8 @@ from bot.config import Settings
 from bot.flows import effects as fx
 from bot.flows.core import FlowConfig
 from bot.jobs.analysis import AnalysisResult
-from bot.jobs.arq_queue import RESULTS_GROUP, ArqJobQueue, Keys, encode_result
+from bot.jobs.arq_queue import ArqJobQueue
+from bot.jobs.arq_wire import RESULTS_GROUP, Keys, encode_result
 from bot.security import Vault, generate_key
 from bot.services.audit import Audit
 from bot.services.citizens import CitizenService

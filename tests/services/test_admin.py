@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
-from bot.domain.idnumber import check_character, mask_id
 from bot.flows.ports import MessengerError, RateLimited, RecipientUnavailable
 from bot.services.admin.bans import BanService
 from bot.services.admin.broadcast import Delivery, broadcast_recipients, deliver_broadcast
@@ -31,42 +30,21 @@ from bot.services.admin.thresholds import (
 from bot.storage.models import (
     Application,
     ApplicationEvent,
-    ApplicationKind,
     ApplicationState,
     Ban,
     Citizen,
     FamilyMember,
     KeyValue,
-    Relationship,
     Review,
     Ticket,
 )
+from tests.records import citizen, father_application
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
-
-
 def settings(tmp_path: Path) -> Settings:
     return Settings(_env_file=None, data_dir=tmp_path / "data")  # type: ignore[call-arg]
-
-
-async def citizen(user_id: int, language: str = "en") -> Citizen:
-    own = rid(f"44030419850612{user_id % 1000:03d}")
-    return await Citizen.create(
-        telegram_user_id=user_id,
-        phone_hash=f"phone-{user_id}",
-        phone_enc="x",
-        phone_masked="+86*******0000",
-        full_name="Wang Xiaoming",
-        id_hash=f"id-{user_id}",
-        id_enc=own,  # in clear on purpose: the export must never read it
-        id_masked=mask_id(own),
-        birth_date=date(1985, 6, 12),
-        language=language,
-    )
 
 
 async def application(
@@ -79,25 +57,13 @@ async def application(
     checking_to_final_s: float | None = None,
     number: int = 1,
 ) -> Application:
-    father = rid(f"4403041956020300{number % 10}")
-    member = await FamilyMember.create(
-        citizen=owner,
-        full_name="Wang Dagang",
-        id_hash=f"member-{owner.id}-{number}",
-        id_enc=father,
-        id_masked=mask_id(father),
-        birth_date=date(1956, 2, 3),
-        relationship=Relationship.FATHER,
-    )
-    app = await Application.create(
-        citizen=owner,
-        member=member,
-        kind=ApplicationKind.VIDEO,
-        state=state,
+    app, _ = await father_application(
+        owner,
+        state,
+        number=number,
         reasons=reasons or [],
         expires_at=created + timedelta(days=3),
-        decided_at=decided,
-        attempts=1,
+        decided=decided,
     )
     await Application.filter(id=app.id).update(created_at=created)
     if checking_to_final_s is not None:
@@ -316,7 +282,7 @@ def test_good_thresholds_parse() -> None:
 
 async def test_thresholds_are_shared_through_the_database(sqlite_db: str, tmp_path: Path) -> None:
     config = settings(tmp_path)
-    assert await current_thresholds(config) == (0.45, 0.55)
+    assert await current_thresholds(config) == (0.45, 0.60)
     assert await stored_thresholds() is None
     await set_thresholds(0.4, 0.5)
     assert await current_thresholds(config) == (0.4, 0.5)
@@ -329,7 +295,7 @@ async def test_thresholds_are_shared_through_the_database(sqlite_db: str, tmp_pa
     await KeyValue.filter(key=THRESHOLDS_KEY).update(
         value={"match_pass_distance": 0.9, "match_review_distance": 0.2}
     )
-    assert await current_thresholds(config) == (0.45, 0.55)
+    assert await current_thresholds(config) == (0.45, 0.60)
 
 
 # ------------------------------------------------------------------------------------ bans

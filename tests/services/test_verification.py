@@ -217,7 +217,7 @@ async def test_jobs_use_the_thresholds_an_admin_set(world: tuple) -> None:  # ty
     await submit(verification, citizen_id, app_id)
     assert (queue.jobs[-1].match_pass_distance, queue.jobs[-1].match_review_distance) == (
         0.45,
-        0.55,
+        0.60,
     )
     await verification.record(failed(app_id, "too_dark"))
     await set_thresholds(0.4, 0.5)

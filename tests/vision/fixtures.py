@@ -1,4 +1,5 @@
-"""The test fixture catalogue: videos generated from real faces by bot.vision.testing.synth.
+"""The test fixture catalogue: videos generated from real faces by bot.vision.testing.synth
+(the benchmark's own catalogue, ``synth_fixtures``, plus the cases only the tests need).
 
 Everything is generated on first use into ``tests/.fixture-cache/vision-<version>/`` (git-ignored)
 and reused by later runs; bump ``VERSION`` when the generator changes.
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.vision.testing import synth
+from bot.vision.testing import synth, synth_fixtures, video_files
 
 VERSION = "v1"
 SIZE = 384
@@ -34,17 +35,19 @@ def _from(
     frames: Callable[[], Iterable[np.ndarray]], fps: float = FPS, **kw: object
 ) -> Callable[[Path], Path]:
     def make(path: Path) -> Path:
-        return synth.write_video(path, frames(), fps, **kw)  # type: ignore[arg-type]
+        return video_files.write_video(path, frames(), fps, **kw)  # type: ignore[arg-type]
 
     return make
 
 
-def _catalogue() -> dict[str, synth.Fixture]:
-    fx: dict[str, synth.Fixture] = {f.name: f for f in synth.bench_fixtures(SIZE, FPS, (0,))}
+def _catalogue() -> dict[str, synth_fixtures.Fixture]:
+    fx: dict[str, synth_fixtures.Fixture] = {
+        f.name: f for f in synth_fixtures.bench_fixtures(SIZE, FPS, (0,))
+    }
     left = _shake_left
 
     def add(name: str, make: Callable[[Path], Path], suffix: str = ".mp4") -> None:
-        fx[name] = synth.Fixture(name, True, "blink,shake", make, suffix=suffix)
+        fx[name] = synth_fixtures.Fixture(name, True, "blink,shake", make, suffix=suffix)
 
     add("too_dark", _from(lambda: synth.darker(left())))
     add("too_blurry", _from(lambda: synth.blurred(left())))
@@ -78,4 +81,4 @@ def video(name: str) -> Path:
 
 def reference(name: str) -> Path:
     """A reference image: ``astronaut`` or ``carphone``."""
-    return synth.reference_image(name, CACHE)
+    return synth_fixtures.reference_image(name, CACHE)

@@ -1,6 +1,6 @@
 """Head motions the generator's scripts do not make: nods, tilts, wide shakes, winks, quick blinks.
 
-Made with the generator's own primitives (``synth.pose_points``, ``synth.warp``,
+Made with the generator's own primitives (``face_mesh.pose_points``, ``face_mesh.warp``,
 ``synth.Camera``) from the astronaut mesh, so they belong to the tuning source. Cached in
 ``tests/.fixture-cache/vision-motions-<VERSION>/``; bump ``VERSION`` when a recipe changes.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.vision.testing import synth
+from bot.vision.testing import face_mesh, synth, video_files
 
 VERSION = "v1"
 CACHE = Path(__file__).resolve().parents[1] / ".fixture-cache" / f"vision-motions-{VERSION}"
@@ -57,16 +57,16 @@ def head_frames(
     """The astronaut moving her head; with ``wink`` only her image-left eye closes."""
     import cv2
 
-    mesh = synth.astronaut_mesh()
+    mesh = face_mesh.astronaut_mesh()
     cam = synth.Camera(seed)
     for i in range(round(duration * fps)):
         t = i / fps
         c = closure(t)
-        pts, depth = synth.pose_points(mesh, yaw(t), pitch(t), 0.0 if wink else c)
+        pts, depth = face_mesh.pose_points(mesh, yaw(t), pitch(t), 0.0 if wink else c)
         if wink and c > 0:
-            closed, _ = synth.pose_points(mesh, yaw(t), pitch(t), c)
+            closed, _ = face_mesh.pose_points(mesh, yaw(t), pitch(t), c)
             pts[list(_LEFT_LIDS)] = closed[list(_LEFT_LIDS)]
-        image = synth.warp(mesh, pts, depth)
+        image = face_mesh.warp(mesh, pts, depth)
         angle = roll(t)
         if angle:
             h, w = image.shape[:2]
@@ -88,7 +88,7 @@ class Motion:
         path = CACHE / f"{self.name}.mp4"
         if not path.exists():
             tmp = path.with_name(f".{self.name}.tmp.mp4")
-            synth.write_video(tmp, self.frames(), self.fps)
+            video_files.write_video(tmp, self.frames(), self.fps)
             tmp.replace(path)
         return path
 
@@ -117,8 +117,38 @@ def catalogue() -> dict[str, Motion]:
             lambda: head_frames(pitch=swing(15, 1.4), closure=blinks((1.9,))),
             1,
         ),
+        # Narrow eyes: the lids rest 65 % closed (openness about 0.11, as the held-out people's
+        # photos read; the astronaut's own eyes read 0.19), where a whole blink spans 0.03.
+        Motion("narrow_blink_shake", lambda: _narrow(30.0, blinks((0.6, 3.9))), 2),
+        Motion("narrow_blink_shake_15fps", lambda: _narrow(15.0, blinks((0.6, 3.9))), 2, fps=15.0),
+        Motion("narrow_shake_open", lambda: _narrow(30.0, _still, yaw=swing(40.0, 1.8)), 0),
+        Motion("narrow_nod_open", lambda: _narrow(30.0, _still, pitch=swing(18.0, 1.4)), 0),
     ]
     return {c.name: c for c in clips}
+
+
+NARROW_REST = 0.65
+KNOWN_MISSES = {
+    "narrow_blink_shake": "0 of 2 blinks: dlib's whole-pixel lids (0.02 of openness a pixel) and "
+    "its shut-lid floor (~0.075) leave a 24-30 % drop from 0.107, under the 30 % rule",
+    "narrow_blink_shake_15fps": "0 of 2 blinks found, as above",
+}
+"""Clips whose blinks the engine is known to miss, with what it does (strict xfails)."""
+
+
+def _narrow(
+    fps: float, closure: Curve, yaw: Curve | None = None, pitch: Curve = _still
+) -> Iterable[np.ndarray]:
+    """A narrow-eyed astronaut (lids at ``NARROW_REST``), by default doing the generator's
+    shake (a turn each way from 1.2 s to 3.4 s)."""
+    script = synth.shake_script()
+    return head_frames(
+        duration=5.0,
+        fps=fps,
+        yaw=yaw or (lambda t: synth.yaw_at(script, t)),
+        pitch=pitch,
+        closure=lambda t: max(NARROW_REST, closure(t)),
+    )
 
 
 def performed(steps: str, fps: float = 30.0, seed: int = 31) -> Callable[[], Iterable[np.ndarray]]:
@@ -176,13 +206,13 @@ def screen_replay(
 ) -> Callable[[], Iterable[np.ndarray]]:
     """A screen held to the camera and moved by ``motion``, replaying a real-looking person who
     blinks and turns her head a little (``head_yaw`` degrees each way)."""
-    mesh = synth.astronaut_mesh()
+    mesh = face_mesh.astronaut_mesh()
     yaw = swing(head_yaw, 2.2, start=0.3)
     closure = blinks((0.8, 2.1, 3.4))
 
     def shown(t: float) -> np.ndarray:
-        pts, depth = synth.pose_points(mesh, yaw(t), 0.0, closure(t))
-        return synth.warp(mesh, pts, depth)
+        pts, depth = face_mesh.pose_points(mesh, yaw(t), 0.0, closure(t))
+        return face_mesh.warp(mesh, pts, depth)
 
     def frames() -> Iterable[np.ndarray]:
         return synth.held_photo_frames(shown, motion, duration=duration, size=SIZE, seed=5)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.vision import Limits, VisionError, analyse_video
-from bot.vision.testing import synth
+from bot.vision.testing import video_files
 from tests.vision import fixtures
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,9 @@ def _truncated_mp4(tmp: Path) -> Path:
 
 def _truncated_faststart(tmp: Path) -> Path:
     """Index first (as Telegram stores video notes), then cut: decodes, but only in part."""
-    full = synth.write_video(tmp / "full.mp4", fixtures.frames_left()[:90], 30.0, faststart=True)
+    full = video_files.write_video(
+        tmp / "full.mp4", fixtures.frames_left()[:90], 30.0, faststart=True
+    )
     data = full.read_bytes()
     path = tmp / "cut_faststart.mp4"
     path.write_bytes(data[: int(len(data) * 0.3)])
@@ -60,7 +62,7 @@ def _empty(tmp: Path) -> Path:
 
 def _huge(tmp: Path) -> Path:
     frame = np.zeros((4352, 4352, 3), np.uint8)
-    return synth.write_video(tmp / "huge.mp4", [frame], 1.0, crf=51)
+    return video_files.write_video(tmp / "huge.mp4", [frame], 1.0, crf=51)
 
 
 CASES: list[tuple[str, Callable[[Path], Path], str]] = [

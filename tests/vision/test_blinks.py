@@ -79,8 +79,13 @@ def test_openness_does_not_move_with_yaw_or_roll() -> None:
     assert abs(np.mean(geometry.eye_openness(rolled)) / frontal - 1) < 1e-6
 
 
+def _motion(name: str) -> object:
+    miss = motions.KNOWN_MISSES.get(name)
+    return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=miss) if miss else ())
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(motions.catalogue()))
+@pytest.mark.parametrize("name", [_motion(n) for n in sorted(motions.catalogue())])
 def test_blinks_in_moving_heads(name: str) -> None:
     clip = motions.catalogue()[name]
     # as many blinks as the clip holds are asked for, so that the engine watches to the end

@@ -30,18 +30,20 @@ CACHE = (
 )
 CASES = {c.name: c for c in heldout.all_cases() if c.name in heldout.CI_CASES}
 
-# Measured at this size on the engine after the vision-engine work was merged (blink gate
-# 0.09); each reason says what the engine did. ``name:blink`` keys are for the no-blink test.
-# Most are face-match distances of 0.46-0.49 for the same person (sent to review, not
-# refused): the match thresholds are still those fitted on one generated face.
+# Measured at this size on the engine of the vision-accuracy branch (face match on the mean
+# encoding of the best frames, review and spread limits at 0.6); each reason says what it did.
+# ``name:blink`` keys are for the no-blink test. Same-person distances of 0.45-0.49 (the pass
+# line is 0.45) are sent to review; the Obama clips also lose a blink (narrow eyes: reproduced
+# on the tuning source, tests/vision/motions.py KNOWN_MISSES) or a turn (not reproduced there).
+# real_single_rot180 passes now (d=0.437).
 KNOWN_FAILURES: dict[str, str] = {
-    "r3d_genuine_obama_left": "fail: no_blink (the blink is missed), match_borderline d=0.472",
-    "r3d_portrait_obama": "review: match_borderline, d=0.474 (no longer a crash)",
-    "r3d_webm_obama": "fail: no_turn_left, match_borderline and hard_to_match, d=0.492",
-    "r3d_ordered_obama": "review: match_borderline, d=0.475",
-    "real_single_blink": "review: match_borderline, d=0.49 against his older photo",
-    "real_single_portrait": "review: match_borderline, d=0.487 (no longer a crash)",
-    "real_single_rot180": "review: match_borderline, d=0.464",
+    "r3d_genuine_obama_left": "fail: wrong_order (one blink found, not before the turns), "
+    "match_borderline d=0.454",
+    "r3d_portrait_obama": "fail: no_blink, turns left+left+left+right, match_borderline d=0.478",
+    "r3d_webm_obama": "fail: no_turn_left (turns reported right+right), d=0.449",
+    "r3d_ordered_obama": "review: match_borderline, d=0.463",
+    "real_single_blink": "review: match_borderline, d=0.489 against his older photo",
+    "real_single_portrait": "review: match_borderline, d=0.476",
 }
 
 

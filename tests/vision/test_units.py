@@ -299,11 +299,11 @@ def test_planar_residual_separates_sheet_from_head() -> None:
 def test_bench_peak_memory_is_the_process_own_and_resettable() -> None:
     import resource
 
-    from bot.vision.testing import bench
+    from bot.vision.testing import memory
 
     block = np.ones(256 * 1024 * 1024 // 8)  # 256 MB, touched, alive while the child starts
     child = subprocess.run(
-        [sys.executable, "-c", "from bot.vision.testing import bench; print(bench._peak_mb())"],
+        [sys.executable, "-c", "from bot.vision.testing import memory; print(memory.peak_mb())"],
         capture_output=True,
         text=True,
         check=True,
@@ -312,7 +312,7 @@ def test_bench_peak_memory_is_the_process_own_and_resettable() -> None:
     # the child's own peak, not the high-water mark it inherits across fork and exec
     assert float(child.stdout) < 128
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 >= 256
-    peak = bench._peak_mb()
+    peak = memory.peak_mb()
     del block
-    bench._reset_peak()
-    assert bench._peak_mb() < peak - 200  # reset: the freed block no longer counts
+    memory.reset_peak()
+    assert memory.peak_mb() < peak - 200  # reset: the freed block no longer counts

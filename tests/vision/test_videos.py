@@ -180,7 +180,9 @@ def test_borderline_match_goes_to_review() -> None:
     report = analyse_video(
         fixtures.video("genuine_shake_left_384_0"),
         reference=fixtures.reference("astronaut"),
-        thresholds=Thresholds(match_pass_distance=d - 0.01, match_review_distance=d + 0.1),
+        # the pass line well under the distance: with it the engine encodes a second frame and
+        # judges their mean encoding, which can sit a little under the first frame's distance
+        thresholds=Thresholds(match_pass_distance=0.5 * d, match_review_distance=d + 0.2),
     )
     assert report.verdict == "review"
     assert Reason.MATCH_BORDERLINE in report.reasons

@@ -203,6 +203,15 @@ class SimulatedUser(ChatActor):
         """The next bot message or edit in this chat (after the last Reply or wait_for)."""
         return await self._wait_for(predicate, timeout, None)
 
+    def delete_message(self, message_id: int) -> None:
+        """The person deletes a message of the chat for both sides, as private chats allow;
+        Telegram does not tell the bot."""
+        message = self.chat.find(message_id)
+        if message is None:
+            raise EmulatorError(f"no message {message_id} in chat {self.chat.id} to delete")
+        message.deleted = True
+        self.emu.log_event(self.chat.id, "delete", message)
+
     def block(self) -> None:
         """The person blocks the bot: sends to them now fail with 403."""
         self._set_blocked(True)

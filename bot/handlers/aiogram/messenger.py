@@ -103,6 +103,13 @@ def to_aiogram(markup: Markup | None) -> AiogramMarkup | None:
             return None
 
 
+def to_inline(markup: InlineMarkup | None) -> InlineKeyboardMarkup | None:
+    """The buttons under a message (the only markup an edit can carry)."""
+    inline = to_aiogram(markup)
+    assert inline is None or isinstance(inline, InlineKeyboardMarkup)
+    return inline
+
+
 class AiogramMessenger:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -175,19 +182,15 @@ class AiogramMessenger:
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, *, markup: InlineMarkup | None = None
     ) -> None:
-        inline = to_aiogram(markup)
-        assert inline is None or isinstance(inline, InlineKeyboardMarkup)
         async with translated_errors():
             await self.bot.edit_message_text(
-                text=text, chat_id=chat_id, message_id=message_id, reply_markup=inline
+                text=text, chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup)
             )
 
     async def edit_markup(self, chat_id: int, message_id: int, markup: InlineMarkup | None) -> None:
-        inline = to_aiogram(markup)
-        assert inline is None or isinstance(inline, InlineKeyboardMarkup)
         async with translated_errors():
             await self.bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=inline
+                chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup)
             )
 
     async def delete(self, chat_id: int, message_id: int) -> None:

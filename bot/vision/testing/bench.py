@@ -6,9 +6,9 @@ report (``evaluate``), per clip, and the speed figures, engine next to the naive
 one run.
 ``--source tuning``: the older table on the tuning fixtures (``synth``).
 
-Fixtures are generated once (see bot.vision.testing.synth) into a cache directory; the engine
-and the naive reference each run in a fresh child process pinned to one core, which also reports its
-peak memory.
+Fixtures are generated once (see bot.vision.testing.synth_fixtures) into a cache directory; the
+engine and the naive reference each run in a fresh child process pinned to one core, which also
+reports its peak memory.
 
 Peak memory is the child's own high-water mark of resident memory (``VmHWM`` in
 ``/proc/self/status``), reset before each video (``/proc/self/clear_refs``) so that each video
@@ -25,7 +25,6 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -33,7 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.vision.testing import synth
+from bot.vision.testing import synth_fixtures
+from bot.vision.testing.memory import peak_mb, reset_peak
 from bot.vision.types import parse_challenge
 
 
@@ -75,10 +75,10 @@ def _run(jobs: list[Job], naive: bool) -> tuple[list[Outcome], float]:
     models.models()
     warm = jobs[0]  # a worker's steady state: libraries imported, models and caches warm
     analyse_video(warm.path, reference=warm.reference, challenge=parse_challenge(warm.challenge))
-    warm_mb = _peak_mb()  # imports, model loading and the warm-up analysis
+    warm_mb = peak_mb()  # imports, model loading and the warm-up analysis
     out: list[Outcome] = []
     for job in jobs:
-        _reset_peak()
+        reset_peak()
         started = time.perf_counter()
         cpu_started = time.process_time()
         challenge = parse_challenge(job.challenge)
@@ -98,32 +98,10 @@ def _run(jobs: list[Job], naive: bool) -> tuple[list[Outcome], float]:
                 cpu_ms,
                 report.frames,
                 job.duration_s,
-                _peak_mb(),
+                peak_mb(),
             )
         )
     return out, max(warm_mb, *(o.peak_mb for o in out))
-
-
-def _reset_peak() -> None:
-    """Reset this process's resident-memory high-water mark (Linux 4.0+; else a no-op)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory since the last reset, in MB."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
-    return peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0)
 
 
 def _in_child(jobs: list[Job], naive: bool) -> tuple[list[Outcome], float]:
@@ -203,13 +181,13 @@ def _run_tuning(*, quick: bool, cache: str | None) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     print(f"fixtures: {directory} ({size} px)", flush=True)
     jobs: list[Job] = []
-    for fx in synth.bench_fixtures(size=size, seeds=seeds):
+    for fx in synth_fixtures.bench_fixtures(size=size, seeds=seeds):
         path = fx.build(directory)
         with av.open(str(path)) as c:
             stream = c.streams.video[0]
             tb = stream.time_base
             duration = float(stream.duration * tb) if stream.duration and tb else 5.0
-        ref = str(synth.reference_image(fx.reference, directory)) if fx.reference else None
+        ref = str(synth_fixtures.reference_image(fx.reference, directory)) if fx.reference else None
         jobs.append(Job(fx.name, str(path), fx.challenge, ref, fx.genuine, duration))
     engine, engine_mb = _in_child(jobs, naive=False)
     naive, naive_mb = _in_child(jobs, naive=True)

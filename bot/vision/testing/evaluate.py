@@ -13,13 +13,13 @@ import contextlib
 import dataclasses
 import json
 import os
-import resource
-import sys
+import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.vision.testing.heldout import ATTACK_TYPES, GENUINE
+from bot.vision.testing.memory import peak_mb, reset_peak
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class RunInfo:
     load_ms: float  # loading the models, cold, in a fresh process (wall clock)
     process_peak_mb: float
     load_cpu_ms: float | None = None  # the same, CPU time
+    reference_ms: float | None = None  # encoding one reference photo, uncached (median, wall)
+    reference_cpu_ms: float | None = None  # the same, CPU time
 
 
 def analyse(
@@ -96,17 +98,21 @@ def analyse(
         engine_module.analyse_video(
             warm.path, reference=warm.reference, challenge=parse_challenge(warm.challenge)
         )
-    warm_mb = _peak_mb()
+    ref_ms, ref_cpu_ms = _encode_references(jobs)
+    warm_mb = peak_mb()
     out: list[Result] = []
     if log:
         with open(log, "w") as fh:
-            head = {"load_ms": load_ms, "load_cpu_ms": load_cpu_ms, "warm_mb": warm_mb}
+            head = {
+                "load_ms": load_ms, "load_cpu_ms": load_cpu_ms, "warm_mb": warm_mb,
+                "reference_ms": ref_ms, "reference_cpu_ms": ref_cpu_ms,
+            }  # fmt: skip
             fh.write(json.dumps(head) + "\n")
     for job in jobs:
         if log and out:
             with open(log, "a") as fh:
                 fh.write(json.dumps(_to_json(out[-1])) + "\n")
-        _reset_peak()
+        reset_peak()
         t0, c0 = time.perf_counter(), time.process_time()
         challenge = parse_challenge(job.challenge)
         try:
@@ -137,13 +143,38 @@ def analyse(
                 None if report.match is None else report.match.same_person,
                 (time.perf_counter() - t0) * 1000.0,
                 (time.process_time() - c0) * 1000.0,
-                _peak_mb(),
+                peak_mb(),
             )
         )
     if log and out:
         with open(log, "a") as fh:
             fh.write(json.dumps(_to_json(out[-1])) + "\n")
-    return out, RunInfo(load_ms, max(warm_mb, *(r.peak_mb for r in out)), load_cpu_ms)
+    peak = max(warm_mb, *(r.peak_mb for r in out))
+    return out, RunInfo(load_ms, peak, load_cpu_ms, ref_ms, ref_cpu_ms)
+
+
+def _encode_references(jobs: Sequence[Job]) -> tuple[float | None, float | None]:
+    """Encode every reference photo of ``jobs`` once, timed (median wall and CPU ms per photo).
+
+    A worker keeps a reference's encoding by its content (``reference.reference_encoding``),
+    so every video of a member after the first pays nothing for it: the per-video times are
+    taken with every reference already encoded, and the encoding is reported apart.
+    """
+    from bot.vision import reference
+    from bot.vision.types import Limits, VisionError
+
+    reference.clear_cache()
+    walls: list[float] = []
+    cpus: list[float] = []
+    for path in sorted({j.reference for j in jobs if j.reference}):
+        t0, c0 = time.perf_counter(), time.process_time()
+        with contextlib.suppress(VisionError):
+            reference.reference_encoding(path, Limits())
+        walls.append((time.perf_counter() - t0) * 1000.0)
+        cpus.append((time.process_time() - c0) * 1000.0)
+    if not walls:
+        return None, None
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def _to_json(r: Result) -> dict[str, object]:
@@ -173,36 +204,18 @@ def read_log(path: str, jobs: Sequence[Job]) -> tuple[list[Result], RunInfo] | N
         found[job.name] = Result(job=job, **row)
     results = [found[j.name] for j in jobs if j.name in found]
     peak = max([head["warm_mb"], *(r.peak_mb for r in results)])
-    return results, RunInfo(head["load_ms"], peak, head.get("load_cpu_ms"))
+    return results, RunInfo(
+        head["load_ms"], peak, head.get("load_cpu_ms"), head.get("reference_ms"),
+        head.get("reference_cpu_ms"),
+    )  # fmt: skip
 
 
 def _failed(job: Job, verdict: str, error: str, t0: float, c0: float) -> Result:
     return Result(
         job, verdict, (), 0, (), None, None,
-        (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0, _peak_mb(),
+        (time.perf_counter() - t0) * 1000.0, (time.process_time() - c0) * 1000.0, peak_mb(),
         error,
     )  # fmt: skip
-
-
-def _reset_peak() -> None:
-    """Reset this process's resident-memory high-water mark (Linux 4.0+; else a no-op)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0)
 
 
 # ---------------------------------------------------------------- figures

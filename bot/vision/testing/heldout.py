@@ -12,20 +12,28 @@ held flat, tilted or turned like a head. Real-footage labels were set by looking
 
 from __future__ import annotations
 
-import functools
-import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from bot.vision.testing import media, render3d
+from bot.vision.testing import head3d, media, render3d
+from bot.vision.testing.footage import (
+    Frames,
+    dark,
+    every_other,
+    portrait,
+    real_frames,
+    segment,
+    square,
+    stored_rotated,
+)
 from bot.vision.testing.render3d import Camera, Performance
+from bot.vision.testing.sheets import MOTIONS, looped, sheet_frames, still
 
 Source = Literal["heldout", "real"]
-Frames = Iterable[np.ndarray]
 
 GENUINE = "genuine"
 ATTACK_TYPES = (
@@ -93,74 +101,6 @@ def reference_path(spec: str, directory: Path) -> Path:
     return path
 
 
-# ---------------------------------------------------------------- real footage
-
-
-@functools.cache
-def real_frames(name: str) -> tuple[np.ndarray, ...]:
-    """Every frame of a media video, RGB."""
-    import av
-
-    with av.open(str(media.path(name))) as c:
-        return tuple(f.to_ndarray(format="rgb24") for f in c.decode(video=0))
-
-
-@functools.cache
-def real_fps(name: str) -> float:
-    import av
-
-    with av.open(str(media.path(name))) as c:
-        return float(c.streams.video[0].average_rate or 30)
-
-
-def _segment(name: str, start: int, stop: int) -> list[np.ndarray]:
-    return list(real_frames(name)[start:stop])
-
-
-def _portrait(frames: Frames, height: int = 640, centre: float = 0.5) -> Iterator[np.ndarray]:
-    """A 9:16 crop around ``centre`` (a share of the width: where the face is), scaled to
-    ``height`` (a phone held upright)."""
-    import cv2
-
-    for f in frames:
-        h, w = f.shape[:2]
-        cw = round(h * 9 / 16) // 2 * 2
-        x0 = min(w - cw, max(0, round(centre * w - cw / 2)))
-        yield cv2.resize(f[:, x0 : x0 + cw], (round(height * 9 / 16) // 2 * 2, height))
-
-
-def _square(frames: Frames, side: int = 384) -> Iterator[np.ndarray]:
-    """A square centre crop scaled to ``side`` (a Telegram round video note)."""
-    import cv2
-
-    for f in frames:
-        h, w = f.shape[:2]
-        s = min(h, w)
-        y0, x0 = (h - s) // 2, (w - s) // 2
-        yield cv2.resize(f[y0 : y0 + s, x0 : x0 + s], (side, side), interpolation=cv2.INTER_AREA)
-
-
-def _stored_rotated(frames: Frames, rotation: int) -> Iterator[np.ndarray]:
-    """Frames stored turned, so that a display rotation of ``rotation`` degrees undoes it."""
-    k = -round(rotation / 90) % 4
-    for f in frames:
-        yield np.ascontiguousarray(np.rot90(f, k=k))
-
-
-def _every_other(frames: Frames) -> Iterator[np.ndarray]:
-    for i, f in enumerate(frames):
-        if i % 2 == 0:
-            yield f
-
-
-def _dark(
-    frames: Frames, gain: float = 0.35, noise: float = 4.0, seed: int = 3
-) -> Iterator[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    for f in frames:
-        yield np.clip(f * gain + rng.normal(0, noise, f.shape), 0, 255).astype(np.uint8)
-
-
 def _write(
     frames: Callable[[int], Frames], fps: float, **kw: object
 ) -> Callable[[Path, int], Path]:
@@ -170,178 +110,9 @@ def _write(
     return make
 
 
-# ---------------------------------------------------------------- flat pictures held up
-
-
-Motion = Callable[[float], tuple[float, float, float, float, float]]
-"""t -> (yaw, pitch, roll in degrees; x, y shift as a share of the frame)."""
-
-
-def _moved(t: float) -> tuple[float, float, float, float, float]:
-    return (
-        4 * math.sin(1.7 * t),
-        3 * math.sin(1.3 * t + 1),
-        3 * math.sin(0.9 * t),
-        0.08 * math.sin(0.8 * t),
-        0.05 * math.sin(1.1 * t + 2),
-    )
-
-
-def _tilted(t: float) -> tuple[float, float, float, float, float]:
-    return (35 * math.sin(2 * math.pi * t / 2.6), 4 * math.sin(t), 2 * math.sin(1.4 * t), 0.0, 0.0)
-
-
-def _slid(t: float) -> tuple[float, float, float, float, float]:
-    return (
-        3 * math.sin(2 * t),
-        2 * math.sin(1.5 * t),
-        0.0,
-        0.22 * math.sin(2 * math.pi * t / 3),
-        0.0,
-    )
-
-
-def _rolled(t: float) -> tuple[float, float, float, float, float]:
-    return (2 * math.sin(2 * t), 0.0, 25 * math.sin(2 * math.pi * t / 2.2), 0.03 * math.sin(t), 0.0)
-
-
-def _screen_still(t: float) -> tuple[float, float, float, float, float]:
-    return (
-        2 * math.sin(1.9 * t),
-        2 * math.sin(1.2 * t),
-        1.5 * math.sin(0.7 * t),
-        0.02 * math.sin(t),
-        0.0,
-    )
-
-
-def _screen_tilted(t: float) -> tuple[float, float, float, float, float]:
-    return (28 + 2 * math.sin(1.9 * t), 12 + 2 * math.sin(1.2 * t), 8.0, 0.0, 0.0)
-
-
-MOTIONS: dict[str, Motion] = {
-    "photo_moved": _moved,
-    "photo_tilted": _tilted,
-    "photo_slid": _slid,
-    "photo_rolled": _rolled,
-    "screen_flat": _screen_still,
-    "screen_tilted": _screen_tilted,
-    "screen_turning": _tilted,
-}
-
-
-def _print_look(picture: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A glossy print: white margin, paper grain, a little less colour and contrast."""
-    import cv2
-
-    h, w = picture.shape[:2]
-    m = round(0.05 * w)
-    paper = np.full((h + 2 * m, w + 2 * m, 3), 238.0)
-    grey = picture.mean(axis=2, keepdims=True)
-    faded = 0.85 * picture + 0.15 * grey
-    paper[m : m + h, m : m + w] = 18 + 0.88 * faded
-    paper += cv2.GaussianBlur(rng.normal(0, 5, paper.shape[:2]), (0, 0), 0.8)[..., None]
-    return paper
-
-
-def _screen_look(picture: np.ndarray, t: float) -> np.ndarray:
-    """A phone screen: bright backlit picture, pixel-grid moire, rolling refresh band, bezel."""
-    h, w = picture.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w]
-    moire = 1.0 + 0.07 * np.sin(2 * np.pi * (xs * 0.41 + ys * 0.13)) * np.sin(2 * np.pi * ys * 0.47)
-    band = 1.0 + 0.06 * np.sin(2 * np.pi * (ys / h * 2.0 - t * 1.7))
-    lit = np.clip(picture * 1.08 + 10, 0, 255) * (moire * band)[..., None]
-    b = round(0.06 * w)
-    body = np.full((h + 2 * b + round(0.1 * h), w + 2 * b, 3), 14.0)
-    top = b + round(0.05 * h)
-    body[top : top + h, b : b + w] = lit
-    return body
-
-
-def sheet_frames(
-    picture: Callable[[float], np.ndarray],
-    motion: Motion,
-    cam: Camera,
-    duration: float,
-    kind: Literal["photo", "screen"],
-) -> Iterator[np.ndarray]:
-    """A flat picture (a print or a phone screen) held in front of the camera by a hand."""
-    import cv2
-
-    rng = np.random.default_rng(cam.seed + 101)
-    room = render3d._room(cam, rng)
-    w, h = cam.width, cam.height
-    short = min(w, h)
-    f = 1.2 * max(w, h)
-    for i in range(round(duration * cam.fps)):
-        t = i / cam.fps
-        pic = picture(t)
-        sheet = _print_look(pic, rng) if kind == "photo" else _screen_look(pic, t)
-        sh, sw = sheet.shape[:2]
-        yaw, pitch, roll, sx, sy = motion(t)
-        tremor = (1.5 * math.sin(7.1 * t), 1.5 * math.sin(6.3 * t + 1))
-        # the sheet's face is about as large in the frame as a live face would be
-        width = 0.95 * short * (sw / max(sw, sh)) * (1.0 if kind == "photo" else 0.9)
-        height = width * sh / sw
-        corners = np.array(
-            [[-width / 2, -height / 2, 0], [width / 2, -height / 2, 0],
-             [width / 2, height / 2, 0], [-width / 2, height / 2, 0]]
-        )  # fmt: skip
-        ya, pa, ra = (math.radians(v) for v in (yaw, pitch, roll))
-        rz = np.array(
-            [[math.cos(ra), -math.sin(ra), 0], [math.sin(ra), math.cos(ra), 0], [0, 0, 1]]
-        )
-        ry = np.array(
-            [[math.cos(ya), 0, math.sin(ya)], [0, 1, 0], [-math.sin(ya), 0, math.cos(ya)]]
-        )
-        rx = np.array(
-            [[1, 0, 0], [0, math.cos(pa), -math.sin(pa)], [0, math.sin(pa), math.cos(pa)]]
-        )
-        pts = corners @ (rx @ ry @ rz).T
-        dist = f
-        proj = np.stack(
-            [
-                w / 2 + sx * w + tremor[0] + f * pts[:, 0] / (dist - pts[:, 2]),
-                h / 2 + sy * h + tremor[1] + f * pts[:, 1] / (dist - pts[:, 2]),
-            ],
-            axis=1,
-        ).astype(np.float32)
-        src = np.array([[0, 0], [sw, 0], [sw, sh], [0, sh]], np.float32)
-        hom = cv2.getPerspectiveTransform(src, proj)
-        warped = cv2.warpPerspective(sheet.astype(np.float32), hom, (w, h), flags=cv2.INTER_LINEAR)
-        mask = cv2.warpPerspective(np.ones((sh, sw), np.float32), hom, (w, h))
-        bx = (room.shape[1] - w) / 2 + 3 * math.sin(1.3 * t)
-        by = (room.shape[0] - h) / 2 + 3 * math.sin(1.1 * t)
-        bg = room[round(by) : round(by) + h, round(bx) : round(bx) + w].astype(np.float32)
-        frame = bg * (1 - mask[..., None]) + warped * mask[..., None]
-        # glare: a soft highlight that follows the sheet's tilt, not its content
-        gx = w / 2 + (yaw / 40.0) * w * 0.3 + 0.1 * w
-        gy = h * 0.35 + (pitch / 40.0) * h * 0.3
-        ys, xs = np.mgrid[0:h, 0:w]
-        glare = np.exp(-(((xs - gx) / (0.12 * w)) ** 2 + ((ys - gy) / (0.07 * h)) ** 2))
-        frame += (90.0 if kind == "screen" else 60.0) * glare[..., None] * mask[..., None]
-        blurred = np.asarray(cv2.GaussianBlur(frame, (0, 0), 0.7), dtype=np.float64)
-        blurred += rng.normal(0, cam.noise, blurred.shape)
-        yield np.clip(blurred * cam.gain, 0, 255).astype(np.uint8)
-
-
-def _looped(frames: Sequence[np.ndarray], fps: float) -> Callable[[float], np.ndarray]:
-    def at(t: float) -> np.ndarray:
-        return frames[int(t * fps) % len(frames)]
-
-    return at
-
-
-def _still(image: np.ndarray) -> Callable[[float], np.ndarray]:
-    def at(t: float) -> np.ndarray:
-        return image
-
-    return at
-
-
 def _frontal_print(subject: str) -> np.ndarray:
     """The subject's photo as it would be printed: the cut-out head and shoulders."""
-    return render3d.head(subject).texture
+    return head3d.head(subject).texture
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -360,7 +131,7 @@ def _rendered(
             kw.setdefault("width", size * 3 // 4 // 2 * 2)
             kw.setdefault("height", size)
         cam = _cam(size, seed, **kw)
-        return render3d.render([(render3d.head(s), p, off) for s, p, off in subjects], cam)
+        return render3d.render([(head3d.head(s), p, off) for s, p, off in subjects], cam)
 
     return frames
 
@@ -370,9 +141,9 @@ def _one(subject: str, perf: Performance) -> list[tuple[str, Performance, float]
 
 
 def heldout_cases() -> list[Case]:
-    """The 3D-rendered cases (people of ``render3d.SUBJECTS``)."""
+    """The 3D-rendered cases (people of ``head3d.SUBJECTS``)."""
     out: list[Case] = []
-    ref = render3d.REFERENCES
+    ref = head3d.REFERENCES
 
     def genuine(
         name: str, subject: str, perf: Performance, seed: int, condition: str = "standard",
@@ -383,7 +154,7 @@ def heldout_cases() -> list[Case]:
         frames = _rendered(_one(subject, perf), seed, fps=fps, **cam_kw)
         if rotation:
             base = frames
-            frames = lambda size: _stored_rotated(base(size), rotation)  # noqa: E731
+            frames = lambda size: stored_rotated(base(size), rotation)  # noqa: E731
         out.append(
             Case(
                 name, "heldout", GENUINE, challenge,
@@ -451,7 +222,7 @@ def heldout_cases() -> list[Case]:
                 size: int, subject: str = subject, kind: str = kind, seed: int = seed
             ) -> Frames:
                 return sheet_frames(
-                    _still(_frontal_print(subject)),
+                    still(_frontal_print(subject)),
                     MOTIONS[kind],
                     _cam(size, seed + 5),
                     4.5,
@@ -508,10 +279,10 @@ def real_cases() -> list[Case]:
     fps_s, fps_w = 30.0, 23.976
 
     def single() -> list[np.ndarray]:
-        return _segment(SINGLE, 0, 72)
+        return segment(SINGLE, 0, 72)
 
     def wolf(span: tuple[int, int]) -> Callable[[], list[np.ndarray]]:
-        return lambda: _segment(WOLF, *span)
+        return lambda: segment(WOLF, *span)
 
     def genuine(name: str, frames: Callable[[int], Frames], fps: float, condition: str,
                 challenge: str = "blink", reference: str = "single_face.jpg", turn: bool = False,
@@ -527,17 +298,17 @@ def real_cases() -> list[Case]:
         )  # fmt: skip
 
     genuine("real_single_blink", lambda s: single(), fps_s, "real footage")
-    genuine("real_single_portrait", lambda s: _portrait(single()), fps_s, "portrait")
-    genuine("real_single_fps15", lambda s: _every_other(single()), fps_s / 2, "15 fps")
+    genuine("real_single_portrait", lambda s: portrait(single()), fps_s, "portrait")
+    genuine("real_single_fps15", lambda s: every_other(single()), fps_s / 2, "15 fps")
     genuine(
         "real_single_webm", lambda s: single(), fps_s, "WebM", codec="libvpx-vp9", suffix=".webm"
     )
     genuine(
-        "real_single_rot180", lambda s: _stored_rotated(single(), 180), fps_s,
+        "real_single_rot180", lambda s: stored_rotated(single(), 180), fps_s,
         "rotation metadata", rotation=180,
     )  # fmt: skip
-    genuine("real_single_note", lambda s: _square(single()), fps_s, "round video note")
-    genuine("real_single_lowlight", lambda s: _dark(single()), fps_s, "low light")
+    genuine("real_single_note", lambda s: square(single()), fps_s, "round video note")
+    genuine("real_single_lowlight", lambda s: dark(single()), fps_s, "low light")
     genuine(
         "real_wolf_blinks", lambda s: wolf(WOLF_BLINKS)(), fps_w, "real footage",
         reference=f"{WOLF}@390",
@@ -547,7 +318,7 @@ def real_cases() -> list[Case]:
         challenge="blink,turn_left", reference=f"{WOLF}@240", turn=True,
     )  # fmt: skip
     genuine(  # her face is right of the centre: the crop follows it (x 370-570 of 640)
-        "real_wolf_portrait_face", lambda s: _portrait(wolf(WOLF_BLINKS)(), centre=0.73),
+        "real_wolf_portrait_face", lambda s: portrait(wolf(WOLF_BLINKS)(), centre=0.73),
         fps_w, "portrait", reference=f"{WOLF}@390",
     )  # fmt: skip
 
@@ -578,7 +349,7 @@ def real_cases() -> list[Case]:
 
         def photo(size: int, kind: str = kind, i: int = i) -> Frames:
             crop = real_frames(SINGLE)[10][:, 140:500]
-            return sheet_frames(_still(crop), MOTIONS[kind], _cam(size, 200 + i), 4.5, "photo")
+            return sheet_frames(still(crop), MOTIONS[kind], _cam(size, 200 + i), 4.5, "photo")
 
         attack(f"real_{kind}_single", kind, photo)
     replays = {
@@ -593,7 +364,7 @@ def real_cases() -> list[Case]:
                 fps: float = fps, j: int = j,
             ) -> Frames:  # fmt: skip
                 return sheet_frames(
-                    _looped(clip(), fps), MOTIONS[kind], _cam(size, 300 + j), 5.0, "screen"
+                    looped(clip(), fps), MOTIONS[kind], _cam(size, 300 + j), 5.0, "screen"
                 )
 
             attack(f"real_{kind}_{who}", kind, screen, blink=True)

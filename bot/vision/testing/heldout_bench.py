@@ -8,6 +8,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -81,9 +82,27 @@ def speed_set(results: Sequence[Result], size: int) -> list[Result]:
     ]
 
 
+def _warm_up_in_child() -> dict[str, float]:
+    from bot.vision import models  # what bot.jobs.analysis.warm_up does (bot.vision is below it)
+
+    return models.models().load_cpu_ms
+
+
+def worker_start() -> tuple[float, dict[str, float]]:
+    """A warm worker start as ``bot.worker`` does it between jobs: a fresh spawned process that
+    imports the engine and loads the models (as ``bot.jobs.analysis.warm_up`` does). Wall ms of
+    the round trip, and the CPU ms of each model's loading in that process."""
+    ctx = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        each = pool.submit(_warm_up_in_child).result()
+        ms = (time.perf_counter() - started) * 1000.0
+    return ms, each
+
+
 def speed_lines(
     engine: Sequence[Result], e_info: RunInfo, naive: Sequence[Result] | None,
-    n_info: RunInfo | None, size: int,
+    n_info: RunInfo | None, size: int, start: tuple[float, dict[str, float]] | None = None,
 ) -> list[str]:  # fmt: skip
     """Speed of the engine on the speed set, and of both checkers on the clips both analysed
     (the ratio is taken there), with the engine's targets."""
@@ -94,9 +113,11 @@ def speed_lines(
     ec = [r for r in es if r.job.name in common]
     lines = [
         f"Speed: warm, in-process, one core each, rendered {size}x{size} 30 fps clips of ~5 s "
-        "with a reference (face match included); ms per video. The ratio is taken on the clips "
-        "both checkers analysed. Wall-clock times grow with the machine's load; CPU times much "
-        "less.",
+        "with a reference; ms per video: decoding, tracking, liveness and the face match of the "
+        "video's frames. Not in it, reported apart: loading the models (once per worker, before "
+        "its first job) and encoding the reference photo (once per photo: a worker keeps it by "
+        "its content). The ratio is taken on the clips both checkers analysed. Wall-clock times "
+        "grow with the machine's load; CPU times much less.",
         "",
         f"| | engine ({len(es)} clips) | engine, the same {len(ec)} clips | naive "
         f"({len(ns)} clips) | naive/engine | target (engine, wall) |",
@@ -134,10 +155,32 @@ def speed_lines(
     if e_info.load_cpu_ms is not None:
         n_cpu = n_info.load_cpu_ms if n_info else None
         lines.append(row("model load CPU ms", e_info.load_cpu_ms, None, n_cpu, ""))
+    if e_info.reference_ms is not None:
+        lines.append(
+            row("reference photo encoding, once per photo, wall ms", e_info.reference_ms, None,
+                n_info.reference_ms if n_info else None, "")
+        )  # fmt: skip
+    if e_info.reference_cpu_ms is not None:
+        lines.append(
+            row("reference photo encoding, once per photo, CPU ms", e_info.reference_cpu_ms,
+                None, n_info.reference_cpu_ms if n_info else None, "")
+        )  # fmt: skip
     lines.append(
         row("peak RSS MB of the process (models, warm-up)", e_info.process_peak_mb, None,
             n_info.process_peak_mb if n_info else None, "")
     )  # fmt: skip
+    if start is not None:
+        ms, each = start
+        lines.append(
+            row("warm worker start wall ms (spawn, imports, models)", ms, None, None,
+                f"<= {TARGET_LOAD_MS:.0f}")
+        )  # fmt: skip
+        lines += [
+            "",
+            "Model loading, CPU ms in that worker: "
+            + ", ".join(f"{name} {value:.0f}" for name, value in each.items())
+            + ". A job in a warm worker pays none of it (the worker loads them first).",
+        ]
     return lines
 
 
@@ -151,6 +194,7 @@ def run_heldout(
     from_logs: bool = False,
 ) -> int:
     """Build the held-out set, run both checkers, print (and optionally save) the report."""
+    start: tuple[float, dict[str, float]] | None = None
     size = QUICK_SIZE if quick else FULL_SIZE
     cases = heldout.all_cases()
     if quick:
@@ -173,6 +217,8 @@ def run_heldout(
         engine, e_info = e_run
         naive_run = evaluate.read_log(str(logs[1]), jobs) if naive else None
     else:
+        print("a warm worker start ...", flush=True)
+        start = worker_start()
         print(f"engine{' and naive checker, side by side' if naive else ''} ...", flush=True)
         print(f"results logged to {logs[0]} and {logs[1]} as they come", flush=True)
         (engine, e_info), naive_run = in_children(jobs, naive, logs)
@@ -193,7 +239,7 @@ def run_heldout(
         "",
         *evaluate.table(engine, n_results, naive_label),
         "",
-        *speed_lines(engine, e_info, n_results, n_info, size),
+        *speed_lines(engine, e_info, n_results, n_info, size, start),
         "",
         "### Per clip",
         "",

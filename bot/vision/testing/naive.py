@@ -31,7 +31,7 @@ def analyse_video_naive(
     """Analyse like a first prototype would."""
     import av
 
-    from bot.vision.engine import _reference
+    from bot.vision.reference import reference_encoding as _reference
     from bot.vision.types import Limits
 
     started = time.perf_counter()

@@ -1,0 +1,78 @@
+"""Writing generated frames to video files, and contact sheets to look at them.
+
+One writer for every test-video source (``synth``, ``render3d``, the held-out set), so that
+the sources differ in what they show, never in how it is encoded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+
+
+def write_video(
+    path: Path,
+    frames: Iterable[np.ndarray],
+    fps: float,
+    *,
+    codec: str = "libx264",
+    crf: int = 26,
+    rotation: int = 0,
+    faststart: bool = False,
+) -> Path:
+    """Encode RGB frames (MP4/MOV with H.264, WebM with VP8/VP9), optionally with rotation."""
+    from fractions import Fraction
+
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=options) as container:
+        stream = cast(
+            "av.video.stream.VideoStream",
+            container.add_stream(codec, rate=Fraction(round(fps * 1000), 1000)),
+        )
+        stream.pix_fmt = "yuv420p"
+        if codec == "libx264":
+            stream.options = {"crf": str(crf), "preset": "veryfast"}
+        elif codec.startswith("libvpx"):
+            stream.options = {
+                "crf": str(crf + 6),
+                "b": "0",
+                "deadline": "realtime",
+                "cpu-used": "8",
+            }
+        first = True
+        for rgb in frames:
+            if first:
+                stream.height, stream.width = rgb.shape[:2]
+                if rotation:
+                    stream.set_display_rotation(rotation)
+                first = False
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def contact_sheet(frames: Sequence[np.ndarray], path: Path, cols: int = 8, side: int = 200) -> Path:
+    """Save frames side by side as a PNG (to look at what was generated)."""
+    import cv2
+
+    tiles = []
+    for f in frames:
+        hh, ww = f.shape[:2]
+        s = side / max(hh, ww)
+        tile = np.zeros((side, side, 3), np.uint8)
+        small = cv2.resize(f, (round(ww * s), round(hh * s)), interpolation=cv2.INTER_AREA)
+        tile[: small.shape[0], : small.shape[1]] = small
+        tiles.append(tile)
+    while len(tiles) % cols:
+        tiles.append(np.zeros_like(tiles[0]))
+    rows = [np.hstack(tiles[i : i + cols]) for i in range(0, len(tiles), cols)]
+    cv2.imwrite(str(path), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR))
+    return path
