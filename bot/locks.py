@@ -137,10 +137,10 @@ class _RedisHeld:
             await self._finish("keep", "")
 
     async def _finish(self, mode: str, text: str) -> None:
-        self.released = True
         ours = await self.locker._write_and_release(
             keys=[self.name, self.doc_key], args=[self.token, mode, text]
         )
+        self.released = True  # a failed write leaves the release to the end of the block
         if not ours:
             log.warning("lock %s expired before its holder released it", self.name)
 

@@ -227,3 +227,28 @@ async def test_held_uses_the_combined_scripts_only_on_a_store_of_the_same_kind(
         await document.save({"x": 2})
     assert await store.load("citizen", 5) == {"x": 2}
     assert await redis.keys(f"{redis_prefix}:lock:*") == []
+
+
+async def test_a_failed_write_still_releases_the_lock_on_the_way_out(
+    redis: redis_asyncio.Redis, redis_prefix: str
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    locker = RedisLocker(redis, prefix=redis_prefix, timeout_s=30, blocking_timeout_s=0.1)
+    doc_key, lock_key = f"{redis_prefix}:doc", f"{redis_prefix}:citizen:3"
+    script = locker._write_and_release
+    calls: list[str] = []
+
+    async def flaky(*, keys: list[str], args: list[Any]) -> Any:
+        calls.append(str(args[1]))
+        if len(calls) == 1:
+            raise RedisConnectionError("the write broke off")
+        return await script(keys=keys, args=args)
+
+    locker._write_and_release = flaky  # type: ignore[assignment]
+    with pytest.raises(RedisConnectionError):
+        async with locker.hold("citizen:3", doc_key) as document:
+            await document.save({"a": 1})
+    assert calls == ["set", "keep"]  # the write failed; leaving the block released the lock
+    assert await redis.exists(lock_key) == 0
+    assert await redis.exists(doc_key) == 0
