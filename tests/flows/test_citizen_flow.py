@@ -391,6 +391,31 @@ def test_conversation_round_trips_through_json() -> None:
     assert flow.Conversation.from_dict({"step": "menu", "unknown_field": 1}).step is flow.Step.MENU
 
 
+def test_conversation_to_dict_is_asdict_and_shares_nothing_mutable() -> None:
+    """`to_dict` skips `dataclasses.asdict`'s deep copy: same result, and changing the dict
+    (the runner blanks the encrypted fields in it) leaves the conversation as it was."""
+    import dataclasses
+    import json
+
+    conv = flow.Conversation(
+        step=flow.Step.ADD_CONFIRM,
+        citizen_id=3,
+        challenge=["blink", "turn_left"],
+        return_to=flow.Step.FAMILY,
+        phone="+8613900000000",
+        last_active="2026-12-01T19:00:00+00:00",
+        screen=7,
+    )
+    conv.draft.name, conv.draft.id_number, conv.draft.editing = "王", "11010519491231002X", True
+    data = conv.to_dict()
+    assert data == dataclasses.asdict(conv)
+    assert json.loads(json.dumps(data)) == json.loads(json.dumps(dataclasses.asdict(conv)))
+    data["draft"]["id_number"] = ""
+    data["challenge"].append("shake")
+    assert conv.draft.id_number == "11010519491231002X"
+    assert conv.challenge == ["blink", "turn_left"]
+
+
 def test_mother_must_be_a_woman(world: World) -> None:
     chat = signed_in_chat(world)
     add_member(chat, "李芳", MOTHER_ID, "mother")
