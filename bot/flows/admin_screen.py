@@ -1,33 +1,21 @@
 """Shows the admin flow's replies through the Messenger: texts cut to Telegram's length limit,
 the statistics chart (rendered off the event loop), files, buttons, edits; a reply that meets
-a 429 (right after a broadcast) waits as Telegram asks and is sent again."""
+a 429 (right after a broadcast) waits as Telegram asks and is sent again. An edit whose message
+is gone or too old is sent anew, as for citizens (bot.flows.render.Screen)."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from bot.flows.admin.state import Button, Chart, Reply
 from bot.flows.callbacks import AdminTap
 from bot.flows.core import T
-from bot.flows.ports import (
-    Document,
-    InlineButton,
-    InlineMarkup,
-    MessageUnchanged,
-    Messenger,
-    MessengerError,
-    Photo,
-    RateLimited,
-    RecipientUnavailable,
-)
-from bot.i18n import Translator
+from bot.flows.ports import Document, InlineButton, InlineMarkup, Photo, RateLimited
+from bot.flows.render import Screen
 from bot.services.admin import chart
-
-log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 4000
 """Telegram allows 4096 characters; long lists are cut at a line below this."""
@@ -36,27 +24,16 @@ _SEND_ATTEMPTS = 4
 R = TypeVar("R")
 
 
-class AdminScreen:
-    def __init__(self, messenger: Messenger, translator: Translator) -> None:
-        self.messenger = messenger
-        self.tr = translator
-
+class AdminScreen(Screen):
     async def render(
         self, chat_id: int, lang: str, refs: dict[str, int], replies: list[Reply]
     ) -> None:
         for reply in replies:
             text = self.tr.lines(lang, reply.lines)
             markup = self._markup(reply.buttons, lang)
-            if reply.edit is not None and reply.edit in refs:
-                try:
-                    await self.messenger.edit_text(chat_id, refs[reply.edit], text, markup=markup)
-                    continue
-                except MessageUnchanged:
-                    continue
-                except RecipientUnavailable:
-                    raise
-                except MessengerError as error:  # gone, too old to edit: show it anew
-                    log.info("edit failed (%s): sending a new message", error.description)
+            edit = refs.get(reply.edit) if reply.edit is not None else None
+            if edit is not None and await self.edited(chat_id, edit, text, markup):
+                continue
             sent = await self._show(chat_id, lang, reply, text, markup)
             if reply.ref is not None:
                 refs[reply.ref] = sent
@@ -86,7 +63,7 @@ class AdminScreen:
 
         def titles(language: str) -> chart.ChartText:
             def plain(text: T) -> str:
-                return self.tr.render(language, text, for_html=False)
+                return self.plain(language, text)
 
             return chart.ChartText(
                 plain(spec.title), plain(spec.states), plain(spec.reasons), plain(spec.no_data)
@@ -102,9 +79,7 @@ class AdminScreen:
             tuple(
                 tuple(
                     InlineButton(
-                        b.label
-                        if isinstance(b.label, str)
-                        else self.tr.render(lang, b.label, for_html=False),
+                        b.label if isinstance(b.label, str) else self.plain(lang, b.label),
                         AdminTap(b.tap.value, b.value).pack(),
                     )
                     for b in row

@@ -9,7 +9,6 @@ agent decided or closed a ticket) come in through `notify`.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import secrets
 import weakref
@@ -19,36 +18,18 @@ from typing import Any, Protocol, assert_never
 
 from bot.flows import citizen as flow
 from bot.flows import effects as fx
-from bot.flows import live as screens
-from bot.flows.callbacks import CitizenTap
 from bot.flows.citizen_ports import Actor, Citizens, Verification
-from bot.flows.core import (
-    ButtonPressed,
-    ContactKeyboard,
-    InlineKeyboard,
-    Keyboard,
-    Notice,
-    RemoveKeyboard,
-    Reply,
-    UserEvent,
-    t,
-)
+from bot.flows.core import Notice, Reply, UserEvent, t
 from bot.flows.ports import (
-    ContactRequest,
     ConversationStore,
     ForCitizen,
-    InlineButton,
-    InlineMarkup,
-    Markup,
-    MessageUnchanged,
     Messenger,
     MessengerError,
     Notification,
-    Photo,
     RecipientUnavailable,
-    RemoveReplyKeyboard,
     Toast,
 )
+from bot.flows.render import CitizenScreen
 from bot.i18n import Translator, language_from_telegram
 from bot.locks import Locker, held
 from bot.security import DecryptionError, Vault
@@ -103,7 +84,7 @@ class CitizenRunner:
         self.store = store
         self.citizens = citizens
         self.verification = verification
-        self.tr = translator
+        self.screen = CitizenScreen(messenger, translator)
         self.vault = vault
         self.desk = desk
         self.default_language = default_language
@@ -210,7 +191,10 @@ class CitizenRunner:
                     answer = await self._execute(command, conv, actor)
                     if answer is not None:
                         pending.append(answer)
-            replies = self._next_screen(conv, shown_screen, shown_step, event, refs, replies)
+            # a new conversation (after logging out) keeps counting: older buttons stay stale
+            conv.screen, replies = self.screen.arrange(
+                max(conv.screen, shown_screen), conv.step is not shown_step, event, refs, replies
+            )
             try:
                 await self._render(user_id, conv, refs, replies)
             finally:
@@ -219,31 +203,8 @@ class CitizenRunner:
                 await doc.save(None if erased else self._sealed(conv, refs, sealed))
             return self._toast(conv.lang, notice) if notice is not None else None
 
-    @staticmethod
-    def _next_screen(
-        conv: flow.Conversation,
-        shown_screen: int,
-        shown_step: flow.Step,
-        event: CitizenInput,
-        refs: dict[str, int],
-        replies: list[Reply],
-    ) -> list[Reply]:
-        """Numbers the screen the replies show, and decides where it goes: a tap's answer of
-        one screen edits the live screen in place; what the citizen sent sits under it."""
-        # a new conversation (after logging out) keeps counting: older buttons stay stale
-        conv.screen = max(conv.screen, shown_screen)
-        if conv.step is not shown_step or any(
-            isinstance(r.keyboard, InlineKeyboard) for r in replies
-        ):
-            conv.screen += 1  # the buttons shown so far no longer apply
-        if isinstance(event, ButtonPressed):  # only taps on the live screen get this far
-            return screens.in_place(replies, refs)
-        if isinstance(event, UserEvent):
-            screens.said_below(refs)
-        return replies
-
     def _toast(self, lang: str, notice: Notice) -> Toast:
-        return Toast(self.tr.render(lang, notice.text, for_html=False), notice.alert)
+        return Toast(self.screen.plain(lang, notice.text), notice.alert)
 
     async def language_of(self, user_id: int, language_code: str | None) -> str:
         conv, _ = await self._load(user_id)
@@ -366,99 +327,5 @@ class CitizenRunner:
     async def _render(
         self, chat_id: int, conv: flow.Conversation, refs: dict[str, int], replies: list[Reply]
     ) -> None:
-        """Shows the replies. The live screen (bot.flows.live) is edited in place when a
-        reply says so; a screen the replies replace loses its buttons before they show."""
-        live = screens.LiveScreen.of(refs)
-        if live.replaced_by(conv.screen) and not any(r.edit == screens.SCREEN for r in replies):
-            await self._strip(chat_id, live.ids)
-            live = screens.LiveScreen()
-        with_buttons: list[int] = []
-        settled = sent_any = False
-        for reply in replies:
-            text = self.tr.lines(conv.lang, reply.lines)
-            markup = self._markup(reply.keyboard, conv)
-            shown = await self._edit(chat_id, refs, reply, text, markup)
-            if shown is None:
-                if reply.edit == screens.SCREEN and live.ids:  # gone, too old: strip, resend
-                    await self._strip(chat_id, live.ids)
-                    live = screens.LiveScreen()
-                shown = await self._send(chat_id, reply, text, markup)
-                sent_any = True
-                settled = bool(with_buttons)  # under the buttons shown before it
-            if reply.ref is not None:
-                refs[reply.ref] = shown
-            if isinstance(markup, InlineMarkup):
-                with_buttons.append(shown)
-                # an outcome edited into a message ("checking") stays as it is
-                settled = reply.edit not in (None, screens.SCREEN)
-        if with_buttons:
-            live = screens.LiveScreen(tuple(with_buttons), conv.screen, settled)
-        elif sent_any:
-            live = dataclasses.replace(live, settled=bool(live.ids))
-        live.store(refs)
-
-    async def _edit(
-        self, chat_id: int, refs: dict[str, int], reply: Reply, text: str, markup: Markup | None
-    ) -> int | None:
-        """Edits the message the reply replaces; its id, or None when it must be sent anew."""
-        if (
-            reply.edit is None
-            or reply.edit not in refs
-            or not (markup is None or isinstance(markup, InlineMarkup))
-            or reply.photo is not None
-        ):
-            return None
-        message_id = refs[reply.edit]
-        try:
-            await self.messenger.edit_text(chat_id, message_id, text, markup=markup)
-        except MessageUnchanged:
-            pass
-        except RecipientUnavailable:
-            raise
-        except MessengerError as error:  # gone, too old to edit: show it anew
-            log.info("edit failed (%s): sending a new message", error.description)
-            return None
-        return message_id
-
-    async def _send(self, chat_id: int, reply: Reply, text: str, markup: Markup | None) -> int:
-        if reply.photo is not None:
-            return await self.messenger.send_photo(
-                chat_id, Photo(reply.photo, "image.png", text[:1024]), markup=markup
-            )
-        return await self.messenger.send_text(chat_id, text, markup=markup)
-
-    async def _strip(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
-        """Removes the buttons of a screen that was replaced (a message deleted or too old
-        to edit keeps them; a tap on them is refused by its screen number anyway)."""
-        for message_id in message_ids:
-            try:
-                await self.messenger.edit_markup(chat_id, message_id, None)
-            except RecipientUnavailable:
-                raise
-            except MessengerError as error:
-                log.info("could not remove a replaced screen's buttons: %s", error.description)
-
-    def _markup(self, keyboard: Keyboard | None, conv: flow.Conversation) -> Markup | None:
-        lang = conv.lang
-        match keyboard:
-            case InlineKeyboard(rows=rows):
-                return InlineMarkup(
-                    tuple(
-                        tuple(
-                            InlineButton(
-                                self.tr.render(lang, b.label, for_html=False),
-                                CitizenTap(b.action, b.arg, conv.screen).pack(),
-                            )
-                            for b in row
-                        )
-                        for row in rows
-                    )
-                )
-            case ContactKeyboard(button=button):
-                return ContactRequest(self.tr.render(lang, button.label, for_html=False))
-            case RemoveKeyboard():
-                return RemoveReplyKeyboard()
-            case None:
-                return None
-            case _:
-                assert_never(keyboard)
+        """Shows the replies (bot.flows.render): the end of the update's critical section."""
+        await self.screen.show(chat_id, conv.lang, conv.screen, refs, replies)
