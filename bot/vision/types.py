@@ -227,8 +227,9 @@ class Thresholds:
     shaken hard turns at a few hundred degrees a second, not 30 degrees in 1/30 s, while the
     68-point fit of a face turned past ~30 degrees can jump to the other side. 10 + 300 x dt
     allows 20 degrees between frames 1/30 s apart and 30 at 1/15 s; *tuning source*: the
-    generator's shakes of +-40 and +-50 degrees (of its model; 34-41 measured) move the fit at
-    most 8-18 degrees between analysed frames, its flips at +-55-60 degrees 40-100."""
+    generator's shakes of +-40 and +-50 degrees (of its model; 28-39 measured at their peaks)
+    move the fit at most 8-18 degrees between analysed frames, its flips at +-55-60 degrees
+    40-100."""
     fit_min_height_ratio: float = 0.7
     """Nor is a fit whose face height (nose bridge to chin, landmarks 27 to 8: yaw does not
     shorten it) is under this share of the trusted fits' 80th percentile over the last two
