@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import logging
 import sys
 
 from bot.config import Settings
@@ -28,6 +30,15 @@ commands:
 
 `python -m bot COMMAND --help` describes a command.
 """
+
+
+def settle_heap() -> None:
+    """What startup built (models, translations, handlers, pydantic validators) lives as long
+    as the process: it is moved out of the garbage collector's reach, so that the full
+    collections that come every few tens of thousands of allocations stop walking it (about
+    a tenth of the CPU per update in bench/throughput)."""
+    gc.collect()
+    gc.freeze()
 
 
 async def run(settings: Settings) -> None:
@@ -58,6 +69,10 @@ async def run(settings: Settings) -> None:
     try:
         await app.set_commands()
         app.start_background()
+        logging.getLogger("bot").info(
+            "running on the %s runtime (BOT_RUNTIME)", settings.bot_runtime
+        )
+        settle_heap()
         if emulator is not None:
             print(
                 f"Local mode: no TELEGRAM_BOT_TOKEN set. Chat with the bot at {emulator.web_url}",

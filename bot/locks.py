@@ -3,22 +3,30 @@ when a load balancer sends them to different processes.
 
 `Locker` is what the conversation engine needs; `RedisLocker` implements it with
 `redis.asyncio`'s `Lock` (a key with a random token and a TTL, released only by its owner).
+`held` gives the conversation engine a document under its lock: with a `RedisLocker` and a
+store on the same Redis, taking the lock and reading the document are one round trip (a Lua
+script), writing it and releasing the lock another.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import AsyncIterator
+import secrets
+import time
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
-__all__ = ["LockTimeoutError", "Locker", "RedisLocker"]
+from bot.storage.conversations import RedisConversationStore, dumps_document
+
+__all__ = ["Held", "LockTimeoutError", "Locker", "RedisLocker", "held"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,110 @@ class Locker(Protocol):
 
 class LockTimeoutError(Exception):
     """The lock stayed taken longer than the holder may wait."""
+
+
+class DocumentStore(Protocol):
+    """The part of `bot.flows.ports.ConversationStore` a held document needs."""
+
+    async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None: ...
+
+    async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None: ...
+
+
+class Held(Protocol):
+    """A document read under its lock. `save` writes it (None deletes it; skipped when it is
+    unchanged) and may release the lock at once; leaving the block releases it in any case."""
+
+    data: dict[str, Any] | None
+
+    async def save(self, data: Mapping[str, Any] | None) -> None: ...
+
+
+class _StoreHeld:
+    def __init__(self, store: DocumentStore, scope: str, chat_id: int) -> None:
+        self.store, self.scope, self.chat_id = store, scope, chat_id
+        self.data: dict[str, Any] | None = None
+
+    async def save(self, data: Mapping[str, Any] | None) -> None:
+        if data == self.data:
+            return  # nothing changed: no write
+        await self.store.save(self.scope, self.chat_id, data)
+
+
+@contextlib.asynccontextmanager
+async def held(
+    store: DocumentStore, scope: str, chat_id: int, locker: Locker | None, key: str
+) -> AsyncIterator[Held]:
+    """The document of (scope, chat) under the lock `key` (across processes when `locker` is
+    given; else the caller's own lock is all there is)."""
+    if isinstance(locker, RedisLocker) and isinstance(store, RedisConversationStore):
+        async with locker.hold(key, store.key(scope, chat_id)) as document:
+            yield document
+        return
+    async with locker.lock(key) if locker is not None else contextlib.nullcontext():
+        document = _StoreHeld(store, scope, chat_id)
+        document.data = await store.load(scope, chat_id)
+        yield document
+
+
+# KEYS: the lock, the document; ARGV: the token, the lock's TTL in ms. {taken, document}
+_TAKE_AND_READ = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return {1, redis.call('get', KEYS[2])}
+end
+return {0, false}
+"""
+# KEYS: the lock, the document; ARGV: the token, "set" | "del" | "keep", the document.
+# Whether the lock was still ours (the write happens in any case, as a plain SET would).
+_WRITE_AND_RELEASE = """
+if ARGV[2] == 'set' then
+    redis.call('set', KEYS[2], ARGV[3])
+elseif ARGV[2] == 'del' then
+    redis.call('del', KEYS[2])
+end
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    redis.call('del', KEYS[1])
+    return 1
+end
+return 0
+"""
+# KEYS: the lock; ARGV: the token, the TTL in ms. Renews the lock if it is still ours.
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+
+class _RedisHeld:
+    """A document read with its lock taken (`RedisLocker.hold`)."""
+
+    def __init__(self, locker: RedisLocker, name: str, doc_key: str, token: str) -> None:
+        self.locker, self.name, self.doc_key, self.token = locker, name, doc_key, token
+        self.raw: bytes | None = None
+        self.data: dict[str, Any] | None = None
+        self.released = False
+
+    async def save(self, data: Mapping[str, Any] | None) -> None:
+        if data is None:
+            mode, text = ("del", "") if self.raw is not None else ("keep", "")
+        else:
+            text = dumps_document(data)
+            mode = "keep" if self.raw is not None and text.encode() == self.raw else "set"
+        await self._finish(mode, text)
+
+    async def release(self) -> None:
+        if not self.released:
+            await self._finish("keep", "")
+
+    async def _finish(self, mode: str, text: str) -> None:
+        ours = await self.locker._write_and_release(
+            keys=[self.name, self.doc_key], args=[self.token, mode, text]
+        )
+        self.released = True  # a failed write leaves the release to the end of the block
+        if not ours:
+            log.warning("lock %s expired before its holder released it", self.name)
 
 
 class RedisLocker:
@@ -54,6 +166,40 @@ class RedisLocker:
         self.prefix = prefix
         self.timeout_s = timeout_s
         self.blocking_timeout_s = blocking_timeout_s
+        self._take_and_read = redis.register_script(_TAKE_AND_READ)
+        self._write_and_release = redis.register_script(_WRITE_AND_RELEASE)
+        self._renew = redis.register_script(_RENEW)
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str, doc_key: str) -> AsyncIterator[Held]:
+        """The lock `<prefix>:<key>` and the JSON document at `doc_key`, read in the same
+        round trip; `Held.save` writes the document and releases the lock in one more. The
+        lock is renewed every third of its TTL while held (a timer, no task per update)."""
+        name = f"{self.prefix}:{key}"
+        token = secrets.token_hex(16)
+        ttl_ms = int(self.timeout_s * 1000)
+        deadline = time.monotonic() + self.blocking_timeout_s
+        pause = 0.005
+        while True:
+            taken, raw = await self._take_and_read(keys=[name, doc_key], args=[token, ttl_ms])
+            if taken:
+                break
+            if time.monotonic() + pause > deadline:
+                raise LockTimeoutError(f"lock {name} still taken after {self.blocking_timeout_s} s")
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        document = _RedisHeld(self, name, doc_key, token)
+        document.raw = raw
+        document.data = json.loads(raw) if raw is not None else None
+        renewal = _Renewal(self, name, token, ttl_ms)
+        try:
+            yield document
+        finally:
+            renewal.stop()
+            try:
+                await document.release()
+            except (RedisError, OSError) as exc:  # it expires by itself
+                log.warning("could not release lock %s: %r", name, exc)
 
     @contextlib.asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:
@@ -90,3 +236,35 @@ class RedisLocker:
                 return
             except (RedisError, OSError) as exc:
                 log.warning("could not renew lock %s: %r", name, exc)
+
+
+class _Renewal:
+    """Renews a held lock every third of its TTL, from a timer: nothing runs (no task is
+    created) unless an update holds the lock that long."""
+
+    def __init__(self, locker: RedisLocker, name: str, token: str, ttl_ms: int) -> None:
+        self.locker, self.name, self.token, self.ttl_ms = locker, name, token, ttl_ms
+        self.loop = asyncio.get_running_loop()
+        self.task: asyncio.Task[None] | None = None
+        self.timer: asyncio.TimerHandle | None = self.loop.call_later(ttl_ms / 3000, self._due)
+
+    def _due(self) -> None:
+        self.timer = None
+        self.task = self.loop.create_task(self._renew(), name=f"renew-{self.name}")
+
+    async def _renew(self) -> None:
+        try:
+            renewed = await self.locker._renew(keys=[self.name], args=[self.token, self.ttl_ms])
+        except (RedisError, OSError) as exc:
+            log.warning("could not renew lock %s: %r", self.name, exc)
+            renewed = 1  # try again later: it may still be ours
+        if not renewed:
+            log.warning("lock %s was lost while held", self.name)
+            return
+        self.timer = self.loop.call_later(self.ttl_ms / 3000, self._due)
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.task is not None:
+            self.task.cancel()

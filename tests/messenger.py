@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.flows.ports import (
+    Document,
     InlineMarkup,
     Markup,
     MessageGone,
@@ -106,6 +107,14 @@ class RecordingMessenger:
         self.calls.append("send_photo")
         self._check(chat_id, thread_id)
         return self._store(Sent(chat_id, self._id(), photo.caption, photo.data, markup, thread_id))
+
+    async def send_document(
+        self, chat_id: int, document: Document, *, thread_id: int | None = None
+    ) -> int:
+        self.calls.append("send_document")
+        self._check(chat_id, thread_id)
+        sent = Sent(chat_id, self._id(), document.caption, document.data, None, thread_id)
+        return self._store(sent)
 
     async def send_album(
         self, chat_id: int, photos: Sequence[Photo], *, thread_id: int | None = None

@@ -16,7 +16,7 @@ from bot.flows.citizen import Conversation
 from bot.flows.core import CommandSent, Context, FlowConfig, Reply
 from bot.flows.runner import CitizenRunner
 from bot.i18n import Translator
-from bot.locks import LockTimeoutError, RedisLocker
+from bot.locks import LockTimeoutError, RedisLocker, held
 from bot.storage.conversations import RedisConversationStore
 from tests.storage.conftest import redis_prefix, redis_url
 
@@ -169,3 +169,86 @@ async def test_a_held_lock_is_renewed_and_a_waiter_gives_up(
     async with waiter.lock("citizen:1"):  # released: free at once
         pass
     assert await redis.exists(f"{redis_prefix}:citizen:1") == 0
+
+
+async def test_a_held_document_is_read_with_its_lock_renewed_and_written_with_its_release(
+    redis: redis_asyncio.Redis, redis_prefix: str
+) -> None:
+    holder = RedisLocker(redis, prefix=redis_prefix, timeout_s=0.3, blocking_timeout_s=0.1)
+    waiter = RedisLocker(redis, prefix=redis_prefix, timeout_s=0.3, blocking_timeout_s=0.1)
+    doc_key, lock_key = f"{redis_prefix}:doc", f"{redis_prefix}:citizen:1"
+    async with holder.hold("citizen:1", doc_key) as document:
+        assert document.data is None
+        await asyncio.sleep(0.8)  # well past the lock's TTL: renewed meanwhile
+        with pytest.raises(LockTimeoutError):
+            async with waiter.hold("citizen:1", doc_key):
+                pytest.fail("entered a lock held by another")
+        assert 0 < await redis.pttl(lock_key) <= 300
+        await document.save({"step": "menu", "name": "张三"})
+        assert await redis.exists(lock_key) == 0  # written and released at once
+    async with waiter.hold("citizen:1", doc_key) as document:
+        assert document.data == {"step": "menu", "name": "张三"}
+        await redis.pexpire(doc_key, 60_000)  # a SET would clear this
+        await document.save({"step": "menu", "name": "张三"})
+    assert await redis.pttl(doc_key) > 0  # unchanged: not written
+    async with waiter.hold("citizen:1", doc_key) as document:
+        pass  # left without saving (a stale button): released, the document kept
+    assert await redis.exists(lock_key) == 0
+    assert await redis.exists(doc_key) == 1
+    async with waiter.hold("citizen:1", doc_key) as document:
+        await document.save(None)
+    assert await redis.exists(doc_key) == 0
+
+
+async def test_a_lock_lost_while_held_is_reported_and_the_write_still_made(
+    redis: redis_asyncio.Redis, redis_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    locker = RedisLocker(redis, prefix=redis_prefix, timeout_s=30, blocking_timeout_s=0.1)
+    doc_key, lock_key = f"{redis_prefix}:doc", f"{redis_prefix}:citizen:2"
+    async with locker.hold("citizen:2", doc_key) as document:
+        await redis.set(lock_key, "someone else")  # expired and taken meanwhile
+        await document.save({"a": 1})
+    assert await redis.get(lock_key) == b"someone else"  # not released by the wrong owner
+    assert "expired before its holder released it" in caplog.text
+    assert await redis.get(doc_key) == b'{"a":1}'
+
+
+async def test_held_uses_the_combined_scripts_only_on_a_store_of_the_same_kind(
+    redis: redis_asyncio.Redis, redis_url: str, redis_prefix: str
+) -> None:
+    store = RedisConversationStore(redis, bot_id=7, prefix=f"{redis_prefix}:conv")
+    locker = RedisLocker(redis, prefix=f"{redis_prefix}:lock")
+    async with held(store, "citizen", 5, locker, "citizen:7:5") as document:
+        assert document.data is None
+        await document.save({"x": 1})
+    assert await store.load("citizen", 5) == {"x": 1}
+    async with held(store, "citizen", 5, None, "citizen:7:5") as document:  # no shared lock
+        assert document.data == {"x": 1}
+        await document.save({"x": 2})
+    assert await store.load("citizen", 5) == {"x": 2}
+    assert await redis.keys(f"{redis_prefix}:lock:*") == []
+
+
+async def test_a_failed_write_still_releases_the_lock_on_the_way_out(
+    redis: redis_asyncio.Redis, redis_prefix: str
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    locker = RedisLocker(redis, prefix=redis_prefix, timeout_s=30, blocking_timeout_s=0.1)
+    doc_key, lock_key = f"{redis_prefix}:doc", f"{redis_prefix}:citizen:3"
+    script = locker._write_and_release
+    calls: list[str] = []
+
+    async def flaky(*, keys: list[str], args: list[Any]) -> Any:
+        calls.append(str(args[1]))
+        if len(calls) == 1:
+            raise RedisConnectionError("the write broke off")
+        return await script(keys=keys, args=args)
+
+    locker._write_and_release = flaky  # type: ignore[assignment]
+    with pytest.raises(RedisConnectionError):
+        async with locker.hold("citizen:3", doc_key) as document:
+            await document.save({"a": 1})
+    assert calls == ["set", "keep"]  # the write failed; leaving the block released the lock
+    assert await redis.exists(lock_key) == 0
+    assert await redis.exists(doc_key) == 0

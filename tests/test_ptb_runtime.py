@@ -104,6 +104,9 @@ class NoBans:
     async def verdict(self, *args: Any, **kwargs: Any) -> None:
         return None
 
+    def handled(self, text: str | None) -> None:
+        return None
+
 
 async def test_webhook_mode_has_a_transient_failure_delivered_again(tmp_path: Path) -> None:
     async with running_emulator() as emulator:

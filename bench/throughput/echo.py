@@ -4,7 +4,8 @@ It makes the same Bot API calls per update as the product does for the benchmark
 actions: a command gets one message with one inline button (the product's main menu); a
 tap on that button edits the message and answers the callback query (the product's
 Family Services screen). No storage, no middlewares, no filters; aiogram's answer
-models kept alive as the product keeps them (`pin_response_types`).
+models kept alive, no log line per update and the startup heap frozen, as in the product
+(`pin_response_types`, `quiet_update_log`, `settle_heap`).
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_URL=http://127.0.0.1:PORT \
         python -m bench.throughput.echo "Family Services"
@@ -25,7 +26,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.handlers.aiogram.runtime import pin_response_types
+from bot.__main__ import settle_heap
+from bot.handlers.aiogram.runtime import pin_response_types, quiet_update_log
 
 
 def build(label: str) -> Dispatcher:
@@ -53,13 +55,16 @@ def build(label: str) -> Dispatcher:
 
 async def run(label: str) -> None:
     pin_response_types()  # the product's workaround for aiogram's parsing, here too
+    quiet_update_log()  # no log line per update, as the product
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(
         os.environ["TELEGRAM_BOT_TOKEN"],
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    await build(label).start_polling(bot)
+    dispatcher = build(label)
+    settle_heap()  # as the product does before it polls
+    await dispatcher.start_polling(bot)
 
 
 def main() -> None:

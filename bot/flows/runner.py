@@ -9,7 +9,6 @@ agent decided or closed a ticket) come in through `notify`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import secrets
@@ -22,6 +21,7 @@ from bot.flows import citizen as flow
 from bot.flows import effects as fx
 from bot.flows import live as screens
 from bot.flows.callbacks import CitizenTap
+from bot.flows.citizen_ports import Actor, Citizens, Verification
 from bot.flows.core import (
     ButtonPressed,
     ContactKeyboard,
@@ -50,11 +50,10 @@ from bot.flows.ports import (
     Toast,
 )
 from bot.i18n import Translator, language_from_telegram
-from bot.locks import Locker
+from bot.locks import Locker, held
 from bot.security import DecryptionError, Vault
-from bot.services.citizens import Actor, CitizenService, utcnow
+from bot.services.citizens import utcnow
 from bot.services.erasure import GroupTraces
-from bot.services.verification import VerificationService
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +88,8 @@ class CitizenRunner:
         bot_id: int,
         messenger: Messenger,
         store: ConversationStore,
-        citizens: CitizenService,
-        verification: VerificationService,
+        citizens: Citizens,
+        verification: Verification,
         translator: Translator,
         vault: Vault,
         desk: SupportDesk | None = None,
@@ -123,13 +122,15 @@ class CitizenRunner:
         return lock
 
     async def _load(self, user_id: int) -> tuple[flow.Conversation, dict[str, int]]:
-        conv, refs, _ = await self._load_sealed(user_id)
+        conv, refs, _ = self._unseal(await self.store.load(SCOPE, user_id))
         return conv, refs
 
-    async def _load_sealed(self, user_id: int) -> tuple[flow.Conversation, dict[str, int], _Sealed]:
+    def _unseal(
+        self, data: dict[str, Any] | None
+    ) -> tuple[flow.Conversation, dict[str, int], _Sealed]:
         """The conversation, its message refs, and its encrypted fields as stored (so that
         saving an unchanged field costs no encryption)."""
-        data = await self.store.load(SCOPE, user_id) or {}
+        data = data or {}
         raw: dict[str, Any] = dict(data.get("c") or {})
         enc: dict[str, str] = raw.pop("enc", {}) or {}
         conv = flow.Conversation.from_dict(raw)
@@ -153,9 +154,10 @@ class CitizenRunner:
             return known[1]
         return self.vault.encrypt(value)
 
-    async def _save(
-        self, user_id: int, conv: flow.Conversation, refs: dict[str, int], sealed: _Sealed
-    ) -> None:
+    def _sealed(
+        self, conv: flow.Conversation, refs: dict[str, int], sealed: _Sealed
+    ) -> dict[str, Any]:
+        """The document to store: the phone and a draft's ID number only encrypted."""
         raw = conv.to_dict()
         enc: dict[str, str] = {}
         if conv.phone:
@@ -165,7 +167,7 @@ class CitizenRunner:
         raw["phone"] = ""
         raw["draft"]["id_number"] = ""
         raw["enc"] = enc
-        await self.store.save(SCOPE, user_id, {"c": raw, "refs": refs})
+        return {"c": raw, "refs": refs}
 
     # ------------------------------------------------------------------------------ feeding
 
@@ -180,9 +182,8 @@ class CitizenRunner:
         """Processes one event of a citizen's private chat. Returns the answer to a button
         tap, in the citizen's language, when the flow has one."""
         key = f"citizen:{self.bot_id}:{user_id}"
-        shared = self.locker.lock(key) if self.locker else contextlib.nullcontext()
-        async with self._lock(user_id), shared:
-            conv, refs, sealed = await self._load_sealed(user_id)
+        async with self._lock(user_id), held(self.store, SCOPE, user_id, self.locker, key) as doc:
+            conv, refs, sealed = self._unseal(doc.data)
             if not conv.lang_chosen and conv.step is flow.Step.NEW:
                 conv.lang = language_from_telegram(language_code, self.default_language)
             if screen is not None and screen != conv.screen:
@@ -215,10 +216,7 @@ class CitizenRunner:
             finally:
                 # the commands ran: the new state is kept even if showing it failed; after
                 # a deletion nothing is kept (the next message starts a new conversation)
-                if erased:
-                    await self.store.save(SCOPE, user_id, None)
-                else:
-                    await self._save(user_id, conv, refs, sealed)
+                await doc.save(None if erased else self._sealed(conv, refs, sealed))
             return self._toast(conv.lang, notice) if notice is not None else None
 
     @staticmethod

@@ -1,7 +1,8 @@
 """What every runtime does to an update before and around its handlers, free of any Telegram
 library: throttling (a token bucket per user), dropping updates seen before, deciding whether
-a failure was the infrastructure's (so that a webhook update is delivered again), and what a
-banned user is told. The aiogram middlewares and the PTB update pipeline both call these."""
+a failure was the infrastructure's (so that a webhook update is delivered again), and who is
+banned (a list read every 2 s, no query per update) and what they are told. The aiogram
+middlewares and the PTB update pipeline both call these."""
 
 from __future__ import annotations
 
@@ -158,18 +159,69 @@ class BanVerdict:
     text: str | None
 
 
+class BanList:
+    """Who may be banned, without a query per update: the banned users' ids, read again when
+    `refresh_s` has passed since the last read. A ban made by any process (an admin's /ban)
+    reaches every process within `refresh_s`; a user in the list goes through the full check,
+    which reads the ban itself, so an unban counts at once."""
+
+    def __init__(self, *, refresh_s: float = 2.0) -> None:
+        self.refresh_s = refresh_s
+        self._ids: frozenset[int] = frozenset()
+        self._read_at: float | None = None
+        self._reading = asyncio.Lock()
+
+    def _due(self) -> bool:
+        return self._read_at is None or time.monotonic() - self._read_at >= self.refresh_s
+
+    def forget(self) -> None:
+        """Read the list again before the next check (bans changed in this process)."""
+        self._read_at = None
+
+    async def may_be_banned(self, user_id: int) -> bool:
+        if self._due():
+            async with self._reading:
+                if self._due():
+                    from bot.storage.models import Ban
+
+                    ids = await Ban.all().values_list("telegram_user_id", flat=True)
+                    self._ids = frozenset(int(i) for i in ids)  # type: ignore[call-overload]
+                    self._read_at = time.monotonic()
+        return user_id in self._ids
+
+
+_BAN_COMMANDS = frozenset({"/ban", "/unban"})
+
+
+def may_change_bans(text: str | None) -> bool:
+    """A message that may be an admin's /ban or /unban (`/ban@bot` too): once it is handled,
+    this process reads the ban list again before the next update."""
+    if not text or text[0] != "/":
+        return False
+    return text.split(maxsplit=1)[0].split("@", 1)[0].lower() in _BAN_COMMANDS
+
+
 class BanGate:
     """Every update of a banned user is dropped. The first message or button tap after the ban
-    gets one clear answer (once per ban, remembered in the database)."""
+    gets one clear answer (once per ban, remembered in the database). Only users in the
+    `BanList` cost a query."""
 
-    def __init__(self, translator: Translator, bans: BanService | None = None) -> None:
+    def __init__(
+        self,
+        translator: Translator,
+        bans: BanService | None = None,
+        banned: BanList | None = None,
+    ) -> None:
         self.translator = translator
         self.bans = bans or BanService()
+        self.banned = banned or BanList()
 
     async def verdict(
         self, user_id: int, language_code: str | None, *, can_tell: bool, for_html: bool
     ) -> BanVerdict | None:
         """None: not banned, handle the update."""
+        if not await self.banned.may_be_banned(user_id):
+            return None
         first = await self.bans.check(user_id, can_tell=can_tell)
         if first is None:
             return None
@@ -177,6 +229,11 @@ class BanGate:
             return BanVerdict(None)
         lang = await self.bans.language(user_id) or language_from_telegram(language_code)
         return BanVerdict(self.translator.render(lang, t("admin-banned-notice"), for_html=for_html))
+
+    def handled(self, text: str | None) -> None:
+        """After an update was handled: a /ban or /unban counts at once in this process."""
+        if may_change_bans(text):
+            self.banned.forget()
 
 
 def left_for_redelivery(

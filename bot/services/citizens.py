@@ -8,28 +8,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import RawSQL
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bot.domain.idnumber import mask_id, parse_resident_id
 from bot.domain.phones import mask_phone
 from bot.flows import effects as fx
+from bot.flows.citizen_ports import Actor
 from bot.flows.core import (
-    ApplicationEventView,
-    ApplicationView,
-    CitizenView,
     Context,
     FlowConfig,
-    MemberView,
 )
 from bot.security import Vault
-from bot.services import erasure
+from bot.services import citizen_context, erasure
 from bot.services.audit import Audit
 from bot.services.ecard import issue_token, render_qr_png
 from bot.services.erasure import GroupTraces
@@ -48,27 +42,10 @@ from bot.storage.models import (
 log = logging.getLogger(__name__)
 
 _OPEN_STATES = (ApplicationState.SUBMITTED, ApplicationState.CHECKING)
-_RECENT_APPLICATIONS = 20  # the applications the flow sees
-_HAS_MEMBERS = RawSQL(
-    'EXISTS (SELECT 1 FROM "family_member" WHERE "family_member"."citizen_id" = "citizen"."id")'
-)
-_HAS_APPLICATIONS = RawSQL(
-    'EXISTS (SELECT 1 FROM "application" WHERE "application"."citizen_id" = "citizen"."id")'
-)
-
-
-def _is_stale(app: Application, now: datetime) -> bool:
-    return app.state is ApplicationState.SUBMITTED and app.expires_at < now
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Actor:
-    telegram_user_id: int
-    language: str
 
 
 class CitizenService:
@@ -88,7 +65,6 @@ class CitizenService:
         self.media_dir = media_dir
         self.application_expiry = application_expiry
         self.references: ReferenceRegistry | None = references
-        self._flags_query: tuple[object, QuerySet[Citizen]] | None = None
 
     # ---------------------------------------------------------------------------------------
     # Snapshot for the flow
@@ -96,103 +72,14 @@ class CitizenService:
 
     async def load_context(self, citizen_id: int | None, *, now: datetime, entropy: int) -> Context:
         """The citizen, members and recent applications as the flow sees them, on every
-        update: one query, which also says whether there are members and applications to
-        read (one query each, and one for the applications' events)."""
-        base = Context(now=now, config=self.config, entropy=entropy, hash_id=self.vault.keyed_hash)
-        if citizen_id is None:
-            return base
-        citizen = await self._citizen_with_flags().filter(id=citizen_id).first()
-        if citizen is None:
-            return base
-        members: list[FamilyMember] = []
-        if citizen.has_members:  # type: ignore[attr-defined]
-            members = list(await FamilyMember.filter(citizen_id=citizen.id).order_by("id"))
-        apps: list[Application] = []
-        if citizen.has_applications:  # type: ignore[attr-defined]
-            apps = await self._recent_applications(citizen.id)
-        # Expiry needs no query of its own: every application is among the recent ones
-        # unless the list is full, and only a stale one found there costs the writes.
-        maybe_stale = len(apps) == _RECENT_APPLICATIONS or any(_is_stale(a, now) for a in apps)
-        if maybe_stale and await self.expire_stale(now=now, citizen_id=citizen.id):
-            apps = await self._recent_applications(citizen.id)
-        names = {m.id: m.full_name for m in members}
-        today = now.date()
-        return Context(
-            now=now,
-            config=self.config,
-            entropy=entropy,
-            hash_id=self.vault.keyed_hash,
-            citizen=CitizenView(
-                id=citizen.id,
-                name=citizen.full_name,
-                id_masked=citizen.id_masked,
-                birth_date=citizen.birth_date,
-                id_hash=citizen.id_hash,
-                biometric_consent=citizen.biometric_consent_at is not None,
-                member_id_hashes=tuple(m.id_hash for m in members),
-            ),
-            members=tuple(
-                MemberView(
-                    id=m.id,
-                    name=m.full_name,
-                    id_masked=m.id_masked,
-                    birth_date=m.birth_date,
-                    relationship=m.relationship.value,
-                    status=m.status.value,
-                    failed_attempts_today=m.failed_attempts if m.attempts_day == today else 0,
-                    locked=m.locked_until is not None and m.locked_until > now,
-                    consent=m.consent_at is not None,
-                )
-                for m in members
-            ),
-            applications=tuple(
-                ApplicationView(
-                    id=a.id,
-                    member_id=a.member_id,
-                    member_name=names.get(a.member_id, ""),
-                    kind=a.kind.value,
-                    state=a.state.value,
-                    created_at=a.created_at,
-                    reasons=tuple(a.reasons or ()),
-                    timeline=tuple(ApplicationEventView(ev.state.value, ev.at) for ev in a.events),
-                )
-                for a in apps
-            ),
-        )
-
-    def _citizen_with_flags(self) -> QuerySet[Citizen]:
-        # built once per connection: tortoise's annotate() recomputes its filters every call
-        db = Citizen._meta.db
-        if self._flags_query is None or self._flags_query[0] is not db:
-            query = Citizen.annotate(has_members=_HAS_MEMBERS, has_applications=_HAS_APPLICATIONS)
-            self._flags_query = (db, query)
-        return self._flags_query[1]
-
-    @staticmethod
-    async def _recent_applications(citizen_id: int) -> list[Application]:
-        # an application's member is always one of the citizen's members (loaded already)
-        return list(
-            await Application.filter(citizen_id=citizen_id)
-            .order_by("-id")
-            .limit(_RECENT_APPLICATIONS)
-            .prefetch_related("events")
+        update (`bot.services.citizen_context`)."""
+        return await citizen_context.load_context(
+            self.config, self.vault, citizen_id, now=now, entropy=entropy
         )
 
     async def expire_stale(self, *, now: datetime, citizen_id: int | None = None) -> int:
         """Unfinished applications past their expiry become expired."""
-        query = Application.filter(state=ApplicationState.SUBMITTED, expires_at__lt=now)
-        if citizen_id is not None:
-            query = query.filter(citizen_id=citizen_id)
-        count = 0
-        for app in await query:
-            app.state = ApplicationState.EXPIRED
-            app.decided_at = now
-            await app.save(update_fields=["state", "decided_at", "updated_at"])
-            await ApplicationEvent.create(
-                application=app, state=app.state, actor="system", note="expired"
-            )
-            count += 1
-        return count
+        return await citizen_context.expire_stale(now=now, citizen_id=citizen_id)
 
     # ---------------------------------------------------------------------------------------
     # Commands

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
     "STATE_FILE_NAME",
     "RedisConversationStore",
     "SqliteConversationStore",
+    "dumps_document",
     "make_conversation_store",
 ]
 
@@ -58,23 +60,38 @@ REDIS_CONNECTION: dict[str, Any] = {
 }
 
 
-def _dumps(data: Mapping[str, Any]) -> str:
+def dumps_document(data: Mapping[str, Any]) -> str:
+    """A document as stored: compact JSON."""
     if not isinstance(data, Mapping):
         raise TypeError(f"a conversation must be a mapping, got {type(data).__name__}")
     return json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"))
 
 
 class SqliteConversationStore:
-    """Documents in an SQLite file (WAL mode), for a single bot process."""
+    """Documents in an SQLite file (WAL mode), for a single bot process.
 
-    def __init__(self, path: Path, *, bot_id: int) -> None:
+    The process owns the file, so what it wrote last is what the file holds: documents are
+    kept in memory as written (up to `cached` of them, the oldest forgotten first) and read
+    from there, and a save that changes nothing writes nothing. Every change is written
+    through at once: a restart reads the file."""
+
+    def __init__(self, path: Path, *, bot_id: int, cached: int = 10_000) -> None:
         self.path = path
         self.bot_id = bot_id
+        self.cached = cached
         self._connection: aiosqlite.Connection | None = None
         self._opening = asyncio.Lock()
+        self._texts: OrderedDict[str, str | None] = OrderedDict()  # None: known to be absent
+        self._writes = 0  # a read that a write overtook is not remembered
 
     def _key(self, scope: str, chat_id: int) -> str:
         return json.dumps([self.bot_id, scope, chat_id])
+
+    def _remember(self, key: str, text: str | None) -> None:
+        self._texts[key] = text
+        self._texts.move_to_end(key)
+        while len(self._texts) > self.cached:
+            self._texts.popitem(last=False)
 
     async def _db(self) -> aiosqlite.Connection:
         if self._connection is not None:
@@ -95,30 +112,46 @@ class SqliteConversationStore:
         return self._connection
 
     async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
-        db = await self._db()
-        query = "SELECT data FROM conversations WHERE key = ?"
-        async with db.execute(query, (self._key(scope, chat_id),)) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        key = self._key(scope, chat_id)
+        if key in self._texts:
+            text = self._texts[key]
+        else:
+            writes = self._writes
+            db = await self._db()
+            query = "SELECT data FROM conversations WHERE key = ?"
+            async with db.execute(query, (key,)) as cursor:
+                row = await cursor.fetchone()
+            text = None if row is None else str(row[0])
+            if writes == self._writes:
+                self._remember(key, text)
+        if text is None:
             return None
-        loaded: dict[str, Any] = json.loads(row[0])
+        loaded: dict[str, Any] = json.loads(text)
         return loaded
 
     async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
-        db = await self._db()
         key = self._key(scope, chat_id)
-        if data is None:
+        text = None if data is None else dumps_document(data)
+        if key in self._texts and self._texts[key] == text:
+            return  # the file holds it already
+        self._texts.pop(key, None)  # if the write fails, the next load reads the file
+        self._writes += 1
+        db = await self._db()
+        if text is None:
             await db.execute("DELETE FROM conversations WHERE key = ?", (key,))
+            self._remember(key, None)
             return
         await db.execute(
             "INSERT INTO conversations (key, data, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
             "updated_at = excluded.updated_at",
-            (key, _dumps(data), time.time()),
+            (key, text, time.time()),
         )
+        self._remember(key, text)
 
     async def close(self) -> None:
         async with self._opening:
+            self._texts.clear()
             if self._connection is not None:
                 await self._connection.close()
                 self._connection = None
@@ -132,22 +165,23 @@ class RedisConversationStore:
         self.bot_id = bot_id
         self.prefix = prefix
 
-    def _key(self, scope: str, chat_id: int) -> str:
+    def key(self, scope: str, chat_id: int) -> str:
+        """The Redis key of a document."""
         return f"{self.prefix}:{self.bot_id}:{scope}:{chat_id}"
 
     async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
-        raw = await self.redis.get(self._key(scope, chat_id))
+        raw = await self.redis.get(self.key(scope, chat_id))
         if raw is None:
             return None
         loaded: dict[str, Any] = json.loads(raw)
         return loaded
 
     async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
-        key = self._key(scope, chat_id)
+        key = self.key(scope, chat_id)
         if data is None:
             await self.redis.delete(key)
         else:
-            await self.redis.set(key, _dumps(data))
+            await self.redis.set(key, dumps_document(data))
 
     async def close(self) -> None:
         await self.redis.aclose()

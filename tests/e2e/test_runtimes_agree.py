@@ -125,7 +125,7 @@ async def test_the_same_journey_shows_the_same_messages_on_both_runtimes(tmp_pat
 async def test_the_gate_bans_and_throttles_on_each_runtime(tmp_path: Path) -> None:
     """Bans and the throttle (bot/handlers/gate.py) in front of either runtime's handlers (the
     ban set through the service; the admin commands are tested in test_admin.py)."""
-    from bot.handlers.aiogram.middlewares import BanList
+    from bot.handlers.gate import BanList
     from bot.services.admin.bans import BanService
 
     settings = make_settings(tmp_path / "data", throttle_rate=0.01, throttle_burst=4)

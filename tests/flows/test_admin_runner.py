@@ -5,7 +5,7 @@ the CSV export as a document, and what is left to the citizen conversation."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from bot.services.staff import StaffService
 from bot.storage.models import AuditLog, Staff, StaffRole
 from tests.services.test_admin import citizen
 from tests.storage.conftest import sqlite_db, sqlite_db_url
+from tests.store import MemoryStore
 
 __all__ = ["sqlite_db", "sqlite_db_url"]
 
@@ -121,23 +122,6 @@ class RecordingMessenger:
 
     def last_message_id(self) -> int:
         return self._next
-
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self.docs: dict[tuple[str, int], dict[str, Any]] = {}
-
-    async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
-        return self.docs.get((scope, chat_id))
-
-    async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
-        if data is None:
-            self.docs.pop((scope, chat_id), None)
-        else:
-            self.docs[(scope, chat_id)] = dict(data)
-
-    async def close(self) -> None:
-        pass
 
 
 class Menus:

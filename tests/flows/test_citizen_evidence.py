@@ -4,8 +4,6 @@ messages and the e-card's validity (issue 10, citizen side)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from bot.flows import citizen as flow
@@ -29,7 +27,7 @@ from tests.flows.test_citizen_flow import (
     press,
     signed_in_chat,
 )
-from tests.flows.world import Chat, World
+from tests.flows.world import USER, Chat, World
 
 TR = Translator()
 LANGS = ("en", "es", "zh-CN")
@@ -195,9 +193,9 @@ def test_the_own_id_number_message_is_deleted_with_a_note(world: World) -> None:
     chat.send(ContactShared("+8613800138000", is_own=True))
     chat.send(TextSent("王小明", message_id=10))
     chat.send(TextSent(CITIZEN_ID[:-1], message_id=11))  # too short: refused, removed all the same
-    assert fx.DeleteMessage(11) in world.log
+    assert chat.deleted == [11]
     chat.send(TextSent(CITIZEN_ID, message_id=12))
-    assert fx.DeleteMessage(12) in world.log and fx.DeleteMessage(10) not in world.log
+    assert chat.deleted == [11, 12]  # the name (10) stays
     assert "id-message-removed" in chat.keys
     note = next(ln for r in chat.replies for ln in r.lines if ln.key == "id-message-removed")
     assert note.params["id"] == CITIZEN_ID[:3] + "*" * 11 + CITIZEN_ID[-4:]
@@ -210,7 +208,7 @@ def test_a_members_id_number_message_is_deleted_with_a_note(world: World) -> Non
     chat.send(press(Action.ADD_MEMBER))
     chat.send(TextSent("王大刚", message_id=20))
     keys = chat.send(TextSent(FATHER_ID, message_id=21))
-    assert fx.DeleteMessage(21) in world.log and fx.DeleteMessage(20) not in world.log
+    assert chat.deleted == [21]  # the name (20) stays
     assert keys[0] == "id-message-removed"
     assert chat.conv.step is flow.Step.ADD_RELATION
 
@@ -306,6 +304,9 @@ def test_the_ecard_shows_its_validity_date(world: World) -> None:
     add_member(chat, "王大刚", FATHER_ID, "father")
     member_id = chat.conv.member_id or 0
     world.members[member_id]["status"] = "verified"
-    chat.send(fx.EcardReady(member_id, b"png", valid_until=date(2027, 11, 28)))
+    chat.send(press(Action.ECARD))
+    assert fx.ShowEcard(member_id) in world.log
     assert "ecard-valid-until" in chat.keys
-    assert "2027-11-28" in "\n".join(rendered(chat.replies))
+    assert "2027-11-28" in "\n".join(rendered(chat.replies))  # a year after NOW
+    (card,) = [m for m in chat.messenger.live(USER) if m.photo is not None]
+    assert card.photo == b"png" and "2027-11-28" in card.text

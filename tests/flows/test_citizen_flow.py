@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.domain.idnumber import check_character
@@ -17,7 +19,7 @@ from bot.flows.core import (
     MediaSent,
     TextSent,
 )
-from tests.flows.world import Chat, World, later
+from tests.flows.world import USER, Chat, World, later
 
 
 def rid(first17: str) -> str:
@@ -75,7 +77,8 @@ def test_decline_keeps_nothing_but_the_refusal(world: World) -> None:
     chat = Chat(world)
     chat.send(CommandSent("start"))
     assert chat.send(press(Action.DECLINE)) == ["privacy-declined"]
-    assert chat.conv == flow.Conversation(lang=chat.conv.lang)
+    conv = chat.conv  # the screen count runs on, so that the notice's buttons stay stale
+    assert conv == flow.Conversation(lang=conv.lang, screen=conv.screen)
     assert world.log == [fx.RecordPrivacyDecision(accepted=False)]
 
 
@@ -99,6 +102,8 @@ def test_registration_validates_name_and_id(world: World) -> None:
         "reg-new-account",
         "reg-name-prompt",
     ]
+    assert chat.conv.phone == "+8613800138000"  # kept while registering, encrypted at rest
+    assert "8613800138000" not in json.dumps(chat.store.docs[("citizen", USER)])
     assert chat.send(TextSent("<b>x</b>")) == ["name-error-invalid-characters"]
     assert chat.send(TextSent("A")) == ["name-error-too-short"]
     assert chat.send(TextSent("王小明 2")) == ["name-error-invalid-characters"]
@@ -114,6 +119,7 @@ def test_registration_validates_name_and_id(world: World) -> None:
     assert keys[:2] == ["reg-done", "menu-title"]
     assert chat.conv.signed_in
     assert chat.conv.phone == ""
+    assert CITIZEN_ID not in json.dumps(chat.store.docs[("citizen", USER)])
 
 
 def test_returning_citizen_signs_in_with_known_phone(world: World) -> None:
@@ -383,6 +389,31 @@ def test_conversation_round_trips_through_json() -> None:
     again = flow.Conversation.from_dict(conv.to_dict())
     assert again == conv
     assert flow.Conversation.from_dict({"step": "menu", "unknown_field": 1}).step is flow.Step.MENU
+
+
+def test_conversation_to_dict_is_asdict_and_shares_nothing_mutable() -> None:
+    """`to_dict` skips `dataclasses.asdict`'s deep copy: same result, and changing the dict
+    (the runner blanks the encrypted fields in it) leaves the conversation as it was."""
+    import dataclasses
+    import json
+
+    conv = flow.Conversation(
+        step=flow.Step.ADD_CONFIRM,
+        citizen_id=3,
+        challenge=["blink", "turn_left"],
+        return_to=flow.Step.FAMILY,
+        phone="+8613900000000",
+        last_active="2026-12-01T19:00:00+00:00",
+        screen=7,
+    )
+    conv.draft.name, conv.draft.id_number, conv.draft.editing = "王", "11010519491231002X", True
+    data = conv.to_dict()
+    assert data == dataclasses.asdict(conv)
+    assert json.loads(json.dumps(data)) == json.loads(json.dumps(dataclasses.asdict(conv)))
+    data["draft"]["id_number"] = ""
+    data["challenge"].append("shake")
+    assert conv.draft.id_number == "11010519491231002X"
+    assert conv.challenge == ["blink", "turn_left"]
 
 
 def test_mother_must_be_a_woman(world: World) -> None:

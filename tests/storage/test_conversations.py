@@ -122,3 +122,53 @@ async def test_redis_keys_carry_the_prefix_and_bot_id(
         assert keys == [f"{redis_prefix}:{BOT}:citizen:100".encode()]
     finally:
         await store.close()
+
+
+async def test_sqlite_store_reads_what_it_wrote_from_memory_and_writes_only_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqliteConversationStore(tmp_path / STATE_FILE_NAME, bot_id=BOT)
+    await store.save("citizen", 1, {"a": 1})
+    assert await store.load("citizen", 2) is None  # absent: remembered too
+
+    async def unreachable() -> None:
+        raise OSError("the file was not to be touched")
+
+    opened = store._db
+    monkeypatch.setattr(store, "_db", unreachable)
+    assert await store.load("citizen", 1) == {"a": 1}
+    assert await store.load("citizen", 2) is None
+    await store.save("citizen", 1, {"a": 1})  # unchanged: no write
+    with pytest.raises(OSError, match="not to be touched"):
+        await store.save("citizen", 1, {"a": 2})
+    with pytest.raises(OSError, match="not to be touched"):  # a failed write is forgotten
+        await store.load("citizen", 1)
+    monkeypatch.setattr(store, "_db", opened)
+    assert await store.load("citizen", 1) == {"a": 1}  # what the file holds
+    await store.save("citizen", 1, {"a": 3})
+    await store.close()
+    again = SqliteConversationStore(tmp_path / STATE_FILE_NAME, bot_id=BOT)
+    try:
+        assert await again.load("citizen", 1) == {"a": 3}  # written through
+    finally:
+        await again.close()
+
+
+async def test_sqlite_store_does_not_remember_a_read_that_a_write_overtook(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    first = SqliteConversationStore(tmp_path / STATE_FILE_NAME, bot_id=BOT)
+    await first.save("citizen", 1, {"v": "old"})
+    await first.close()
+    store = SqliteConversationStore(tmp_path / STATE_FILE_NAME, bot_id=BOT)
+    try:
+        await store.load("admin", 1)  # open the file first: the race below is the one that counts
+        read, _ = await asyncio.gather(
+            store.load("citizen", 1), store.save("citizen", 1, {"v": "new"})
+        )
+        assert read == {"v": "old"}  # read before the write reached the file
+        assert await store.load("citizen", 1) == {"v": "new"}
+    finally:
+        await store.close()

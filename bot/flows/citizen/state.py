@@ -98,7 +98,12 @@ class Conversation:
     screen: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """What `dataclasses.asdict` gives, without its deep copy of every value (this runs on
+        every update): the fields are plain values, the draft a flat dataclass."""
+        data = {name: getattr(self, name) for name in _FIELDS}
+        data["draft"] = {name: getattr(self.draft, name) for name in _DRAFT_FIELDS}
+        data["challenge"] = list(self.challenge)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Conversation:
@@ -116,6 +121,10 @@ class Conversation:
     @property
     def signed_in(self) -> bool:
         return self.citizen_id is not None
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Conversation))
+_DRAFT_FIELDS = tuple(f.name for f in dataclasses.fields(Draft))
 
 
 Event = UserEvent | fx.Published | fx.CommandResult

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -24,7 +23,6 @@ from bot.handlers.gate import (
 )
 from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.services.admin.bans import BanService
 
 __all__ = [
     "BanMiddleware",
@@ -136,74 +134,23 @@ def error_router(translator: Translator, *, redeliver_transient: bool = False) -
     return router
 
 
-class BanList:
-    """Who may be banned, without a query per update: the banned users' ids, read again when
-    `refresh_s` has passed since the last read. A ban made by any process (an admin's /ban)
-    reaches every process within `refresh_s`; a user in the list goes through the full check,
-    which reads the ban itself, so an unban counts at once."""
-
-    def __init__(self, *, refresh_s: float = 2.0) -> None:
-        self.refresh_s = refresh_s
-        self._ids: frozenset[int] = frozenset()
-        self._read_at: float | None = None
-        self._reading = asyncio.Lock()
-
-    def _due(self) -> bool:
-        return self._read_at is None or time.monotonic() - self._read_at >= self.refresh_s
-
-    def forget(self) -> None:
-        """Read the list again before the next check (bans changed in this process)."""
-        self._read_at = None
-
-    async def may_be_banned(self, user_id: int) -> bool:
-        if self._due():
-            async with self._reading:
-                if self._due():
-                    from bot.storage.models import Ban
-
-                    ids = await Ban.all().values_list("telegram_user_id", flat=True)
-                    self._ids = frozenset(int(i) for i in ids)  # type: ignore[call-overload]
-                    self._read_at = time.monotonic()
-        return user_id in self._ids
-
-
-_BAN_COMMANDS = ("/ban", "/unban")
-
-
-def _may_change_bans(event: TelegramObject) -> bool:
-    if not isinstance(event, Update) or event.message is None or not event.message.text:
-        return False
-    command = event.message.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
-    return command in _BAN_COMMANDS
-
-
 class BanMiddleware(BaseMiddleware):
     """`bot.handlers.gate.BanGate` in front of every router: a banned user's updates are
-    dropped, the first message or tap after the ban answered once. Only users in the
-    `BanList` cost a query."""
+    dropped, the first message or tap after the ban answered once."""
 
-    def __init__(
-        self,
-        translator: Translator,
-        bans: BanService | None = None,
-        banned: BanList | None = None,
-    ) -> None:
-        self.gate = BanGate(translator, bans)
-        self.banned = banned or BanList()
+    def __init__(self, translator: Translator, gate: BanGate | None = None) -> None:
+        self.gate = gate or BanGate(translator)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if not _may_change_bans(event):
-            return await self._call(handler, event, data)
+        text = event.message.text if isinstance(event, Update) and event.message else None
         try:
             return await self._call(handler, event, data)
-        finally:  # an admin's /ban or /unban handled here counts at once in this process
-            self.banned.forget()
+        finally:
+            self.gate.handled(text)
 
     async def _call(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
         if user is None or user.is_bot or not isinstance(event, Update):
-            return await handler(event, data)
-        if not await self.banned.may_be_banned(user.id):
             return await handler(event, data)
         query = event.callback_query
         message = event.message if event.message and event.message.chat.type == "private" else None
