@@ -150,7 +150,7 @@ def _quality(
     reasons: list[Reason] = []
     observations = found.observations
     tracker = found.tracker
-    face_share = len(observations) / found.analysed
+    face_share = (len(observations) + found.doubted) / found.analysed
     if not observations or face_share < th.min_face_share:
         reasons.append(Reason.NO_FACE)
     if tracker.multi > 0 and tracker.multi >= th.multi_face_share * tracker.detections:

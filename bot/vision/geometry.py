@@ -64,6 +64,12 @@ def eye_openness(points: np.ndarray) -> tuple[float, float]:
     return gap(left) / unit, gap(right) / unit
 
 
+def face_height(points: np.ndarray) -> float:
+    """Distance from the top of the nose bridge to the chin (landmarks 27 and 8): the face's
+    size along its midline, which a turn of the head (yaw) does not foreshorten."""
+    return float(np.linalg.norm(points[27] - points[8]))
+
+
 def eye_distance(points: np.ndarray) -> float:
     """Distance between the eye centres, the scale unit of the face."""
     return float(np.linalg.norm(points[36:42].mean(axis=0) - points[42:48].mean(axis=0)))

@@ -11,6 +11,7 @@ from bot.vision.events import FlatCache, can_stop
 from bot.vision.keeper import Keeper
 from bot.vision.liveness import percentile
 from bot.vision.observation import Observation, RestPose, mean_open, observe
+from bot.vision.prior import MotionPrior
 from bot.vision.tracker import Tracker
 from bot.vision.types import Action, Limits, Thresholds
 
@@ -39,6 +40,7 @@ class Scan:
     observations: list[Observation] = field(default_factory=list)
     flat_cache: FlatCache = field(default_factory=dict)
     analysed: int = 0
+    doubted: int = 0  # frames with a face whose landmark fit was not trusted (``prior``)
     stopped_early: bool = False
     stopped_flat: bool = False
 
@@ -75,12 +77,26 @@ def scan(
     count = 0
 
     rest = RestPose(thresholds)
+    prior = MotionPrior(thresholds)
 
     def process(frame: Frame) -> Observation | None:
         points = tracker.step(frame)
         if points is None:
             return None
         obs = observe(frame, points, thresholds)
+        trusted = prior.points
+        if trusted is not None and not prior.plausible(obs):
+            refit = tracker.refit(frame, trusted)
+            again = None if refit is None else observe(frame, refit, thresholds)
+            if again is None or not prior.plausible(again):
+                # not a head's motion: the frame counts for nothing, the tracker starts the
+                # next frame from the last trusted fit
+                tracker.points = trusted
+                found.doubted += 1
+                return None
+            tracker.points = again.points
+            obs = again
+        prior.trust(obs)
         tracker.face_level = obs.brightness
         rest.add(obs)
         return obs

@@ -81,6 +81,20 @@ class Tracker:
         found = models.detect(crop, max(1, round(max(crop.shape[:2]) * scale)))
         return [(b[0] + left, b[1] + top, b[2] + left, b[3] + top) for b, _ in found]
 
+    def refit(self, frame: Frame, points: np.ndarray) -> np.ndarray | None:
+        """A fresh fit from a detection near ``points`` (a trusted earlier fit), or None.
+
+        For a fit that a physical prior does not trust: the detector's box is independent of
+        the fit being followed, so the fit from it does not inherit a flip or a collapse.
+        """
+        gray = self._input(frame)
+        track_box = models.box_from_points(points)
+        boxes = self._detect_near(gray, track_box)
+        if not boxes:
+            return None
+        best = max(boxes, key=lambda b: iou(b, track_box))
+        return models.landmarks(gray, best)
+
     def step(self, frame: Frame) -> np.ndarray | None:
         """The face's 68 landmarks in ``frame`` (work resolution), or None without a face.
 

@@ -220,6 +220,25 @@ class Thresholds:
     on the held-out people (narrower eyes). 0.12, fitted on the tuning faces alone, called
     those people's open eyes closed; 0.09 was set after that held-out result, so the held-out
     figures are no longer independent for this one threshold."""
+    fit_yaw_margin_deg: float = 10.0
+    fit_yaw_speed_dps: float = 300.0
+    """A landmark fit whose yaw differs from the last trusted fit's by more than the margin
+    plus this speed times the time between them is not trusted (``prior.MotionPrior``): a head
+    shaken hard turns at a few hundred degrees a second, not 30 degrees in 1/30 s, while the
+    68-point fit of a face turned past ~30 degrees can jump to the other side. 10 + 300 x dt
+    allows 20 degrees between frames 1/30 s apart and 30 at 1/15 s; *tuning source*: the
+    generator's shakes of +-40 and +-50 degrees (of its model; 28-39 measured at their peaks)
+    move the fit at most 8-18 degrees between analysed frames, its flips at +-55-60 degrees
+    40-100."""
+    fit_min_height_ratio: float = 0.7
+    """Nor is a fit whose face height (nose bridge to chin, landmarks 27 to 8: yaw does not
+    shorten it) is under this share of the trusted fits' 80th percentile over the last two
+    seconds, or over its inverse: a face does not shrink by 30 % within two seconds, a
+    collapsing fit does (*tuning source*: 226 px frontal, 179-206 px turned 60 degrees of the
+    generator's model with a good fit, 131 then 51 px as the fit collapsed)."""
+    fit_doubt_reset_s: float = 0.6
+    """After this long with no trusted fit, the fits are trusted again from the current one
+    (the trusted ones may have been the wrong ones, or the face really moved)."""
     min_face_fraction: float = 0.2
     """Smallest face width as a share of the shorter frame side."""
     min_face_px: int = 48

@@ -6,13 +6,11 @@ validity."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.emulator import BotMessage, Emulator
-from bot.emulator.testing import running_emulator
 from bot.storage.models import (
     Application,
     ApplicationKind,
@@ -34,18 +32,6 @@ from tests.e2e.test_citizen_journey import FATHER_ID, MOTHER_ID, OWN_ID, person,
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 CHILD_ID = rid("44030420180305002")  # a girl born 2018
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with running_emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
-    async with running(emulator, make_settings(tmp_path / "data")) as under_test:
-        yield under_test
 
 
 async def add_member(p: Person, name: str, number: str, relation: str) -> None:

@@ -4,7 +4,6 @@ driven by simulated citizens who tap the buttons the bot shows."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -37,18 +36,6 @@ def rid(first17: str) -> str:
 OWN_ID = rid("44030419850612001")  # man born 1985
 FATHER_ID = rid("44030419560203001")  # man born 1956
 MOTHER_ID = rid("44030419580911002")  # woman born 1958
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with running_emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
-    async with running(emulator, make_settings(tmp_path / "data")) as under_test:
-        yield under_test
 
 
 def person(

@@ -4,31 +4,15 @@ keyboard; a tap on anything older changes nothing; an edit that fails is sent an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.emulator import BotMessage, Emulator
-from bot.emulator.testing import running_emulator
 from bot.flows.core import t
-from tests.e2e.harness import BotUnderTest, make_settings, running
+from tests.e2e.harness import BotUnderTest
 from tests.e2e.harness import Citizen as Person
 from tests.e2e.test_citizen_journey import FATHER_ID, OWN_ID, add_member, person, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with running_emulator() as emu:
-        yield emu
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
-    async with running(emulator, make_settings(tmp_path / "data")) as under_test:
-        yield under_test
 
 
 def shown(p: Person) -> list[BotMessage]:

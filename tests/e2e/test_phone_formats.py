@@ -4,14 +4,12 @@ video note, each analysed by the real engine and approved against the ID card's 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.domain.idnumber import check_character
 from bot.emulator import Emulator
-from bot.emulator.testing import running_emulator
 from bot.jobs.local import LocalJobQueue
 from bot.storage.models import Application, ApplicationState
 from tests.e2e.harness import Citizen as Person
@@ -35,12 +33,6 @@ FORMATS = {
     "web_recorder_webm": ("webm_vp8_640x480", "video", "video/webm"),
     "round_note": ("round_note_384", "video_note", "video/mp4"),
 }
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with running_emulator() as emu:
-        yield emu
 
 
 @pytest.mark.parametrize("kind", list(FORMATS))

@@ -53,6 +53,7 @@ def head_frames(
     closure: Curve = _still,
     wink: bool = False,
     seed: int = 21,
+    size: int = SIZE,
 ) -> Iterable[np.ndarray]:
     """The astronaut moving her head; with ``wink`` only her image-left eye closes."""
     import cv2
@@ -72,7 +73,7 @@ def head_frames(
             h, w = image.shape[:2]
             rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
             image = cv2.warpAffine(image, rot, (w, h), borderMode=cv2.BORDER_REFLECT)
-        yield cam.apply(image, t, SIZE)
+        yield cam.apply(image, t, size)
 
 
 @dataclass(frozen=True)
@@ -259,3 +260,33 @@ def off_axis() -> dict[str, Motion]:
         2,
     )
     return clips
+
+
+@functools.cache
+def wide_turns() -> dict[str, Motion]:
+    """Shakes past the angle where dlib's 68-point fit flips or collapses: the generator's
+    blink + shake with its turns scaled to 55-60 degrees of its head model (34-41 measured), at
+    640 px and at a round note's 384 px, and a plain +-55-60 degree swing with no blink."""
+    script = synth.shake_script(first="left")
+
+    def shake(peak: float, size: int) -> Callable[[], Iterable[np.ndarray]]:
+        def frames() -> Iterable[np.ndarray]:
+            return head_frames(
+                duration=script.duration,
+                yaw=lambda t: synth.yaw_at(script, t) * peak / 30.0,
+                closure=functools.partial(synth.closure_at, script),
+                size=size,
+            )
+
+        return frames
+
+    def swung(peak: float, size: int) -> Callable[[], Iterable[np.ndarray]]:
+        return lambda: head_frames(duration=5.0, yaw=swing(peak, 1.8), size=size)
+
+    clips = [
+        Motion("wide_shake_60_640", shake(60.0, 640), 2),
+        Motion("wide_shake_55_384", shake(55.0, 384), 2),
+        Motion("wide_swing_55_640", swung(55.0, 640), 0),
+        Motion("wide_swing_60_384", swung(60.0, 384), 0),
+    ]
+    return {c.name: c for c in clips}

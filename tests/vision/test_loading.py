@@ -59,6 +59,43 @@ def test_a_warm_worker_has_its_models_loaded_before_the_first_job() -> None:
     assert out.stdout.strip() == "1"
 
 
+_CHILD = """
+import asyncio, sys, time
+from bot.worker import AnalysisPool
+
+LOADED = "__import__('bot.vision.models', fromlist=['m']).models.cache_info().currsize"
+
+async def main(preload):
+    pool = AnalysisPool(preload=preload)
+    await pool.start(warm=False)  # the child does not load the models itself
+    pool.close(kill=True)  # as after a timeout or a crash
+    started = time.perf_counter()
+    loaded = await asyncio.get_running_loop().run_in_executor(pool._ready(), eval, LOADED)
+    print(loaded, round((time.perf_counter() - started) * 1000))
+    pool.close()
+
+asyncio.run(main(sys.argv[1] == "1"))
+"""
+
+
+@pytest.mark.parametrize("preload", [True, False])
+def test_a_worker_child_started_again_is_forked_with_the_models(preload: bool) -> None:
+    """``bot.worker``'s child comes from a forkserver that loaded the models: a child that
+    replaces one killed for a timeout or a crash has them before it runs anything."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, "1" if preload else "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    loaded, ms = (int(x) for x in out.stdout.split())
+    assert loaded == (1 if preload else 0), out.stderr
+    if preload:
+        assert ms < 300  # a fork, not an interpreter start and ~0.5 s of model loading
+
+
 def _jpeg(path: Path, quality: int) -> bytes:
     buf = io.BytesIO()
     Image.open(path).convert("RGB").save(buf, "JPEG", quality=quality)
