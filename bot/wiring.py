@@ -206,6 +206,9 @@ async def build_app(
         thresholds=functools.partial(current_thresholds, settings),
         metrics=metrics,
     )
+    # one staff list for the desk and the admin runner: a role changed by an admin's command
+    # counts at once for both
+    staff = StaffService(settings.admin_ids, refresh_s=settings.staff_refresh_seconds)
     desk: AgentDesk | None = None
     if settings.agents_chat_id is not None:
         reviews = ReviewService(
@@ -214,7 +217,7 @@ async def build_app(
         desk = AgentDesk(
             runtime.messenger,
             settings.agents_chat_id,
-            StaffService(settings.admin_ids),
+            staff,
             reviews,
             TicketService(audit),
             translator,
@@ -236,7 +239,6 @@ async def build_app(
         strict=strict,
         locker=RedisLocker(redis) if redis is not None else None,
     )
-    staff = StaffService(settings.admin_ids)
     admin = AdminRunner(
         bot_id=bot_id,
         messenger=runtime.messenger,

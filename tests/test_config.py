@@ -49,6 +49,9 @@ def test_bot_runtime_defaults_to_aiogram_and_reads_ptb(monkeypatch: pytest.Monke
         ("MATCH_REVIEW_DISTANCE", "0.1", "MATCH_REVIEW_DISTANCE"),
         ("MAX_FAMILY_MEMBERS", "many", "max_family_members"),
         ("BOT_RUNTIME", "telethon", "bot_runtime"),
+        ("STAFF_REFRESH_SECONDS", "-1", "staff_refresh_seconds"),
+        ("STAFF_REFRESH_SECONDS", "301", "staff_refresh_seconds"),
+        ("STAFF_REFRESH_SECONDS", "soon", "staff_refresh_seconds"),
     ],
 )
 def test_bad_values_name_the_setting(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from bot.flows.ports import (
     MessengerError,
     Toast,
 )
+from bot.flows.user_locks import UserLocks
 from bot.i18n import Translator
 from bot.locks import Locker
 from bot.services.admin import auditlog, bans, broadcast, export, retention, thresholds
@@ -98,7 +98,7 @@ class AdminRunner:
         self.deliver = deliver
         self.bans = bans.BanService()
         self.screen = AdminScreen(messenger, translator)
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._lock = UserLocks()
         self._deliveries: set[asyncio.Task[None]] = set()
 
     async def is_admin(self, user_id: int) -> bool:
@@ -125,13 +125,6 @@ class AdminRunner:
         await asyncio.gather(*self._deliveries, return_exceptions=True)
 
     # ------------------------------------------------------------------------------ running
-
-    def _lock(self, user_id: int) -> asyncio.Lock:
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[user_id] = lock
-        return lock
 
     async def _run(
         self,

@@ -8,10 +8,8 @@ agent decided or closed a ticket) come in through `notify`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
-import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, assert_never
@@ -30,6 +28,7 @@ from bot.flows.ports import (
     Toast,
 )
 from bot.flows.render import CitizenScreen
+from bot.flows.user_locks import UserLocks
 from bot.i18n import Translator, language_from_telegram
 from bot.locks import Locker, held
 from bot.security import DecryptionError, Vault
@@ -91,16 +90,9 @@ class CitizenRunner:
         self.strict = strict
         self.clock = clock
         self.locker = locker  # shared by every bot process (Redis); None: this process only
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._lock = UserLocks()
 
     # ------------------------------------------------------------------------ state at rest
-
-    def _lock(self, user_id: int) -> asyncio.Lock:
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[user_id] = lock
-        return lock
 
     async def _load(self, user_id: int) -> tuple[flow.Conversation, dict[str, int]]:
         conv, refs, _ = self._unseal(await self.store.load(SCOPE, user_id))

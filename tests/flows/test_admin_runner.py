@@ -248,6 +248,21 @@ async def test_staff_changes_refresh_the_menus_and_the_export_is_a_document(worl
     assert actions == ["admin_agent_add", "admin_export"]
 
 
+async def test_an_admin_given_or_removed_here_counts_at_once(world: Any) -> None:
+    """The runner's staff list is kept in memory (no query per update), yet a role changed
+    by a command handled in this process counts for the very next update."""
+    runner, messenger, _, _ = world
+    assert await runner.feed(user_id=92005, event=AdminCommand("stats")) is None
+    await runner.feed(user_id=ADMIN, event=AdminCommand("agent_add", "92005 admin"))
+    assert await runner.is_admin(92005)
+    assert await runner.feed(user_id=92005, event=AdminCommand("admin")) is not None
+    await runner.feed(user_id=ADMIN, event=AdminCommand("agent_remove", "92005"))
+    assert not await runner.is_admin(92005)
+    sent = len(messenger.sent)
+    assert await runner.feed(user_id=92005, event=AdminCommand("admin")) is None
+    assert len(messenger.sent) == sent  # nothing shown to the former admin
+
+
 def test_long_lists_are_cut_at_lines_below_the_message_limit() -> None:
     lines = [f"{n:04d} " + "x" * 95 for n in range(100)]
     pieces = chunks(lines)

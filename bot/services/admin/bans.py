@@ -70,8 +70,9 @@ class BanService:
 async def ban_unless_staff(
     bans: BanService, staff: StaffService, user_id: int, *, by: int, reason: str = ""
 ) -> BanOutcome:
-    """Bans a user who is not staff."""
-    if await staff.is_agent(user_id):
+    """Bans a user who is not staff (asked of the database, not of the staff list kept in
+    memory: staff added by another process a second ago are not banned)."""
+    if await staff.is_staff_now(user_id):
         return BanOutcome.STAFF
     if not await bans.ban(user_id, by=by, reason=reason):
         return BanOutcome.ALREADY
