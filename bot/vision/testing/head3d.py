@@ -97,8 +97,18 @@ def _person_mask(tex: np.ndarray, lm: np.ndarray, a: float) -> np.ndarray:
         -1,
     )
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    grab: Any = cv2.grabCut
-    grab(cv2.cvtColor(tex, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
+    # GrabCut's GMMs start from k-means drawn from OpenCV's random generators (one per
+    # thread, their state depending on what ran before): one thread and a fixed seed, so a
+    # clip is the same every time it is made (the suite's results must not depend on a
+    # random cut-out).
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        cv2.setRNGSeed(0x5EED)
+        grab: Any = cv2.grabCut
+        grab(cv2.cvtColor(tex, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
+    finally:
+        cv2.setNumThreads(threads)
     person = (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
     person = cv2.morphologyEx(person.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     n, labels, _stats, _ = cv2.connectedComponentsWithStats(person)
