@@ -3,7 +3,6 @@ what is edited in place, what is sent anew, which buttons are removed, and when.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -36,27 +35,11 @@ from bot.flows.ports import (
 from bot.flows.runner import CitizenRunner
 from bot.i18n import Translator
 from tests.messenger import RecordingMessenger, Sent
+from tests.store import MemoryStore
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 USER = 4242
 TR = Translator()
-
-
-class Store:
-    def __init__(self) -> None:
-        self.data: dict[tuple[str, int], dict[str, Any]] = {}
-
-    async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
-        return self.data.get((scope, chat_id))
-
-    async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
-        if data is None:
-            self.data.pop((scope, chat_id), None)
-        else:
-            self.data[(scope, chat_id)] = dict(data)
-
-    async def close(self) -> None:
-        return None
 
 
 class Citizens:
@@ -80,7 +63,7 @@ class Citizens:
 class Chat:
     def __init__(self, messenger: RecordingMessenger | None = None) -> None:
         self.messenger = messenger or RecordingMessenger()
-        self.store = Store()
+        self.store = MemoryStore()
         self.runner = CitizenRunner(
             bot_id=1,
             messenger=self.messenger,
@@ -99,15 +82,15 @@ class Chat:
             last_active=NOW.isoformat(),
             lang_chosen=True,
         )
-        self.store.data[("citizen", USER)] = {"c": conv.to_dict(), "refs": {}}
+        self.store.docs[("citizen", USER)] = {"c": conv.to_dict(), "refs": {}}
 
     @property
     def conv(self) -> flow.Conversation:
-        return flow.Conversation.from_dict(self.store.data[("citizen", USER)]["c"])
+        return flow.Conversation.from_dict(self.store.docs[("citizen", USER)]["c"])
 
     @property
     def refs(self) -> dict[str, int]:
-        return dict(self.store.data[("citizen", USER)]["refs"])
+        return dict(self.store.docs[("citizen", USER)]["refs"])
 
     def newest(self) -> Sent:
         return self.messenger.live(USER)[-1]
