@@ -46,18 +46,25 @@ def blink_events(
     other: Sequence[float] | None = None,
     yaws: Sequence[float] | None = None,
 ) -> list[Event]:
-    """Distinct blinks: both eyes' openness dipping together under their open-eye baselines.
+    """Distinct blinks: both eyes' openness dipping together, deeper and longer than noise.
 
     ``openness`` is one eye's (``geometry.eye_openness``), ``other`` the other eye's (the
     same series when omitted). Each eye's baseline is a high percentile of its openness within
     ``blink_baseline_s`` around each frame, so it adapts to the person's eyes and to the camera.
-    The eyes close when the more open of the two is under its baseline x (1 - ``blink_drop``):
-    one eye alone (a wink, or a landmark fit that loses the far eye of a turned head) is not a
-    blink. A dip counts once the eyes reopen, and only if it is shorter than ``blink_max_s``;
-    a dip of a single frame counts (a blink at 15 fps lasts one or two frames). No blink counts
-    where the baselines show eyes that are not open (``blink_min_openness``), nor while the
-    head is turned past ``blink_max_yaw_deg`` (``yaws``, degrees): there the far eye is half
-    hidden behind the nose and a landmark fit guesses its lids.
+    A frame's drop is how far the more open of the two eyes is under its baseline: one eye
+    alone (a wink, or a landmark fit that loses the far eye of a turned head) is no drop.
+
+    A dip starts at a drop of half ``blink_drop`` and ends when the eyes' mean is back above
+    baseline x (1 - ``blink_reopen``). It is a blink (at its first frame that drops
+    ``blink_drop``) when it has such a frame and enough evidence: its drop beyond
+    ``blink_noise_drop`` summed over its frames, each weighted by the time it stands for (the
+    shorter gap to a neighbour), reaching ``blink_evidence_s``. A noisy fit (whole-pixel lids
+    on narrow eyes, encoding noise) can drop one frame; lids that close stay down for several
+    at 30 fps; at 15 fps one frame stands for twice the time and a one-frame blink counts.
+    Dips longer than ``blink_max_s`` are not blinks. No blink counts where the baselines show
+    eyes that are not open (``blink_min_openness``), nor while the head is turned past
+    ``blink_max_yaw_deg`` (``yaws``, degrees): there the far eye is half hidden behind the
+    nose and a landmark fit guesses its lids.
     """
     t = np.asarray(times, dtype=np.float64)
     n = len(t)
@@ -73,7 +80,7 @@ def blink_events(
         base = np.array([percentile(values[lo[i] : hi[i]], 80) for i in range(n)])
         bases.append(base)
         ratios.append(np.asarray(values, dtype=np.float64) / np.maximum(base, 1e-9))
-    both_closed = np.maximum(ratios[0], ratios[1])  # the more open eye
+    drop = 1.0 - np.maximum(ratios[0], ratios[1])  # the more open eye's drop
     mean_ratio = (ratios[0] + ratios[1]) / 2.0
     open_enough = (bases[0] + bases[1]) / 2.0 >= thresholds.blink_min_openness
     if yaws is None:
@@ -81,24 +88,48 @@ def blink_events(
     else:
         with np.errstate(invalid="ignore"):  # NaN yaw (no pose): not facing
             facing = np.abs(np.asarray(yaws, dtype=np.float64)) <= thresholds.blink_max_yaw_deg
-    closed_level = 1.0 - thresholds.blink_drop
+    gaps = np.diff(t)
+    weight = np.minimum(np.concatenate([gaps[:1], gaps]), np.concatenate([gaps, gaps[-1:]]))
+    excess = np.maximum(drop - thresholds.blink_noise_drop, 0.0) * weight
+    start_drop = thresholds.blink_drop / 2.0
     open_level = 1.0 - thresholds.blink_reopen
     events: list[Event] = []
     state_open = bool(mean_ratio[0] >= open_level)
-    start: float | None = None  # time the eyes closed, None when no valid blink is under way
+    dip: _Dip | None = None  # None: no dip that can be a blink under way
     for i in range(n):
         if not open_enough[i]:
-            state_open, start = False, None  # eyes never open around here: no blink
+            state_open, dip = False, None  # eyes never open around here: no blink
             continue
-        if state_open and both_closed[i] < closed_level:
-            state_open, start = False, float(t[i]) if facing[i] else None
+        if state_open and drop[i] >= start_drop:
+            state_open = False
+            dip = _Dip(float(t[i])) if facing[i] else None
         elif not state_open and not facing[i]:
-            start = None  # the lids of a turned head are guessed: no blink from this dip
+            dip = None  # the lids of a turned head are guessed: no blink from this dip
         elif not state_open and mean_ratio[i] >= open_level:
-            if start is not None and t[i] - start <= thresholds.blink_max_s + 1e-9:
-                events.append(Event(Action.BLINK, start))
-            state_open, start = True, None
+            if (
+                dip is not None
+                and dip.closed is not None
+                and t[i] - dip.start <= thresholds.blink_max_s + 1e-9
+                and dip.evidence >= thresholds.blink_evidence_s - 1e-12
+            ):
+                events.append(Event(Action.BLINK, dip.closed))
+            state_open, dip = True, None
+            continue
+        if dip is not None:
+            dip.evidence += float(excess[i])
+            if dip.closed is None and drop[i] >= thresholds.blink_drop:
+                dip.closed = float(t[i])
     return events
+
+
+@dataclass
+class _Dip:
+    """A dip of the eyes under way: when it started, when the eyes were first closed (the
+    blink's time), and its evidence so far."""
+
+    start: float
+    closed: float | None = None
+    evidence: float = 0.0
 
 
 def eyes_closed_all_along(openness: Sequence[float], thresholds: Thresholds) -> bool:

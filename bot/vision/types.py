@@ -202,7 +202,16 @@ class Thresholds:
     frontal_angle_deg: float = 12.0
     """Largest yaw of a frame used as frontal (match, key frame)."""
     blink_drop: float = 0.3
-    """A blink starts when both eyes' openness falls below their baseline x (1 - blink_drop)."""
+    """A blink closes both eyes at least this far under their baselines (x (1 - blink_drop)) on
+    one frame; a dip of the eyes starts at half of it (and the scan samples densely from there).
+    """
+    blink_noise_drop: float = 0.10
+    """Drops up to this are the landmark fit's noise on open eyes and give a dip no evidence."""
+    blink_evidence_s: float = 0.01
+    """A blink's evidence: its drop beyond ``blink_noise_drop`` summed over its frames, each
+    weighted by the seconds it stands for. 0.0133 is 0.2 for one 15 fps frame (a one-frame
+    blink at 15 fps, dropping 0.3), or 0.4 summed over 30 fps frames: one frame dropping 0.5,
+    or two dropping 0.3; a single frame of noise dropping 0.3-0.4 at 30 fps is not enough."""
     blink_reopen: float = 0.10
     """A blink ends when the eyes' openness is back above baseline x (1 - blink_reopen)."""
     blink_max_s: float = 0.8
