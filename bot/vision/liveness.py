@@ -46,25 +46,29 @@ def blink_events(
     other: Sequence[float] | None = None,
     yaws: Sequence[float] | None = None,
 ) -> list[Event]:
-    """Distinct blinks: both eyes' openness dipping together, deeper and longer than noise.
+    """Distinct blinks: both eyes closing together, further and longer than noise.
 
     ``openness`` is one eye's (``geometry.eye_openness``), ``other`` the other eye's (the
     same series when omitted). Each eye's baseline is a high percentile of its openness within
     ``blink_baseline_s`` around each frame, so it adapts to the person's eyes and to the camera.
-    A frame's drop is how far the more open of the two eyes is under its baseline: one eye
-    alone (a wink, or a landmark fit that loses the far eye of a turned head) is no drop.
+    A frame's closure is how far an eye is from that baseline toward ``blink_shut_openness``
+    (what the landmark fit reads for shut lids: 0 open, 1 shut), for the less closed of the
+    two eyes: one eye alone (a wink, or a fit that loses the far eye of a turned head) is not
+    closing. Measured toward the shut reading, not as a share of the baseline, a blink of wide
+    eyes and one of narrow eyes read alike, and eyes that only narrow (an expression, a nod)
+    read as partly closed.
 
-    A dip starts at a drop of half ``blink_drop`` and ends when the eyes' mean is back above
-    baseline x (1 - ``blink_reopen``). It is a blink (at its first frame that drops
-    ``blink_drop``) when it has such a frame and enough evidence: its drop beyond
-    ``blink_noise_drop`` summed over its frames, each weighted by the time it stands for (the
-    shorter gap to a neighbour), reaching ``blink_evidence_s``. A noisy fit (whole-pixel lids
-    on narrow eyes, encoding noise) can drop one frame; lids that close stay down for several
-    at 30 fps; at 15 fps one frame stands for twice the time and a one-frame blink counts.
-    Dips longer than ``blink_max_s`` are not blinks. No blink counts where the baselines show
-    eyes that are not open (``blink_min_openness``), nor while the head is turned past
-    ``blink_max_yaw_deg`` (``yaws``, degrees): there the far eye is half hidden behind the
-    nose and a landmark fit guesses its lids.
+    A dip starts past ``blink_noise_closure`` and ends when both eyes' mean closure is back
+    under ``blink_reopen``. It is a blink (at its first frame closed ``blink_closure``) when it
+    has such a frame and enough evidence: its closure beyond ``blink_noise_closure`` summed
+    over its frames, each weighted by the time it stands for (the shorter gap to a
+    neighbour), reaching ``blink_evidence_s``. A noisy fit (whole-pixel lids on narrow eyes,
+    encoding noise) reads one frame partly closed; lids that close stay down for several
+    frames at 30 fps, or read shut; at 15 fps one frame stands for twice the time and a
+    one-frame blink counts. Dips longer than ``blink_max_s`` are not blinks. No blink counts
+    where the baselines show eyes that are not open (``blink_min_openness``), nor while the
+    head is turned past ``blink_max_yaw_deg`` (``yaws``, degrees): there the far eye is half
+    hidden behind the nose and a landmark fit guesses its lids.
     """
     t = np.asarray(times, dtype=np.float64)
     n = len(t)
@@ -74,14 +78,16 @@ def blink_events(
     lo = np.searchsorted(t, t - half, side="left")
     hi = np.searchsorted(t, t + half, side="right")
     eyes = [list(openness), list(openness if other is None else other)]
-    ratios = []
+    shut = thresholds.blink_shut_openness
+    closures = []
     bases = []
     for values in eyes:
         base = np.array([percentile(values[lo[i] : hi[i]], 80) for i in range(n)])
         bases.append(base)
-        ratios.append(np.asarray(values, dtype=np.float64) / np.maximum(base, 1e-9))
-    drop = 1.0 - np.maximum(ratios[0], ratios[1])  # the more open eye's drop
-    mean_ratio = (ratios[0] + ratios[1]) / 2.0
+        span = np.maximum(base - shut, thresholds.blink_min_span)
+        closures.append((base - np.asarray(values, dtype=np.float64)) / span)
+    closure = np.minimum(closures[0], closures[1])  # the less closed eye's
+    mean_closure = (closures[0] + closures[1]) / 2.0
     open_enough = (bases[0] + bases[1]) / 2.0 >= thresholds.blink_min_openness
     if yaws is None:
         facing = np.ones(n, dtype=bool)
@@ -90,22 +96,22 @@ def blink_events(
             facing = np.abs(np.asarray(yaws, dtype=np.float64)) <= thresholds.blink_max_yaw_deg
     gaps = np.diff(t)
     weight = np.minimum(np.concatenate([gaps[:1], gaps]), np.concatenate([gaps, gaps[-1:]]))
-    excess = np.maximum(drop - thresholds.blink_noise_drop, 0.0) * weight
-    start_drop = thresholds.blink_drop / 2.0
-    open_level = 1.0 - thresholds.blink_reopen
+    noise = thresholds.blink_noise_closure
+    excess = np.maximum(closure - noise, 0.0) * weight
+    reopened = thresholds.blink_reopen
     events: list[Event] = []
-    state_open = bool(mean_ratio[0] >= open_level)
+    state_open = bool(mean_closure[0] <= reopened)
     dip: _Dip | None = None  # None: no dip that can be a blink under way
     for i in range(n):
         if not open_enough[i]:
             state_open, dip = False, None  # eyes never open around here: no blink
             continue
-        if state_open and drop[i] >= start_drop:
+        if state_open and closure[i] >= noise:
             state_open = False
             dip = _Dip(float(t[i])) if facing[i] else None
         elif not state_open and not facing[i]:
             dip = None  # the lids of a turned head are guessed: no blink from this dip
-        elif not state_open and mean_ratio[i] >= open_level:
+        elif not state_open and mean_closure[i] <= reopened:
             if (
                 dip is not None
                 and dip.closed is not None
@@ -117,7 +123,7 @@ def blink_events(
             continue
         if dip is not None:
             dip.evidence += float(excess[i])
-            if dip.closed is None and drop[i] >= thresholds.blink_drop:
+            if dip.closed is None and closure[i] >= thresholds.blink_closure:
                 dip.closed = float(t[i])
     return events
 

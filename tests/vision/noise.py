@@ -2,13 +2,15 @@
 
 The tuning source's motions (``motions``: nods, tilts, shakes with open eyes, narrow eyes,
 blinks at 30 and 15 fps) and the carphone man (real footage) are generated once per size and
-encoded with H.264 at each CRF; the engine counts blinks on each encoding. A blink detector
-that reacts to the encoder's noise counts differently on the same frames.
+encoded at each CRF (H.264, or VP9 as a browser records); the engine finds blinks on each
+encoding. A blink detector that reacts to the encoder's noise counts differently on the same
+frames.
 
-``python -m tests.vision.noise [--sizes 288,640] [--crfs 18,23,28,32] [CLIP ...]`` prints a
-table of false and missed blinks per CRF; ``tests/vision/test_blink_noise.py`` checks a few
-clips at CI size. Encodings are cached in ``tests/.fixture-cache/vision-noise-<VERSION>/``.
-Never the held-out clips (``bot/vision/testing/heldout.py``): they only measure.
+``python -m tests.vision.noise [--sizes 288,640] [--crfs 18,23,28,32] [--codec libvpx-vp9]
+[CLIP ...]`` prints a table of false and missed blinks per CRF;
+``tests/vision/test_blink_noise.py`` checks a few clips at CI size. Encodings are cached in
+``tests/.fixture-cache/vision-noise-<VERSION>/``. Never the held-out clips
+(``bot/vision/testing/heldout.py``): they only measure.
 """
 
 from __future__ import annotations
@@ -59,21 +61,24 @@ class Clip:
         missed = sum(1 for k in self.at if all(abs(t - k) > NEAR_S for t in found))
         return false, missed
 
-    def build(self, size: int, crf: int) -> Path:
-        """The clip at ``size`` px encoded at ``crf`` (every CRF is written from one render)."""
-        path = self._path(size, crf)
+    def build(self, size: int, crf: int, codec: str = "libx264") -> Path:
+        """The clip at ``size`` px encoded at ``crf`` (every CRF is written from one render;
+        VP8/VP9 take ``crf`` + 6, as ``video_files.write_video`` does)."""
+        path = self._path(size, crf, codec)
         if not path.exists():
             rendered = list(self.frames(size))
             for other in CRFS if crf in CRFS else (crf,):
-                target = self._path(size, other)
+                target = self._path(size, other, codec)
                 if not target.exists():
-                    tmp = target.with_name(f".{target.name}.tmp.mp4")
-                    video_files.write_video(tmp, rendered, self.fps, crf=other)
+                    tmp = target.with_name(f".{target.stem}.tmp{target.suffix}")
+                    video_files.write_video(tmp, rendered, self.fps, crf=other, codec=codec)
                     tmp.replace(target)
         return path
 
-    def _path(self, size: int, crf: int) -> Path:
-        return CACHE / f"{self.name}_{size}_crf{crf}.mp4"
+    def _path(self, size: int, crf: int, codec: str) -> Path:
+        if codec == "libx264":
+            return CACHE / f"{self.name}_{size}_crf{crf}.mp4"
+        return CACHE / f"{self.name}_{size}_{codec}_crf{crf}.webm"
 
 
 def _head(**kw: object) -> Frames:
@@ -192,7 +197,11 @@ def blink_times(path: Path) -> list[float]:
 
 
 def sweep(
-    names: Sequence[str], sizes: Sequence[int], crfs: Sequence[int], out: Callable[[str], None]
+    names: Sequence[str],
+    sizes: Sequence[int],
+    crfs: Sequence[int],
+    out: Callable[[str], None],
+    codec: str = "libx264",
 ) -> dict[tuple[str, int, int], list[float]]:
     """Find blinks on every clip x size x CRF; print one line per clip and size (blinks found),
     then the false and missed blinks per size and CRF."""
@@ -204,7 +213,7 @@ def sweep(
             clip = clips[name]
             row = []
             for crf in crfs:
-                times = blink_times(clip.build(size, crf))
+                times = blink_times(clip.build(size, crf, codec))
                 found[(name, size, crf)] = times
                 false, missed = clip.errors(times)
                 mark = ("+" * false) + ("-" * missed)
@@ -226,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("clips", nargs="*", help="clip names (default: all)")
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--crfs", default=",".join(map(str, CRFS)))
+    parser.add_argument("--codec", default="libx264", help="libx264 (MP4) or libvpx-vp9 (WebM)")
     args = parser.parse_args(argv)
     names = args.clips or list(catalogue())
     unknown = [n for n in names if n not in catalogue()]
@@ -237,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         [int(s) for s in args.sizes.split(",")],
         [int(c) for c in args.crfs.split(",")],
         lambda line: print(line, flush=True),
+        args.codec,
     )
     print(f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
 

@@ -26,10 +26,20 @@ def _narrow_series(fps: float, dips: dict[int, float]) -> tuple[list[float], lis
 
 
 def test_a_single_noisy_frame_at_30_fps_is_not_a_blink() -> None:
-    """Both eyes a third under their baseline on one frame, the frames around it open: the
-    fit's noise (the lids of narrow eyes one or two pixels off), not lids that closed."""
-    times, eyes = _narrow_series(30, {30: 0.075, 75: 0.078})
+    """Both eyes two pixels of lid under their baseline on one frame, the frames around it
+    open: the fit's noise on narrow eyes, not lids that closed."""
+    times, eyes = _narrow_series(30, {30: 0.094, 75: 0.090})
     assert blink_events(times, eyes, TH, eyes) == []
+
+
+def test_eyes_that_narrow_are_not_a_blink() -> None:
+    """Wide eyes (0.20) narrowing by a third for a third of a second, as the carphone man's do
+    while he talks: a third of the way to shut lids is not a blink; a blink goes near them."""
+    times = [i / 30 for i in range(120)]
+    narrowed = [0.135 if 40 <= i < 50 else 0.20 for i in range(120)]
+    assert blink_events(times, narrowed, TH, narrowed) == []
+    blinked = [0.09 if 40 <= i < 43 else 0.20 for i in range(120)]
+    assert len(blink_events(times, blinked, TH, blinked)) == 1
 
 
 def test_narrow_eyes_closing_over_frames_are_a_blink() -> None:
