@@ -46,26 +46,15 @@ def blink_events(
     other: Sequence[float] | None = None,
     yaws: Sequence[float] | None = None,
 ) -> list[Event]:
-    """Distinct blinks: both eyes closing together, further and longer than noise.
+    """Distinct blinks: both eyes' openness dipping together under their open-eye baselines.
 
     ``openness`` is one eye's (``geometry.eye_openness``), ``other`` the other eye's (the
     same series when omitted). Each eye's baseline is a high percentile of its openness within
     ``blink_baseline_s`` around each frame, so it adapts to the person's eyes and to the camera.
-    A frame's closure is how far an eye is from that baseline toward ``blink_shut_openness``
-    (what the landmark fit reads for shut lids: 0 open, 1 shut), for the less closed of the
-    two eyes: one eye alone (a wink, or a fit that loses the far eye of a turned head) is not
-    closing. Measured toward the shut reading, not as a share of the baseline, a blink of wide
-    eyes and one of narrow eyes read alike, and eyes that only narrow (an expression, a nod)
-    read as partly closed.
-
-    A dip starts past ``blink_noise_closure`` and ends when both eyes' mean closure is back
-    under ``blink_reopen``. It is a blink (at its first frame closed ``blink_closure``) when it
-    has such a frame and enough evidence: its closure beyond ``blink_noise_closure`` summed
-    over its frames, each weighted by the time it stands for (the shorter gap to a
-    neighbour), reaching ``blink_evidence_s``. A noisy fit (whole-pixel lids on narrow eyes,
-    encoding noise) reads one frame partly closed; lids that close stay down for several
-    frames at 30 fps, or read shut; at 15 fps one frame stands for twice the time and a
-    one-frame blink counts. Dips longer than ``blink_max_s`` are not blinks. No blink counts
+    The eyes close when the more open of the two is under its baseline x (1 - ``blink_drop``):
+    one eye alone (a wink, or a landmark fit that loses the far eye of a turned head) is not a
+    blink. A dip counts once the eyes reopen, and only if it is shorter than ``blink_max_s``;
+    a dip of a single frame counts (a blink at 15 fps lasts one or two frames). No blink counts
     where the baselines show eyes that are not open (``blink_min_openness``), nor while the
     head is turned past ``blink_max_yaw_deg`` (``yaws``, degrees): there the far eye is half
     hidden behind the nose and a landmark fit guesses its lids.
@@ -78,64 +67,38 @@ def blink_events(
     lo = np.searchsorted(t, t - half, side="left")
     hi = np.searchsorted(t, t + half, side="right")
     eyes = [list(openness), list(openness if other is None else other)]
-    shut = thresholds.blink_shut_openness
-    closures = []
+    ratios = []
     bases = []
     for values in eyes:
         base = np.array([percentile(values[lo[i] : hi[i]], 80) for i in range(n)])
         bases.append(base)
-        span = np.maximum(base - shut, thresholds.blink_min_span)
-        closures.append((base - np.asarray(values, dtype=np.float64)) / span)
-    closure = np.minimum(closures[0], closures[1])  # the less closed eye's
-    mean_closure = (closures[0] + closures[1]) / 2.0
+        ratios.append(np.asarray(values, dtype=np.float64) / np.maximum(base, 1e-9))
+    both_closed = np.maximum(ratios[0], ratios[1])  # the more open eye
+    mean_ratio = (ratios[0] + ratios[1]) / 2.0
     open_enough = (bases[0] + bases[1]) / 2.0 >= thresholds.blink_min_openness
     if yaws is None:
         facing = np.ones(n, dtype=bool)
     else:
         with np.errstate(invalid="ignore"):  # NaN yaw (no pose): not facing
             facing = np.abs(np.asarray(yaws, dtype=np.float64)) <= thresholds.blink_max_yaw_deg
-    gaps = np.diff(t)
-    weight = np.minimum(np.concatenate([gaps[:1], gaps]), np.concatenate([gaps, gaps[-1:]]))
-    noise = thresholds.blink_noise_closure
-    excess = np.maximum(closure - noise, 0.0) * weight
-    reopened = thresholds.blink_reopen
+    closed_level = 1.0 - thresholds.blink_drop
+    open_level = 1.0 - thresholds.blink_reopen
     events: list[Event] = []
-    state_open = bool(mean_closure[0] <= reopened)
-    dip: _Dip | None = None  # None: no dip that can be a blink under way
+    state_open = bool(mean_ratio[0] >= open_level)
+    start: float | None = None  # time the eyes closed, None when no valid blink is under way
     for i in range(n):
         if not open_enough[i]:
-            state_open, dip = False, None  # eyes never open around here: no blink
+            state_open, start = False, None  # eyes never open around here: no blink
             continue
-        if state_open and closure[i] >= noise:
-            state_open = False
-            dip = _Dip(float(t[i])) if facing[i] else None
+        if state_open and both_closed[i] < closed_level:
+            state_open, start = False, float(t[i]) if facing[i] else None
         elif not state_open and not facing[i]:
-            dip = None  # the lids of a turned head are guessed: no blink from this dip
-        elif not state_open and mean_closure[i] <= reopened:
-            if (
-                dip is not None
-                and dip.closed is not None
-                and t[i] - dip.start <= thresholds.blink_max_s + 1e-9
-                and dip.evidence >= thresholds.blink_evidence_s - 1e-12
-            ):
-                events.append(Event(Action.BLINK, dip.closed))
-            state_open, dip = True, None
-            continue
-        if dip is not None:
-            dip.evidence += float(excess[i])
-            if dip.closed is None and closure[i] >= thresholds.blink_closure:
-                dip.closed = float(t[i])
+            start = None  # the lids of a turned head are guessed: no blink from this dip
+        elif not state_open and mean_ratio[i] >= open_level:
+            if start is not None and t[i] - start <= thresholds.blink_max_s + 1e-9:
+                events.append(Event(Action.BLINK, start))
+            state_open, start = True, None
     return events
-
-
-@dataclass
-class _Dip:
-    """A dip of the eyes under way: when it started, when the eyes were first closed (the
-    blink's time), and its evidence so far."""
-
-    start: float
-    closed: float | None = None
-    evidence: float = 0.0
 
 
 def eyes_closed_all_along(openness: Sequence[float], thresholds: Thresholds) -> bool:

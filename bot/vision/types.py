@@ -202,29 +202,9 @@ class Thresholds:
     frontal_angle_deg: float = 12.0
     """Largest yaw of a frame used as frontal (match, key frame)."""
     blink_drop: float = 0.3
-    """The scan samples every frame where the eyes' openness is half this under its recent
-    level (a blink may last one frame)."""
-    blink_shut_openness: float = 0.075
-    """What dlib's 68-point fit reads for shut lids (``eye_openness``; its lid points never
-    meet): 0.070-0.081 at the bottom of the tuning source's blinks, narrow eyes or not."""
-    blink_min_span: float = 0.02
-    """The least span from an eye's baseline to the shut reading that closure is measured over
-    (eyes barely open: closure would divide by nothing)."""
-    blink_closure: float = 0.6
-    """A blink closes both eyes at least this share of the way to the shut reading."""
-    blink_noise_closure: float = 0.4
-    """Closure up to this is the fit's noise (one or two whole pixels of lid on narrow eyes):
-    a dip starts past it, and only closure past it is evidence."""
-    blink_reopen: float = 0.25
-    """A dip ends when both eyes' mean closure is back under this."""
-    blink_evidence_s: float = 0.0133
-    """A blink's evidence: its closure beyond ``blink_noise_closure`` summed over its frames,
-    each weighted by the seconds it stands for (the shorter gap to a neighbour). 0.0133 s is
-    0.4 summed over 30 fps frames (one frame read shut, or two closed 0.6 of the way) and 0.2
-    on one 15 fps frame (a one-frame blink at 15 fps, closed 0.6 of the way); one 30 fps frame
-    of noise closed 0.5-0.7 of the way is not enough. Set with ``blink_closure``,
-    ``blink_noise_closure`` and ``blink_shut_openness`` on the *tuning source*'s CRF sweep
-    (``tests/vision/noise.py``: H.264 at 288 and 640 px, VP9 at 288 px)."""
+    """A blink starts when both eyes' openness falls below their baseline x (1 - blink_drop)."""
+    blink_reopen: float = 0.10
+    """A blink ends when the eyes' openness is back above baseline x (1 - blink_reopen)."""
     blink_max_s: float = 0.8
     """Longer closures are not blinks."""
     blink_max_yaw_deg: float = 20.0

@@ -32,6 +32,11 @@ def test_a_single_noisy_frame_at_30_fps_is_not_a_blink() -> None:
     assert blink_events(times, eyes, TH, eyes) == []
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a drop of a third from the open level counts as a blink, however wide the eyes: the "
+    "carphone man's talking counts as one under VP9 (bot/vision/README.md, section 9)",
+)
 def test_eyes_that_narrow_are_not_a_blink() -> None:
     """Wide eyes (0.20) narrowing by a third for a third of a second, as the carphone man's do
     while he talks: a third of the way to shut lids is not a blink; a blink goes near them."""
@@ -53,9 +58,30 @@ def test_one_frame_blink_of_narrow_eyes_at_15_fps() -> None:
     assert len(blink_events(times, eyes, TH, eyes)) == 2
 
 
+KNOWN_FAILURES = {
+    ("carphone", 32): "a false blink at 1.97 s: two frames 30 % under the open level, eyes open "
+    "on every frame from 1.84 to 2.07 s (looked at)",
+}
+"""What the engine does wrong here today (strict xfails; bot/vision/README.md, section 9)."""
+
+
+def _cases() -> list[object]:
+    return [
+        pytest.param(
+            name,
+            crf,
+            id=f"{name}-crf{crf}",
+            marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[(name, crf)])
+            if (name, crf) in KNOWN_FAILURES
+            else (),
+        )
+        for name in noise.CI_CLIPS
+        for crf in noise.CRFS
+    ]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("crf", noise.CRFS)
-@pytest.mark.parametrize("name", noise.CI_CLIPS)
+@pytest.mark.parametrize(("name", "crf"), _cases())
 def test_blinks_do_not_move_with_the_encoder(name: str, crf: int) -> None:
     clip = noise.catalogue()[name]
     found = noise.blink_times(clip.build(noise.CI_SIZE, crf))
