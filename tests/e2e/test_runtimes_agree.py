@@ -12,16 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.domain.idnumber import check_character
 from bot.emulator import Emulator, Reply
 from bot.emulator.testing import running_emulator
 from tests.e2e.harness import TRANSLATOR, Citizen, make_settings, running
+from tests.ids import rid
 
 pytestmark = pytest.mark.slow
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
 
 
 OWN_ID = rid("44030419850612001")
