@@ -11,13 +11,13 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.flows.admin_runner import AdminRunner, RoleMenus
+from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
+from bot.flows.menus import MenuPort
 from bot.flows.ports import Messenger
 from bot.flows.runner import CitizenRunner
 from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.services.staff import StaffService
 
 
 class Runtime(Protocol):
@@ -26,6 +26,11 @@ class Runtime(Protocol):
 
     @property
     def messenger(self) -> Messenger: ...
+
+    @property
+    def command_menus(self) -> MenuPort:
+        """Carries out the command menus `bot.flows.menus.RoleMenus` decides."""
+        ...
 
     def build(
         self,
@@ -40,14 +45,6 @@ class Runtime(Protocol):
     ) -> None:
         """Routes updates to the core; called once, after the core is built."""
         ...
-
-    def role_menus(
-        self, settings: Settings, translator: Translator, staff: StaffService
-    ) -> RoleMenus:
-        """What the admin runner calls when someone's role changed."""
-        ...
-
-    async def set_commands(self, settings: Settings, translator: Translator) -> None: ...
 
     def polling(
         self, *, polling_timeout: int = 10, handle_as_tasks: bool = True

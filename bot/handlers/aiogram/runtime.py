@@ -22,11 +22,11 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
-from bot.flows.menus import citizen_menus
 from bot.flows.runner import CitizenRunner
 from bot.handlers.aiogram import admin as admin_handlers
 from bot.handlers.aiogram import citizen as citizen_handlers
 from bot.handlers.aiogram.agents import build_agents_router
+from bot.handlers.aiogram.menus import AiogramMenus
 from bot.handlers.aiogram.messenger import AiogramMessenger
 from bot.handlers.aiogram.middlewares import (
     BanMiddleware,
@@ -37,7 +37,6 @@ from bot.handlers.aiogram.middlewares import (
 )
 from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.services.staff import StaffService
 
 _RESPONSE_TYPES: list[type] = []
 
@@ -215,16 +214,9 @@ class AiogramRuntime:
         assert self.dispatcher is not None
         await self.dispatcher.emit_shutdown(bot=self.bot, **self.dispatcher.workflow_data)
 
-    def role_menus(
-        self, settings: Settings, translator: Translator, staff: StaffService
-    ) -> admin_handlers.AiogramRoleMenus:
-        return admin_handlers.AiogramRoleMenus(self.bot, translator, staff, settings)
-
-    async def set_commands(self, settings: Settings, translator: Translator) -> None:
-        await admin_handlers.apply_menus(self.bot, citizen_menus(translator))
-        await admin_handlers.set_role_commands(
-            self.bot, translator, StaffService(settings.admin_ids), settings
-        )
+    @property
+    def command_menus(self) -> AiogramMenus:
+        return AiogramMenus(self.bot)
 
     async def close(self) -> None:
         await self.bot.session.close()
