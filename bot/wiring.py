@@ -18,6 +18,7 @@ from bot.flows.core import FlowConfig
 from bot.flows.menus import RoleMenus
 from bot.flows.notify import Hub
 from bot.flows.runner import CitizenRunner
+from bot.handlers.gate import BanGate, BanList
 from bot.handlers.runtime import Runtime
 from bot.i18n import Translator
 from bot.jobs.arq_queue import ArqJobQueue
@@ -274,6 +275,8 @@ async def build_app(
         redis=redis,
         translator=translator,
         metrics=metrics,
+        # who is banned is read again as often as who is staff
+        bans=BanGate(translator, banned=BanList(refresh_s=settings.staff_refresh_seconds)),
     )
     await queue.start(verification.finish)
     return App(

@@ -16,6 +16,7 @@ from bot.flows.agents import AgentDesk
 from bot.flows.menus import MenuPort
 from bot.flows.ports import Messenger
 from bot.flows.runner import CitizenRunner
+from bot.handlers.gate import BanGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
 
@@ -42,8 +43,10 @@ class Runtime(Protocol):
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
+        bans: BanGate,
     ) -> None:
-        """Routes updates to the core; called once, after the core is built."""
+        """Routes updates to the core; called once, after the core is built. `bans` is the
+        gate every update passes (its ban list read as often as the staff list)."""
         ...
 
     def polling(

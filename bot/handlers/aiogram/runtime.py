@@ -35,6 +35,7 @@ from bot.handlers.aiogram.middlewares import (
     ThrottlingMiddleware,
     error_router,
 )
+from bot.handlers.gate import BanGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
 
@@ -140,6 +141,7 @@ class AiogramRuntime:
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
+        bans: BanGate,
     ) -> None:
         dispatcher = Dispatcher(
             disable_fsm=True,  # no handler uses aiogram's FSM: no state read per update
@@ -159,7 +161,7 @@ class AiogramRuntime:
                 translator, rate=settings.throttle_rate, burst=settings.throttle_burst
             )
         )
-        dispatcher.update.outer_middleware(BanMiddleware(translator))
+        dispatcher.update.outer_middleware(BanMiddleware(translator, bans))
         dispatcher.include_router(admin_handlers.build_router(admin))
         dispatcher.include_router(citizen_handlers.build_router())
         if desk is not None:

@@ -132,6 +132,7 @@ class PtbRuntime:
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
+        bans: BanGate,
     ) -> None:
         """The conversation state stays in our ConversationStore (no PTB persistence)."""
         self.translator = translator
@@ -141,7 +142,7 @@ class PtbRuntime:
         self.throttle = Throttle(
             translator, rate=settings.throttle_rate, burst=settings.throttle_burst
         )
-        self.bans = BanGate(translator)
+        self.bans = bans
         self.redeliver_transient = bool(settings.webhook_url) and not settings.local_mode
         application = (
             ApplicationBuilder()
