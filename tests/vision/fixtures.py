@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.vision.testing import synth, synth_fixtures, video_files
 
-VERSION = "v1"
+VERSION = "v2"
 SIZE = 384
 FPS = 30.0
 CACHE = Path(__file__).resolve().parents[1] / ".fixture-cache" / f"vision-{VERSION}"

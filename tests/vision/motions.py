@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.vision.testing import face_mesh, synth, video_files
 
-VERSION = "v1"
+VERSION = "v2"
 CACHE = Path(__file__).resolve().parents[1] / ".fixture-cache" / f"vision-motions-{VERSION}"
 SIZE = 384
 

@@ -30,45 +30,28 @@ CACHE = (
 )
 CASES = {c.name: c for c in heldout.all_cases() if c.name in heldout.CI_CASES}
 
-# Measured at this size on the engine with the landmark-fit prior (bot/vision/prior.py: a fit
-# that jumps faster than a head turns, or collapses, is searched again or not counted); each
-# reason says what it did. ``name:blink`` keys are for the no-blink test. Same-person distances
-# of 0.45-0.49 (the pass line is 0.45) are sent to review; the Obama clips also lose a blink
-# (narrow eyes: reproduced on the tuning source, tests/vision/motions.py KNOWN_MISSES). Their
-# turns are right since the prior (before it: r3d_portrait_obama left+left+left+right,
-# r3d_webm_obama right+right, the fit flipping at 25-30 degrees of yaw).
-# real_single_rot180 passes (d=0.437). r3d_genuine_obama_left and r3d_webm_obama: see FLAKY.
+# Measured at this size on heldout_version 3 (clips byte-for-byte the same every time they are
+# made: tests/vision/test_video_files.py). Each reason says what the engine did. ``name:blink``
+# keys are for the no-blink test. Same-person distances of 0.45-0.49 (the pass line is 0.45)
+# are sent to review: dlib's encoder puts these photos of one man 0.35-0.49 apart, and two
+# different Asian women of the set 0.55 apart, so the line cannot move (bot/vision/README.md).
+# The engine's answers on some clips change with the encoder's noise: the same frames of
+# r3d_nod_tilt_obama encoded at CRF 18, 20, 23, 26 and 29 give one false blink at 26 only
+# (the size made here), r3d_genuine_obama_left passes at 20 only; see bot/vision/README.md.
 KNOWN_FAILURES: dict[str, str] = {
-    "r3d_portrait_obama": "fail: no_blink, match_borderline d=0.476 (turns left+right)",
-    "r3d_ordered_obama": "review: match_borderline, d=0.463",
-    "real_single_blink": "review: match_borderline, d=0.489 against his older photo",
+    "r3d_genuine_obama_left": "review: match_borderline, d=0.462",
+    "r3d_portrait_obama": "review: match_borderline, d=0.462",
+    "r3d_ordered_obama": "review: match_borderline, d=0.469",
     "real_single_portrait": "review: match_borderline, d=0.476",
-}
-
-# Clips whose verdict changes from one making of the clip to the next. The frames are the same
-# every time (seeded; the cut-out too since heldout_version 2), but the encoded bytes are not
-# always: one clip made by two processes at once, three times, gave other bytes each time
-# from identical frames (hashed before encoding), and two runs of this file one after the other
-# made 13 of the 27 clips with other bytes; decoded, they differ by up to 90 grey levels on a
-# few pixels. On these clips the engine's answer moves with those bytes. Marked
-# xfail(strict=False): the summary shows XFAIL or XPASS for each run; the engine's
-# sensitivity to such noise is itself a known weakness (bot/vision/README.md).
-FLAKY: dict[str, str] = {
-    "r3d_genuine_obama_left": "verdict moves with x264's bytes: no_blink in earlier makings,"
-    " pass in the two makings of heldout_version 2 seen here",
-    "r3d_webm_obama": "verdict moves with the encoder's bytes: wrong_order in earlier makings,"
-    " pass in the two makings of heldout_version 2 seen here",
-    "r3d_shake_only_obama:blink": "a blink found in one making (CI on a fresh clone,"
-    " 2026-12-01: 1 blink, no_turn_right), none in others; still refused as an attack",
+    "r3d_nod_tilt_obama": "attack accepted: a false blink (1) while nodding and tilting with"
+    " open eyes, challenge blink only; found at CRF 26 (this size), not at 18, 20, 23 or 29",
+    "r3d_nod_tilt_obama:blink": "1 blink reported, none performed (see r3d_nod_tilt_obama)",
 }
 
 
 def _mark(name: str) -> pytest.MarkDecorator | tuple[()]:
     reason = KNOWN_FAILURES.get(name)
-    if reason:
-        return pytest.mark.xfail(strict=True, reason=reason)
-    flaky = FLAKY.get(name)
-    return pytest.mark.xfail(strict=False, reason=flaky) if flaky else ()
+    return pytest.mark.xfail(strict=True, reason=reason) if reason else ()
 
 
 def _params(names: list[str]) -> list[object]:
@@ -103,11 +86,7 @@ def test_heldout_attack_refused(name: str) -> None:
 
 
 def _no_blink_mark(name: str) -> pytest.MarkDecorator | tuple[()]:
-    reason = KNOWN_FAILURES.get(f"{name}:blink")
-    if reason:
-        return pytest.mark.xfail(strict=True, reason=reason)
-    flaky = FLAKY.get(f"{name}:blink")
-    return pytest.mark.xfail(strict=False, reason=flaky) if flaky else ()
+    return _mark(f"{name}:blink")
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=_no_blink_mark(n), id=n) for n in NO_BLINK])

@@ -37,7 +37,13 @@ def write_video(
         )
         stream.pix_fmt = "yuv420p"
         if codec == "libx264":
-            stream.options = {"crf": str(crf), "preset": "veryfast"}
+            # No macroblock tree: with it, x264 gave other bytes for the same frames depending
+            # on what the process had done before (building a 3D head between two encodings
+            # was enough; one thread or several alike), so a test clip was not the same clip
+            # from one run to the next. Without it the bytes depend on the frames only.
+            # (VP8/VP9 decode to the same frames every time; only WebM's random segment id
+            # differs.)
+            stream.options = {"crf": str(crf), "preset": "veryfast", "x264-params": "mbtree=0"}
         elif codec.startswith("libvpx"):
             stream.options = {
                 "crf": str(crf + 6),
