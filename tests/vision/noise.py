@@ -68,11 +68,12 @@ class Clip:
         if not path.exists():
             rendered = list(self.frames(size))
             for other in CRFS if crf in CRFS else (crf,):
-                target = self._path(size, other, codec)
-                if not target.exists():
-                    tmp = target.with_name(f".{target.stem}.tmp{target.suffix}")
-                    video_files.write_video(tmp, rendered, self.fps, crf=other, codec=codec)
-                    tmp.replace(target)
+                video_files.made_once(
+                    self._path(size, other, codec),
+                    lambda tmp, q=other: video_files.write_video(
+                        tmp, rendered, self.fps, crf=q, codec=codec
+                    ),
+                )
         return path
 
     def _path(self, size: int, crf: int, codec: str) -> Path:
