@@ -35,6 +35,7 @@ from bot.handlers.aiogram.middlewares import (
     ThrottlingMiddleware,
     error_router,
 )
+from bot.handlers.aiogram.order import PerUserOrderMiddleware
 from bot.handlers.gate import BanGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
@@ -151,6 +152,8 @@ class AiogramRuntime:
             settings=settings,
             metrics=metrics,
         )
+        # First: one user's updates go through everything below in arrival order.
+        dispatcher.update.outer_middleware(PerUserOrderMiddleware())
         # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
         dispatcher.update.outer_middleware(
             DedupMiddleware(redis if settings.webhook_url else None, metrics=metrics)
