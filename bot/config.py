@@ -45,9 +45,10 @@ class Settings(BaseSettings):
     agents_language: str = "en"
     review_reminder_minutes: int = 30
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    # Each bot process keeps the staff list (agents and admins) in memory and reads it again
-    # after this many seconds: a role given or removed by another process counts here within
-    # it (at once in the process that handled the command). 0: read on every check.
+    # Each bot process keeps the staff list (agents and admins) and the banned users' ids in
+    # memory and reads them again after this many seconds: a role given or removed, or a ban
+    # made, by another process counts here within it (at once in the process that handled the
+    # command; an unban counts at once everywhere). 0: read on every check.
     staff_refresh_seconds: float = Field(default=2.0, ge=0.0, le=300.0)
 
     # --- security --------------------------------------------------------------------------

@@ -15,8 +15,10 @@ from bot.config import Settings
 from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
 from bot.flows.core import FlowConfig
+from bot.flows.menus import RoleMenus
 from bot.flows.notify import Hub
 from bot.flows.runner import CitizenRunner
+from bot.handlers.gate import BanGate, BanList
 from bot.handlers.runtime import Runtime
 from bot.i18n import Translator
 from bot.jobs.arq_queue import ArqJobQueue
@@ -91,6 +93,7 @@ class App:
     store: SqliteConversationStore | RedisConversationStore
     translator: Translator
     verification: VerificationService
+    menus: RoleMenus
     desk: AgentDesk | None = None
     metrics: Metrics = field(default_factory=Metrics)
     _closed: bool = field(default=False, repr=False)
@@ -132,7 +135,8 @@ class App:
             log.info("daily retention purge: %s", report)
 
     async def set_commands(self) -> None:
-        await self.runtime.set_commands(self.settings, self.translator)
+        """The command menus of every role (the citizens', the admins', the agents' group's)."""
+        await self.menus.set_all()
 
     async def close(self) -> None:
         if self._closed:
@@ -239,6 +243,13 @@ async def build_app(
         strict=strict,
         locker=RedisLocker(redis) if redis is not None else None,
     )
+    menus = RoleMenus(
+        runtime.command_menus,
+        translator,
+        staff.admins,
+        agents_chat_id=settings.agents_chat_id,
+        agents_language=settings.agents_language,
+    )
     admin = AdminRunner(
         bot_id=bot_id,
         messenger=runtime.messenger,
@@ -250,7 +261,7 @@ async def build_app(
         references=references,
         media_dir=media_dir,
         language_of=runner.language_of,
-        menus=runtime.role_menus(settings, translator, staff),
+        menus=menus,
         locker=RedisLocker(redis) if redis is not None else None,
     )
     if desk is not None:
@@ -264,8 +275,20 @@ async def build_app(
         redis=redis,
         translator=translator,
         metrics=metrics,
+        # who is banned is read again as often as who is staff
+        bans=BanGate(translator, banned=BanList(refresh_s=settings.staff_refresh_seconds)),
     )
     await queue.start(verification.finish)
     return App(
-        settings, runtime, runner, admin, queue, store, translator, verification, desk, metrics
+        settings,
+        runtime,
+        runner,
+        admin,
+        queue,
+        store,
+        translator,
+        verification,
+        menus,
+        desk,
+        metrics,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from bot.domain.idnumber import check_character, mask_id
+from bot.domain.idnumber import mask_id
 from bot.storage.models import (
     Application,
     ApplicationKind,
@@ -15,11 +15,7 @@ from bot.storage.models import (
     FamilyMember,
     Relationship,
 )
-
-
-def rid(first17: str) -> str:
-    """A valid ID number from its first 17 characters."""
-    return first17 + check_character(first17)
+from tests.ids import rid
 
 
 async def citizen(user_id: int, language: str = "en") -> Citizen:

@@ -11,13 +11,14 @@ import pytest
 from bot import __main__ as entry
 from bot.cli import main
 from bot.config import Settings
-from bot.domain.idnumber import check_character, mask_id
+from bot.domain.idnumber import mask_id
 from bot.security import generate_key, load_vault
 from bot.services.ecard import issue_token
+from tests.ids import rid
 from tests.vision import fixtures
 
-ID_A = "11010519491231002" + check_character("11010519491231002")
-ID_B = "44030619900101123" + check_character("44030619900101123")
+ID_A = rid("11010519491231002")
+ID_B = rid("44030619900101123")
 
 
 @pytest.fixture

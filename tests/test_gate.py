@@ -50,6 +50,31 @@ async def test_the_ban_list_reads_bans_at_most_once_per_refresh() -> None:
     assert not await due.may_be_banned(7)
 
 
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.usefixtures("sqlite_db")
+async def test_a_ban_made_by_another_process_is_seen_within_the_refresh_time() -> None:
+    clock = Clock()
+    banned = BanList(refresh_s=5.0, clock=clock)
+    assert not await banned.may_be_banned(7)  # the list is read: nobody
+    await Ban.create(telegram_user_id=7, banned_by=1)  # as another process, same database
+    clock.now += 4.9
+    assert not await banned.may_be_banned(7)  # not read again before the refresh time
+    clock.now += 0.1
+    assert await banned.may_be_banned(7)  # read again: seen within the refresh time
+    await Ban.create(telegram_user_id=8, banned_by=1)
+    clock.now += 1.0
+    assert not await banned.may_be_banned(8)  # the last read counts from when it was made
+
+
 @pytest.mark.usefixtures("sqlite_db")
 async def test_the_gate_asks_only_about_listed_users_and_an_unban_counts_at_once() -> None:
     banned = BanList(refresh_s=3600.0)

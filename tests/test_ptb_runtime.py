@@ -127,8 +127,8 @@ async def test_webhook_mode_has_a_transient_failure_delivered_again(tmp_path: Pa
             redis=None,
             translator=Translator(),
             metrics=metrics,
+            bans=NoBans(),  # type: ignore[arg-type]
         )
-        runtime.bans = NoBans()  # type: ignore[assignment]
         user = emulator.user(user_id=4301, first_name="Ana", language_code="en")
         try:
             await runtime.startup()

@@ -15,17 +15,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, assert_never
+from typing import assert_never
 
 from bot.config import Settings
 from bot.flows import admin as flow
 from bot.flows.admin import effects as fx
 from bot.flows.admin.state import AdminContext, Reply
 from bot.flows.admin_screen import AdminScreen
+from bot.flows.menus import RoleMenus
 from bot.flows.ports import (
     ConversationStore,
     Messenger,
@@ -46,12 +47,6 @@ log = logging.getLogger(__name__)
 SCOPE = "admin"
 _MAX_RESULT_CHAIN = 4
 LanguageOf = Callable[[int, str | None], Awaitable[str]]
-
-
-class RoleMenus(Protocol):
-    """The runtime's command menus per role (set when someone's role changes)."""
-
-    async def refresh(self, changed: Iterable[int]) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,21 @@
-"""The command menus Telegram shows, per role: what each audience can type after a slash."""
+"""The command menus Telegram shows, per role: what each audience can type after a slash.
+
+Which commands each role sees, in which language and in which chat is decided here, once for
+every runtime (`RoleMenus`); a runtime only carries out one `MenuUpdate` at a time through its
+`MenuPort` (Telegram's setMyCommands / deleteMyCommands with the matching scope)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.flows.core import T, t
+from bot.flows.ports import MessengerError
 from bot.i18n import LANGUAGES, Translator
+
+log = logging.getLogger(__name__)
 
 CITIZEN_COMMANDS = ("start", "menu", "cancel", "language", "logout", "help")
 """Citizens' commands; each has its description under `cmd-<name>` in locales/."""
@@ -107,3 +116,57 @@ def role_menus(
         for code in _codes(lang, "en")
     ]
     return updates
+
+
+class MenuPort(Protocol):
+    """A runtime's way to carry out one `MenuUpdate`: setMyCommands with `commands`, or
+    deleteMyCommands when they are None; scope `BotCommandScopeChat(chat_id)`, or
+    `BotCommandScopeAllPrivateChats` when `chat_id` is None. Raises only `MessengerError`."""
+
+    async def apply(self, update: MenuUpdate) -> None: ...
+
+
+class RoleMenus:
+    """The command menus of every role, kept in step with the staff list: the citizens' (every
+    private chat), the admins' (their own chat) and the agents' group's. `admins` reads who
+    the admins are now (configured and by role)."""
+
+    def __init__(
+        self,
+        port: MenuPort,
+        translator: Translator,
+        admins: Callable[[], Awaitable[Iterable[int]]],
+        *,
+        agents_chat_id: int | None,
+        agents_language: str = "en",
+    ) -> None:
+        self.port = port
+        self.translator = translator
+        self.admins = admins
+        self.agents_chat_id = agents_chat_id
+        self.agents_language = agents_language
+
+    async def set_all(self) -> None:
+        """At start: the citizens' menu, then the menus per role."""
+        await self._apply(citizen_menus(self.translator))
+        await self.refresh(())
+
+    async def refresh(self, changed: Iterable[int]) -> None:
+        """After roles changed: the admins' and the group's menus again; the users in `changed`
+        who are no admins lose their own menu (they see the citizens')."""
+        updates = role_menus(
+            self.translator,
+            admins=await self.admins(),
+            agents_chat_id=self.agents_chat_id,
+            agents_language=self.agents_language,
+            changed=changed,
+        )
+        await self._apply(updates)
+
+    async def _apply(self, updates: Iterable[MenuUpdate]) -> None:
+        """A chat the bot cannot reach (never started) is skipped with a warning."""
+        for update in updates:
+            try:
+                await self.port.apply(update)
+            except MessengerError as error:
+                log.warning("could not set a command menu: %s", type(error).__name__)

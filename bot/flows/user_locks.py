@@ -1,6 +1,7 @@
-"""One asyncio lock per user in this process, for the runners: a user's events are handled one
-at a time. A lock is forgotten once nobody holds it or waits for it (a weak mapping), so idle
-users cost no memory. Across processes the runners take a `bot.locks.Locker` as well."""
+"""One asyncio lock per user in this process, for the runners (and PTB's update processor): a
+user's events are handled one at a time. A lock is forgotten once nobody holds it or waits for
+it (a weak mapping), so idle users cost no memory. Across processes the runners take a
+`bot.locks.Locker` as well."""
 
 from __future__ import annotations
 

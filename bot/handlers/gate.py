@@ -1,7 +1,8 @@
 """What every runtime does to an update before and around its handlers, free of any Telegram
 library: throttling (a token bucket per user), dropping updates seen before, deciding whether
 a failure was the infrastructure's (so that a webhook update is delivered again), and who is
-banned (a list read every 2 s, no query per update) and what they are told. The aiogram
+banned (a list read again every STAFF_REFRESH_SECONDS, as the staff list: no query per update)
+and what they are told. The aiogram
 middlewares and the PTB update pipeline both call these."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -163,16 +165,20 @@ class BanList:
     """Who may be banned, without a query per update: the banned users' ids, read again when
     `refresh_s` has passed since the last read. A ban made by any process (an admin's /ban)
     reaches every process within `refresh_s`; a user in the list goes through the full check,
-    which reads the ban itself, so an unban counts at once."""
+    which reads the ban itself, so an unban counts at once. The composition root gives it the
+    staff list's refresh time (STAFF_REFRESH_SECONDS)."""
 
-    def __init__(self, *, refresh_s: float = 2.0) -> None:
+    def __init__(
+        self, *, refresh_s: float = 2.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.refresh_s = refresh_s
+        self._clock = clock
         self._ids: frozenset[int] = frozenset()
         self._read_at: float | None = None
         self._reading = asyncio.Lock()
 
     def _due(self) -> bool:
-        return self._read_at is None or time.monotonic() - self._read_at >= self.refresh_s
+        return self._read_at is None or self._clock() - self._read_at >= self.refresh_s
 
     def forget(self) -> None:
         """Read the list again before the next check (bans changed in this process)."""
@@ -186,7 +192,7 @@ class BanList:
 
                     ids = await Ban.all().values_list("telegram_user_id", flat=True)
                     self._ids = frozenset(int(i) for i in ids)  # type: ignore[call-overload]
-                    self._read_at = time.monotonic()
+                    self._read_at = self._clock()
         return user_id in self._ids
 
 

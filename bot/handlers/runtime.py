@@ -11,13 +11,14 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.flows.admin_runner import AdminRunner, RoleMenus
+from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
+from bot.flows.menus import MenuPort
 from bot.flows.ports import Messenger
 from bot.flows.runner import CitizenRunner
+from bot.handlers.gate import BanGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.services.staff import StaffService
 
 
 class Runtime(Protocol):
@@ -26,6 +27,11 @@ class Runtime(Protocol):
 
     @property
     def messenger(self) -> Messenger: ...
+
+    @property
+    def command_menus(self) -> MenuPort:
+        """Carries out the command menus `bot.flows.menus.RoleMenus` decides."""
+        ...
 
     def build(
         self,
@@ -37,17 +43,11 @@ class Runtime(Protocol):
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
+        bans: BanGate,
     ) -> None:
-        """Routes updates to the core; called once, after the core is built."""
+        """Routes updates to the core; called once, after the core is built. `bans` is the
+        gate every update passes (its ban list read as often as the staff list)."""
         ...
-
-    def role_menus(
-        self, settings: Settings, translator: Translator, staff: StaffService
-    ) -> RoleMenus:
-        """What the admin runner calls when someone's role changed."""
-        ...
-
-    async def set_commands(self, settings: Settings, translator: Translator) -> None: ...
 
     def polling(
         self, *, polling_timeout: int = 10, handle_as_tasks: bool = True

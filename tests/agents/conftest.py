@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.domain.idnumber import check_character
 from bot.flows import effects as fx
 from bot.flows.agents import Agent, AgentDesk
 from bot.flows.core import FlowConfig
@@ -25,6 +24,7 @@ from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
 from bot.storage.models import Application, ApplicationEvent, ApplicationState
 from tests.fakes import RecordingNotifier
+from tests.ids import rid
 from tests.messenger import RecordingMessenger
 from tests.storage.conftest import sqlite_db, sqlite_db_url
 
@@ -35,10 +35,6 @@ AGENT_A = Agent(501, "Agent A")
 AGENT_B = Agent(502, "Agent B")
 OUTSIDER = Agent(503, "Visitor")
 TRANSLATOR = Translator()
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
 
 
 def jpeg(shade: int) -> bytes:

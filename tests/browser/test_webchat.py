@@ -14,7 +14,6 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from bot.domain.idnumber import check_character
 from bot.emulator import UserMessage
 from bot.emulator.server import DEFAULT_AGENT_ID
 from bot.i18n import Translator
@@ -22,11 +21,12 @@ from tests.browser import chromium
 from tests.browser.chromium import READABILITY_SCRIPT, VISIBLE_SCRIPT, button, poll, wait_until
 from tests.browser.conftest import ADMIN_ID, World
 from tests.e2e.harness import Citizen, id_card_photo, send_id_card
+from tests.ids import rid
 
 pytestmark = pytest.mark.slow
 TRANSLATOR = Translator()
 WEBM_MAGIC = b"\x1a\x45\xdf\xa3"
-FATHER_ID = "44030419560203001" + check_character("44030419560203001")
+FATHER_ID = rid("44030419560203001")
 
 
 def page_text(lang: str, key: str, **params: Any) -> str:
@@ -115,8 +115,7 @@ def citizen_of(world: World, user_id: int) -> Citizen:
 
 
 def own_id(user_id: int) -> str:
-    first17 = f"44030419850612{user_id % 1000:03d}"
-    return first17 + check_character(first17)
+    return rid(f"44030419850612{user_id % 1000:03d}")
 
 
 Step = tuple[str, str] | tuple[str, str, str]

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.domain.idnumber import check_character
 from bot.emulator import Emulator, SimulatedUser, Supergroup
 from bot.emulator.testing import running_emulator
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
@@ -40,14 +39,11 @@ from tests.e2e.harness import (
     running,
     send_id_card,
 )
+from tests.ids import rid
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
 
 AGENTS = -1001000000777
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
 
 
 OWN_ID = rid("44030419850612001")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.idnumber import check_character
 from bot.emulator import Emulator
 from bot.emulator.testing import running_emulator
 from bot.storage.models import AuditLog, Citizen, FamilyMember
 from tests.e2e.harness import ENGINE_BOUND, BotUnderTest, make_settings, running, send_id_card
 from tests.e2e.harness import Citizen as Person
+from tests.ids import rid
 from tests.qr import decode_qr
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("each_runtime")]
@@ -27,10 +27,6 @@ def plain_jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), (200, 180, 160)).save(buffer, "JPEG")
     return buffer.getvalue()
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
 
 
 OWN_ID = rid("44030419850612001")  # man born 1985
@@ -123,7 +119,7 @@ async def test_bad_inputs_get_clear_answers_and_change_nothing(
     assert p.saw("id-error-checksum"), p.texts
     await p.say("4403041985061200")
     assert p.saw("id-error-length")
-    await p.say("44030420990101001" + check_character("44030420990101001"))
+    await p.say(rid("44030420990101001"))
     assert p.saw("id-error-future-birth-date")
     assert await Citizen.all().count() == 0
     await p.say(OWN_ID)

@@ -8,19 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.idnumber import check_character
 from bot.emulator import Emulator
 from bot.jobs.local import LocalJobQueue
 from bot.storage.models import Application, ApplicationState
 from tests.e2e.harness import Citizen as Person
 from tests.e2e.harness import make_settings, running, send_id_card
+from tests.ids import rid
 from tests.vision.formats import catalogue
 
 pytestmark = pytest.mark.slow
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
 
 
 OWN_ID = rid("44030419850612001")

@@ -4,7 +4,6 @@ command menus must be equal, since the behaviour is written once in the core."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,16 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot.domain.idnumber import check_character
 from bot.emulator import Emulator, Reply
 from bot.emulator.testing import running_emulator
 from tests.e2e.harness import TRANSLATOR, Citizen, make_settings, running
+from tests.ids import rid
 
 pytestmark = pytest.mark.slow
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
 
 
 OWN_ID = rid("44030419850612001")
@@ -125,18 +120,19 @@ async def test_the_same_journey_shows_the_same_messages_on_both_runtimes(tmp_pat
 async def test_the_gate_bans_and_throttles_on_each_runtime(tmp_path: Path) -> None:
     """Bans and the throttle (bot/handlers/gate.py) in front of either runtime's handlers (the
     ban set through the service; the admin commands are tested in test_admin.py)."""
-    from bot.handlers.gate import BanList
     from bot.services.admin.bans import BanService
 
-    settings = make_settings(tmp_path / "data", throttle_rate=0.01, throttle_burst=4)
+    # STAFF_REFRESH_SECONDS=0: each process reads the ban list again on every update
+    settings = make_settings(
+        tmp_path / "data", throttle_rate=0.01, throttle_burst=4, staff_refresh_seconds=0.0
+    )
     async with running_emulator() as emulator, running(emulator, settings):
         banned = emulator.user(user_id=5101, first_name="B", language_code="es")
         privacy = await banned.send_text("/start")  # four updates: within the burst
         accept = privacy.last.buttons[0]
         assert await BanService().ban(5101, by=1)
         # a ban made elsewhere (here: straight through the service, as another process would)
-        # reaches a bot process within the ban list's refresh time
-        await asyncio.sleep(BanList().refresh_s + 0.2)
+        # reaches a bot process within STAFF_REFRESH_SECONDS, here at once
         notice = TRANSLATOR("es", "admin-banned-notice", for_html=False)
         assert (await banned.send_text("hola")).texts == [notice]  # told once
         assert not (await banned.send_text("/start")).messages

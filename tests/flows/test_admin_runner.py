@@ -5,7 +5,7 @@ the CSV export as a document, and what is left to the citizen conversation."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from bot.flows.admin_runner import AdminRunner, Handled
 from bot.flows.admin_screen import chunks
 from bot.flows.callbacks import AdminTap, parse
 from bot.flows.core import t
+from bot.flows.menus import MenuUpdate, RoleMenus
 from bot.flows.ports import (
     Document,
     InlineMarkup,
@@ -124,12 +125,14 @@ class RecordingMessenger:
         return self._next
 
 
-class Menus:
-    def __init__(self) -> None:
-        self.changed: list[tuple[int, ...]] = []
+class MenuPort:
+    """A runtime's menu port that records the menus it was asked to set or withdraw."""
 
-    async def refresh(self, changed: Iterable[int]) -> None:
-        self.changed.append(tuple(changed))
+    def __init__(self) -> None:
+        self.applied: list[MenuUpdate] = []
+
+    async def apply(self, update: MenuUpdate) -> None:
+        self.applied.append(update)
 
 
 class NoReferences:
@@ -148,14 +151,16 @@ async def no_wait(seconds: float) -> None:
 @pytest.fixture
 def world(
     sqlite_db: str, tmp_path: Path
-) -> tuple[AdminRunner, RecordingMessenger, MemoryStore, Menus]:
-    messenger, store, menus = RecordingMessenger(), MemoryStore(), Menus()
+) -> tuple[AdminRunner, RecordingMessenger, MemoryStore, MenuPort]:
+    messenger, store, port = RecordingMessenger(), MemoryStore(), MenuPort()
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", admin_ids=[ADMIN])  # type: ignore[call-arg]
+    staff = StaffService([ADMIN])
+    menus = RoleMenus(port, TR, staff.admins, agents_chat_id=None)
     runner = AdminRunner(
         bot_id=1,
         messenger=messenger,
         store=store,
-        staff=StaffService([ADMIN]),
+        staff=staff,
         audit=Audit(Vault([generate_key()], generate_key())),
         translator=TR,
         settings=settings,
@@ -165,7 +170,7 @@ def world(
         menus=menus,
         deliver=functools.partial(deliver_broadcast, sleep=no_wait),
     )
-    return runner, messenger, store, menus
+    return runner, messenger, store, port
 
 
 def rendered(key: str, **params: str | int) -> str:
@@ -232,12 +237,20 @@ async def test_texts_and_cancel_outside_a_broadcast_are_left_to_the_citizen(worl
 
 
 async def test_staff_changes_refresh_the_menus_and_the_export_is_a_document(world: Any) -> None:
-    runner, messenger, _, menus = world
+    runner, messenger, _, port = world
     await runner.feed(user_id=ADMIN, event=AdminCommand("agent_add", "92001 admin"))
     assert (await Staff.get(telegram_user_id=92001)).role is StaffRole.ADMIN
-    assert menus.changed == [(92001,)]
+    # both admins' menus set again, in each language (and the default)
+    assert {(u.chat_id, u.language_code) for u in port.applied} == {
+        (chat, code) for chat in (ADMIN, 92001) for code in ("en", None, "es", "zh")
+    }
+    assert all(u.commands is not None for u in port.applied)
+    set_before = len(port.applied)
     await runner.feed(user_id=ADMIN, event=AdminCommand("agent_add", "92001 admin"))
-    assert menus.changed == [(92001,)]  # unchanged: no menu call
+    assert len(port.applied) == set_before  # unchanged: no menu call
+    await runner.feed(user_id=ADMIN, event=AdminCommand("agent_remove", "92001"))
+    withdrawn = port.applied[set_before:]
+    assert {(u.chat_id, u.commands) for u in withdrawn if u.chat_id == 92001} == {(92001, None)}
 
     await runner.feed(user_id=ADMIN, event=AdminCommand("export"))
     kind, chat, document = messenger.sent[-1]
@@ -245,7 +258,7 @@ async def test_staff_changes_refresh_the_menus_and_the_export_is_a_document(worl
     assert document.filename.startswith("applications-") and document.data.startswith(b"id,")
     assert document.caption == rendered("admin-export-caption", count=0)
     actions = [a.action for a in await AuditLog.all().order_by("id")]
-    assert actions == ["admin_agent_add", "admin_export"]
+    assert actions == ["admin_agent_add", "admin_agent_remove", "admin_export"]
 
 
 async def test_an_admin_given_or_removed_here_counts_at_once(world: Any) -> None:

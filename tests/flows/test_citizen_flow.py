@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from bot.domain.idnumber import check_character
 from bot.flows import citizen as flow
 from bot.flows import effects as fx
 from bot.flows.core import (
@@ -20,11 +19,7 @@ from bot.flows.core import (
     TextSent,
 )
 from tests.flows.world import USER, Chat, World, later
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
-
+from tests.ids import rid
 
 CITIZEN_ID = rid("11010519800101001")  # man born 1980
 FATHER_ID = rid("11010519500305003")  # man born 1950

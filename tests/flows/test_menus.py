@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from bot.flows.menus import ADMIN_COMMANDS, CITIZEN_COMMANDS, citizen_menus, role_menus
+import logging
+from typing import Any
+
+import pytest
+
+from bot.flows.menus import (
+    ADMIN_COMMANDS,
+    CITIZEN_COMMANDS,
+    MenuUpdate,
+    RoleMenus,
+    citizen_menus,
+    role_menus,
+)
+from bot.flows.ports import MessengerError
 from bot.i18n import Translator
 
 TR = Translator()
@@ -43,3 +56,63 @@ def test_admins_group_and_withdrawn_menus() -> None:
         ("zh", None),
     ]
     assert all(u.commands is not None for u in admin_five)  # an admin keeps the menu
+
+
+class RecordingPort:
+    """A runtime's menu port that records what it was asked to do; chats in `unreachable`
+    fail as Telegram refuses a chat the bot cannot write to."""
+
+    def __init__(self, unreachable: frozenset[int] = frozenset()) -> None:
+        self.applied: list[MenuUpdate] = []
+        self.unreachable = unreachable
+
+    async def apply(self, update: MenuUpdate) -> None:
+        if update.chat_id in self.unreachable:
+            raise MessengerError("Bad Request: chat not found")
+        self.applied.append(update)
+
+
+def role_menus_over(port: RecordingPort, admins: set[int], **kwargs: Any) -> RoleMenus:
+    async def current_admins() -> set[int]:
+        return set(admins)
+
+    return RoleMenus(port, TR, current_admins, **kwargs)
+
+
+async def test_at_start_the_citizens_menu_then_each_roles() -> None:
+    port = RecordingPort()
+    menus = role_menus_over(port, {7, 5}, agents_chat_id=-100, agents_language="es")
+    await menus.set_all()
+    expected = citizen_menus(TR) + role_menus(
+        TR, admins=[5, 7], agents_chat_id=-100, agents_language="es"
+    )
+    assert port.applied == expected
+    assert {u.chat_id for u in port.applied} == {None, 5, 7, -100}
+
+
+async def test_a_role_change_reads_the_admins_again_and_withdraws_the_demoted() -> None:
+    port = RecordingPort()
+    admins = {5}
+    menus = role_menus_over(port, admins, agents_chat_id=None)
+    admins.add(8)  # promoted: the list is read on every refresh, not kept from the start
+    await menus.refresh([8, 9])
+    assert {u.chat_id for u in port.applied if u.commands is not None} == {5, 8}
+    withdrawn = [u for u in port.applied if u.commands is None]
+    assert [(u.chat_id, u.language_code) for u in withdrawn] == [
+        (9, "en"),
+        (9, None),
+        (9, "es"),
+        (9, "zh"),
+    ]
+
+
+async def test_a_chat_the_bot_cannot_reach_is_skipped_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = RecordingPort(unreachable=frozenset({5}))
+    menus = role_menus_over(port, {5, 7}, agents_chat_id=-100)
+    with caplog.at_level(logging.WARNING, logger="bot.flows.menus"):
+        await menus.refresh(())
+    assert {u.chat_id for u in port.applied} == {7, -100}  # the others still get theirs
+    assert len(port.applied) == 8
+    assert caplog.messages == ["could not set a command menu: MessengerError"] * 4

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.idnumber import check_character
 from bot.flows import effects as fx
 from bot.flows.core import FlowConfig
 from bot.security import DecryptionError, Vault, generate_key
@@ -15,10 +14,7 @@ from bot.services.audit import Audit
 from bot.services.citizens import Actor, CitizenService
 from bot.services.keys import rotate_stored_data
 from bot.storage.models import Citizen, FamilyMember
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
+from tests.ids import rid
 
 
 async def test_rotation_re_encrypts_the_database_and_the_files(

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot.domain.idnumber import check_character, mask_id
+from bot.domain.idnumber import mask_id
 from bot.security import DecryptionError, Vault, generate_key
 from bot.services.references import (
     ImportReport,
@@ -25,12 +25,8 @@ from bot.services.references import (
     import_folder,
 )
 from bot.storage.models import ReferencePhoto
+from tests.ids import rid
 from tests.vision import fixtures
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
-
 
 ID_A = rid("11010519491231002")
 ID_B = rid("44030619900101123")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.idnumber import check_character
 from bot.flows import effects as fx
 from bot.flows.core import FlowConfig
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
@@ -24,10 +23,7 @@ from bot.storage.models import (
     MemberStatus,
 )
 from tests.fakes import FixedFiles, RecordingNotifier
-
-
-def rid(first17: str) -> str:
-    return first17 + check_character(first17)
+from tests.ids import rid
 
 
 class RecordingQueue:

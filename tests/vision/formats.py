@@ -18,6 +18,7 @@ from typing import cast
 
 import numpy as np
 
+from bot.vision.testing import video_files
 from tests.vision import fixtures
 
 VERSION = "v1"
@@ -35,13 +36,7 @@ class Format:
     first_turn: str | None = "turn_left"  # None: the clip is too short to hold the shake
 
     def build(self) -> Path:
-        path = CACHE / f"{self.name}{self.suffix}"
-        if not path.exists():
-            CACHE.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.stem}.tmp{self.suffix}")
-            self.make(tmp)
-            tmp.replace(path)
-        return path
+        return video_files.made_once(CACHE / f"{self.name}{self.suffix}", self.make)
 
 
 def write(

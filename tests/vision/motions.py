@@ -86,12 +86,10 @@ class Motion:
     fps: float = 30.0
 
     def build(self) -> Path:
-        path = CACHE / f"{self.name}.mp4"
-        if not path.exists():
-            tmp = path.with_name(f".{self.name}.tmp.mp4")
-            video_files.write_video(tmp, self.frames(), self.fps)
-            tmp.replace(path)
-        return path
+        return video_files.made_once(
+            CACHE / f"{self.name}.mp4",
+            lambda tmp: video_files.write_video(tmp, self.frames(), self.fps),
+        )
 
 
 @functools.cache

@@ -18,6 +18,7 @@ from bot.vision import Limits, Reason, Thresholds, analyse_video, models, parse_
 from bot.vision.decode import Frame, VideoReader
 from bot.vision.match import FACE_CHIP_WIDTH, encode_frame, match
 from bot.vision.reference import face_encoding, faces
+from bot.vision.testing import video_files
 from tests.vision import fixtures
 
 
@@ -47,19 +48,17 @@ def _write(path: Path, frames: list[np.ndarray], rotation: int = 0) -> Path:
 def _still_clip() -> Path:
     """The whole 512 px astronaut photo held still for 1.5 s: her face is 93 px wide as
     stored and 73 px at the 400 px work size."""
-    path = fixtures.CACHE / "match_astronaut_still_512.mp4"
-    if not path.exists():
-        fixtures.CACHE.mkdir(parents=True, exist_ok=True)
+
+    def make(tmp: Path) -> None:
         rng = np.random.default_rng(0)
         image = _astronaut()
         frames = [
             np.roll(image, (int(rng.integers(-2, 3)), int(rng.integers(-2, 3))), axis=(0, 1))
             for _ in range(45)
         ]
-        tmp = path.with_name(".match_astronaut_still_512.tmp.mp4")
         _write(tmp, frames)
-        tmp.replace(path)
-    return path
+
+    return video_files.made_once(fixtures.CACHE / "match_astronaut_still_512.mp4", make)
 
 
 @pytest.mark.slow

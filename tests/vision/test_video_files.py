@@ -10,14 +10,13 @@ moved with them: CI on a fresh clone and a run on a warm cache saw different res
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.vision.testing import footage, head3d, heldout, video_files
-
-pytestmark = [pytest.mark.slow, pytest.mark.heldout]
 
 
 def _decoded(path: Path) -> str:
@@ -30,6 +29,8 @@ def _decoded(path: Path) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.slow
+@pytest.mark.heldout  # the real footage of the held-out set
 @pytest.mark.parametrize(
     ("codec", "suffix"), [("libx264", ".mp4"), ("libvpx-vp9", ".webm")], ids=["h264", "vp9"]
 )
@@ -44,3 +45,26 @@ def test_same_frames_give_the_same_clip_whatever_ran_before(
     if codec == "libx264":  # WebM writes a random segment id: compare what decodes
         assert first.read_bytes() == second.read_bytes()
     assert _decoded(first) == _decoded(second)
+
+
+def test_made_once_makes_a_file_once_and_leaves_nothing_when_making_fails(tmp_path: Path) -> None:
+    calls: list[Path] = []
+
+    def make(tmp: Path) -> None:
+        calls.append(tmp)
+        tmp.write_bytes(b"clip")
+
+    path = tmp_path / "cache" / "clip.mp4"
+    assert video_files.made_once(path, make).read_bytes() == b"clip"
+    video_files.made_once(path, make)
+    assert len(calls) == 1
+    assert str(os.getpid()) in calls[0].name  # two processes never share a temporary file
+
+    def broken(tmp: Path) -> None:
+        tmp.write_bytes(b"half a clip")
+        raise RuntimeError("encoder died")
+
+    other = tmp_path / "cache" / "other.mp4"
+    with pytest.raises(RuntimeError):
+        video_files.made_once(other, broken)
+    assert sorted(p.name for p in other.parent.iterdir()) == ["clip.mp4"]

@@ -1,5 +1,5 @@
-"""The admins' private chat under aiogram: updates in, `AdminRunner.feed` out, and the
-command menus per role.
+"""The admins' private chat under aiogram: updates in, `AdminRunner.feed` out (the command
+menus per role are `bot.flows.menus.RoleMenus`, applied through `menus.AiogramMenus`).
 
 Only admins' updates are offered to the admin runner (`IsAdmin`); whatever it does not take
 (a text while no broadcast waits for one, /cancel with nothing to cancel, a citizen command)
@@ -10,32 +10,20 @@ hint that they exist), and an admin button is answered as a stale one.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import (
-    BotCommand,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     CallbackQuery,
     Message,
     MessageOriginHiddenUser,
     MessageOriginUser,
 )
 
-from bot.config import Settings
 from bot.flows.admin import AdminCommand, AdminPressed, AdminText, Forwarded
 from bot.flows.admin_runner import AdminRunner
 from bot.flows.callbacks import AdminTap, parse
-from bot.flows.menus import ADMIN_COMMANDS, MenuUpdate, role_menus
-from bot.i18n import Translator
-from bot.services.staff import StaffService
-
-log = logging.getLogger(__name__)
+from bot.flows.menus import ADMIN_COMMANDS
 
 
 class IsAdmin(Filter):
@@ -110,61 +98,3 @@ def build_router(admin: AdminRunner) -> Router:
     router.message.register(on_message, ~F.text.startswith("/"), is_admin)
     router.callback_query.register(on_button, F.data.startswith("adm:"), is_admin)
     return router
-
-
-# -------------------------------------------------------------------------------- menus
-
-
-async def apply_menus(bot: Bot, updates: Iterable[MenuUpdate]) -> None:
-    """Sets (or withdraws) each menu; a chat the bot cannot reach (never started) is skipped
-    with a warning."""
-    for update in updates:
-        scope = (
-            BotCommandScopeAllPrivateChats()
-            if update.chat_id is None
-            else BotCommandScopeChat(chat_id=update.chat_id)
-        )
-        try:
-            if update.commands is None:
-                await bot.delete_my_commands(scope=scope, language_code=update.language_code)
-            else:
-                commands = [BotCommand(command=c, description=d) for c, d in update.commands]
-                await bot.set_my_commands(commands, scope=scope, language_code=update.language_code)
-        except TelegramAPIError as error:
-            log.warning("could not set a command menu: %s", type(error).__name__)
-
-
-async def set_role_commands(
-    bot: Bot,
-    translator: Translator,
-    staff: StaffService,
-    settings: Settings,
-    *,
-    changed: Iterable[int] = (),
-) -> None:
-    """Command menus per role and language (`bot.flows.menus.role_menus`)."""
-    updates = role_menus(
-        translator,
-        admins=await staff.admins(),
-        agents_chat_id=settings.agents_chat_id,
-        agents_language=settings.agents_language,
-        changed=changed,
-    )
-    await apply_menus(bot, updates)
-
-
-class AiogramRoleMenus:
-    """The admin runner's `RoleMenus` port over aiogram."""
-
-    def __init__(
-        self, bot: Bot, translator: Translator, staff: StaffService, settings: Settings
-    ) -> None:
-        self.bot = bot
-        self.translator = translator
-        self.staff = staff
-        self.settings = settings
-
-    async def refresh(self, changed: Iterable[int]) -> None:
-        await set_role_commands(
-            self.bot, self.translator, self.staff, self.settings, changed=changed
-        )

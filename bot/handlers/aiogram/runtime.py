@@ -22,11 +22,11 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
-from bot.flows.menus import citizen_menus
 from bot.flows.runner import CitizenRunner
 from bot.handlers.aiogram import admin as admin_handlers
 from bot.handlers.aiogram import citizen as citizen_handlers
 from bot.handlers.aiogram.agents import build_agents_router
+from bot.handlers.aiogram.menus import AiogramMenus
 from bot.handlers.aiogram.messenger import AiogramMessenger
 from bot.handlers.aiogram.middlewares import (
     BanMiddleware,
@@ -35,9 +35,9 @@ from bot.handlers.aiogram.middlewares import (
     ThrottlingMiddleware,
     error_router,
 )
+from bot.handlers.gate import BanGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
-from bot.services.staff import StaffService
 
 _RESPONSE_TYPES: list[type] = []
 
@@ -141,6 +141,7 @@ class AiogramRuntime:
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
+        bans: BanGate,
     ) -> None:
         dispatcher = Dispatcher(
             disable_fsm=True,  # no handler uses aiogram's FSM: no state read per update
@@ -160,7 +161,7 @@ class AiogramRuntime:
                 translator, rate=settings.throttle_rate, burst=settings.throttle_burst
             )
         )
-        dispatcher.update.outer_middleware(BanMiddleware(translator))
+        dispatcher.update.outer_middleware(BanMiddleware(translator, bans))
         dispatcher.include_router(admin_handlers.build_router(admin))
         dispatcher.include_router(citizen_handlers.build_router())
         if desk is not None:
@@ -215,16 +216,9 @@ class AiogramRuntime:
         assert self.dispatcher is not None
         await self.dispatcher.emit_shutdown(bot=self.bot, **self.dispatcher.workflow_data)
 
-    def role_menus(
-        self, settings: Settings, translator: Translator, staff: StaffService
-    ) -> admin_handlers.AiogramRoleMenus:
-        return admin_handlers.AiogramRoleMenus(self.bot, translator, staff, settings)
-
-    async def set_commands(self, settings: Settings, translator: Translator) -> None:
-        await admin_handlers.apply_menus(self.bot, citizen_menus(translator))
-        await admin_handlers.set_role_commands(
-            self.bot, translator, StaffService(settings.admin_ids), settings
-        )
+    @property
+    def command_menus(self) -> AiogramMenus:
+        return AiogramMenus(self.bot)
 
     async def close(self) -> None:
         await self.bot.session.close()

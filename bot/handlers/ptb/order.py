@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.flows.user_locks import UserLocks
+
 
 class PerUserOrder(BaseUpdateProcessor):
     """Up to `max_concurrent_updates` updates at once; the updates of one user one after
     another, in the order they arrived (an asyncio lock is fair, and the tasks start in
-    arrival order). The citizen runner also locks per citizen; this keeps the gate and the
-    handlers of one user in order too."""
+    arrival order).
+
+    Not a copy of the runners' per-user lock: that one is taken inside the core, after the
+    update went through the gate (dedup, throttle, ban list), the admin-or-citizen dispatch and
+    the agents' desk, each awaiting a different number of times. Two updates of one user can
+    reach the runner's lock in the opposite order they arrived; ordering them here, before any
+    of that, keeps the whole path of one user's updates in arrival order. The lock registry is
+    the runners' (`UserLocks`, a separate instance): a user's lock is forgotten once idle."""
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._locks = UserLocks()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
             await coroutine
             return
-        lock, holders = self._locks.get(user.id, (asyncio.Lock(), 0))
-        self._locks[user.id] = (lock, holders + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, holders = self._locks[user.id]
-            if holders <= 1:
-                del self._locks[user.id]
-            else:
-                self._locks[user.id] = (lock, holders - 1)
+        async with self._locks(user.id):
+            await coroutine
 
     async def initialize(self) -> None:
         return None

@@ -40,7 +40,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.config import Settings
-from bot.flows.admin_runner import AdminRunner, RoleMenus
+from bot.flows.admin_runner import AdminRunner
 from bot.flows.agents import AgentDesk
 from bot.flows.runner import CitizenRunner
 from bot.handlers.gate import (
@@ -54,12 +54,11 @@ from bot.handlers.gate import (
 from bot.handlers.ptb import admin as admin_handlers
 from bot.handlers.ptb import agents as agent_handlers
 from bot.handlers.ptb import citizen as citizen_handlers
-from bot.handlers.ptb.menus import PtbRoleMenus, set_menus
+from bot.handlers.ptb.menus import PtbMenus
 from bot.handlers.ptb.messenger import PtbMessenger
 from bot.handlers.ptb.order import PerUserOrder
 from bot.i18n import Translator
 from bot.metrics import Metrics, count_error
-from bot.services.staff import StaffService
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +132,7 @@ class PtbRuntime:
         redis: Redis | None,
         translator: Translator,
         metrics: Metrics,
+        bans: BanGate,
     ) -> None:
         """The conversation state stays in our ConversationStore (no PTB persistence)."""
         self.translator = translator
@@ -142,7 +142,7 @@ class PtbRuntime:
         self.throttle = Throttle(
             translator, rate=settings.throttle_rate, burst=settings.throttle_burst
         )
-        self.bans = BanGate(translator)
+        self.bans = bans
         self.redeliver_transient = bool(settings.webhook_url) and not settings.local_mode
         application = (
             ApplicationBuilder()
@@ -375,15 +375,9 @@ class PtbRuntime:
 
     # --- menus and closing ---------------------------------------------------------------------
 
-    def role_menus(
-        self, settings: Settings, translator: Translator, staff: StaffService
-    ) -> RoleMenus:
-        return PtbRoleMenus(self.bot, translator, staff, settings)
-
-    async def set_commands(self, settings: Settings, translator: Translator) -> None:
-        """The citizens' menu, then the menus per role (admins, the agents' group)."""
-        await self.initialize()
-        await set_menus(self.bot, settings, translator)
+    @property
+    def command_menus(self) -> PtbMenus:
+        return PtbMenus(self.bot, self.initialize)
 
     async def close(self) -> None:
         if self.application is not None:

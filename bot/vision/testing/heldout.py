@@ -32,6 +32,7 @@ from bot.vision.testing.footage import (
 )
 from bot.vision.testing.render3d import Camera, Performance
 from bot.vision.testing.sheets import MOTIONS, looped, sheet_frames, still
+from bot.vision.testing.video_files import made_once
 
 Source = Literal["heldout", "real"]
 
@@ -77,13 +78,9 @@ class Case:
 
     def build(self, directory: Path, size: int) -> Path:
         """The video, generated once into ``directory``."""
-        path = directory / f"{self.name}_{size}{self.suffix}"
-        if not path.exists():
-            directory.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.stem}.tmp{self.suffix}")
-            self.make(tmp, size)
-            tmp.replace(path)
-        return path
+        return made_once(
+            directory / f"{self.name}_{size}{self.suffix}", lambda tmp: self.make(tmp, size)
+        )
 
 
 def reference_path(spec: str, directory: Path) -> Path:

@@ -26,7 +26,7 @@ from bot.vision.testing.synth import (
     tilt_sheet,
     two_faces_frames,
 )
-from bot.vision.testing.video_files import write_video
+from bot.vision.testing.video_files import made_once, write_video
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,7 @@ class Fixture:
 
     def build(self, directory: Path) -> Path:
         """The video file, generated once into ``directory``."""
-        path = directory / f"{self.name}{self.suffix}"
-        if not path.exists():
-            tmp = path.with_name(f".{path.stem}.tmp{self.suffix}")
-            self.make(tmp)
-            tmp.replace(path)
-        return path
+        return made_once(directory / f"{self.name}{self.suffix}", self.make)
 
 
 def reference_image(name: str, directory: Path) -> Path:

@@ -6,11 +6,30 @@ the sources differ in what they show, never in how it is encoded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import cast
 
 import numpy as np
+
+
+def made_once(path: Path, make: Callable[[Path], object]) -> Path:
+    """``path``, made by ``make`` (given a temporary name beside it) unless it exists.
+
+    The temporary name carries the process id, and the file appears whole under its own name
+    (a rename), so several test processes sharing one fixture cache never see half a clip or
+    take each other's temporary file.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+        try:
+            make(tmp)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path
 
 
 def write_video(
