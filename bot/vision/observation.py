@@ -36,16 +36,19 @@ def observe(frame: Frame, points: np.ndarray, th: Thresholds) -> Observation:
     """Measure the face whose landmarks ``points`` were found in ``frame``."""
     import cv2
 
-    h, w = frame.gray.shape[:2]
-    brightness, sharpness = geometry.brightness_and_sharpness(frame.gray, points)
+    gray = frame.gray
+    h, w = gray.shape[:2]
     inner = geometry.inner_face_width(points)
+    finer = None
     if inner < geometry.SHARPNESS_WIDTH and frame.scale < 1.0:
         # The work frame was downscaled and holds the face in fewer pixels than sharpness is
         # measured at: measure on the stored frame's detail instead of interpolating it back.
         finer = frame.gray_finer(geometry.SHARPNESS_WIDTH / max(inner, 1.0))
-        if finer is not None:
-            ratio = finer.shape[1] / w
-            _, sharpness = geometry.brightness_and_sharpness(finer, points * ratio)
+    if finer is None:
+        brightness, sharpness = geometry.brightness_and_sharpness(gray, points)
+    else:
+        brightness = geometry.brightness(gray, points)
+        sharpness = geometry.sharpness(finer, points * (finer.shape[1] / w))
     width = float(points[:, 0].max() - points[:, 0].min())
     return Observation(
         t=frame.t,
@@ -55,7 +58,7 @@ def observe(frame: Frame, points: np.ndarray, th: Thresholds) -> Observation:
         brightness=brightness,
         sharpness=sharpness,
         face_px=width / frame.scale,
-        small=cv2.resize(frame.gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
+        small=cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
     )
 
 
