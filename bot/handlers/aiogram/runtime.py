@@ -12,7 +12,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -35,6 +34,7 @@ from bot.handlers.aiogram.middlewares import (
     ThrottlingMiddleware,
     error_router,
 )
+from bot.handlers.aiogram.session import JsonSession
 from bot.i18n import Translator
 from bot.metrics import Metrics
 from bot.services.staff import StaffService
@@ -75,9 +75,7 @@ def quiet_update_log() -> None:
 
 def make_bot(token: str, api_url: str | None) -> Bot:
     pin_response_types()
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
-    )
+    session = JsonSession(api=TelegramAPIServer.from_base(api_url)) if api_url else JsonSession()
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
