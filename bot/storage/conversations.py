@@ -67,22 +67,13 @@ def dumps_document(data: Mapping[str, Any]) -> str:
     return json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"))
 
 
-def _retrieved(done: asyncio.Future[None]) -> None:
-    """A failed write whose savers were all cancelled is not reported as never retrieved:
-    each saver that waited got it."""
-    if not done.cancelled():
-        done.exception()
-
-
 class SqliteConversationStore:
     """Documents in an SQLite file (WAL mode), for a single bot process.
 
     The process owns the file, so what it wrote last is what the file holds: documents are
     kept in memory as written (up to `cached` of them, the oldest forgotten first) and read
     from there, and a save that changes nothing writes nothing. Every change is written
-    through before its save returns (a restart reads the file); saves that come while a
-    write is under way are written together next, in one trip to aiosqlite's thread (a
-    group commit: each trip costs the event loop more than the write itself)."""
+    through at once: a restart reads the file."""
 
     def __init__(self, path: Path, *, bot_id: int, cached: int = 10_000) -> None:
         self.path = path
@@ -92,10 +83,6 @@ class SqliteConversationStore:
         self._opening = asyncio.Lock()
         self._texts: OrderedDict[str, str | None] = OrderedDict()  # None: known to be absent
         self._writes = 0  # a read that a write overtook is not remembered
-        self._next: dict[str, str | None] = {}  # saved, to be written together next
-        self._next_done: asyncio.Future[None] | None = None
-        self._writing: dict[str, str | None] = {}  # being written
-        self._writer: asyncio.Task[None] | None = None
 
     def _key(self, scope: str, chat_id: int) -> str:
         return json.dumps([self.bot_id, scope, chat_id])
@@ -126,11 +113,7 @@ class SqliteConversationStore:
 
     async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None:
         key = self._key(scope, chat_id)
-        if key in self._next:
-            text = self._next[key]
-        elif key in self._writing:
-            text = self._writing[key]
-        elif key in self._texts:
+        if key in self._texts:
             text = self._texts[key]
         else:
             writes = self._writes
@@ -149,63 +132,24 @@ class SqliteConversationStore:
     async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None:
         key = self._key(scope, chat_id)
         text = None if data is None else dumps_document(data)
-        pending = key in self._next or key in self._writing
-        if not pending and key in self._texts and self._texts[key] == text:
+        if key in self._texts and self._texts[key] == text:
             return  # the file holds it already
         self._texts.pop(key, None)  # if the write fails, the next load reads the file
         self._writes += 1
-        self._next[key] = text
-        if self._next_done is None:
-            self._next_done = asyncio.get_running_loop().create_future()
-            self._next_done.add_done_callback(_retrieved)
-        done = self._next_done
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_all())
-        await asyncio.shield(done)
-
-    async def _write_all(self) -> None:
-        """Writes what was saved, one group at a time, until nothing waits."""
-        try:
-            while self._next:
-                batch, done = self._next, self._next_done
-                assert done is not None
-                self._next, self._next_done = {}, None
-                self._writing = batch
-                try:
-                    await self._write(batch)
-                except Exception as error:
-                    done.set_exception(error)
-                except BaseException:
-                    done.cancel()
-                    raise
-                else:
-                    for key, text in batch.items():
-                        if key not in self._next:  # else a newer save follows
-                            self._remember(key, text)
-                    done.set_result(None)
-                finally:
-                    self._writing = {}
-        finally:
-            self._writer = None
-
-    async def _write(self, batch: Mapping[str, str | None]) -> None:
         db = await self._db()
-        now = time.time()
-        rows = [(key, text, now) for key, text in batch.items() if text is not None]
-        gone = [(key,) for key, text in batch.items() if text is None]
-        if rows:
-            await db.executemany(
-                "INSERT INTO conversations (key, data, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
-                "updated_at = excluded.updated_at",
-                rows,
-            )
-        if gone:
-            await db.executemany("DELETE FROM conversations WHERE key = ?", gone)
+        if text is None:
+            await db.execute("DELETE FROM conversations WHERE key = ?", (key,))
+            self._remember(key, None)
+            return
+        await db.execute(
+            "INSERT INTO conversations (key, data, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (key, text, time.time()),
+        )
+        self._remember(key, text)
 
     async def close(self) -> None:
-        if self._writer is not None:  # what was saved is written first
-            await asyncio.gather(self._writer, return_exceptions=True)
         async with self._opening:
             self._texts.clear()
             if self._connection is not None:

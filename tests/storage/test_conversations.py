@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -171,71 +170,5 @@ async def test_sqlite_store_does_not_remember_a_read_that_a_write_overtook(
         )
         assert read == {"v": "old"}  # read before the write reached the file
         assert await store.load("citizen", 1) == {"v": "new"}
-    finally:
-        await store.close()
-
-
-async def test_sqlite_saves_made_during_a_write_are_written_together_next(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import asyncio
-
-    store = SqliteConversationStore(tmp_path / STATE_FILE_NAME, bot_id=BOT)
-    groups: list[list[str]] = []
-    write = store._write
-
-    async def recorded(batch: Any) -> None:
-        groups.append(sorted(batch))
-        await write(batch)
-
-    monkeypatch.setattr(store, "_write", recorded)
-    try:
-        await store.save("citizen", 0, {"n": 0})
-        saves = [store.save("citizen", n, {"n": n}) for n in range(1, 6)]
-        await asyncio.gather(*saves, store.save("citizen", 1, {"n": "last"}))
-        assert len(groups) == 2  # the first save alone, then the five that came together
-        assert len(groups[1]) == 5
-        assert await store.load("citizen", 1) == {"n": "last"}
-    finally:
-        await store.close()
-    again = SqliteConversationStore(tmp_path / STATE_FILE_NAME, bot_id=BOT)
-    try:
-        assert await again.load("citizen", 1) == {"n": "last"}
-        assert await again.load("citizen", 5) == {"n": 5}
-    finally:
-        await again.close()
-
-
-async def test_sqlite_a_save_waits_for_its_write_and_a_read_sees_it_meanwhile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import asyncio
-
-    store = SqliteConversationStore(tmp_path / STATE_FILE_NAME, bot_id=BOT)
-    release = asyncio.Event()
-    write = store._write
-
-    async def held(batch: Any) -> None:
-        await release.wait()
-        if "fail" in str(batch):
-            raise OSError("disk full")
-        await write(batch)
-
-    monkeypatch.setattr(store, "_write", held)
-    try:
-        saving = asyncio.create_task(store.save("citizen", 1, {"v": "new"}))
-        await asyncio.sleep(0.01)
-        assert not saving.done()  # not returned before the file holds it
-        assert await store.load("citizen", 1) == {"v": "new"}  # read while it is written
-        release.set()
-        await saving
-        release.clear()
-        failing = [asyncio.create_task(store.save("citizen", n, {"v": "fail"})) for n in (2, 3)]
-        await asyncio.sleep(0.01)
-        release.set()
-        for task in failing:
-            with pytest.raises(OSError, match="disk full"):
-                await task  # every save of the group is told
-        assert await store.load("citizen", 2) is None  # what the file holds
     finally:
         await store.close()
