@@ -26,8 +26,8 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 class JsonSession(AiohttpSession):
     """`AiohttpSession` that posts JSON; everything else (answers, errors, files) as aiogram's."""
 
-    def build_json(self, bot: Bot, method: TelegramMethod[Any]) -> tuple[bytes, bool]:
-        """The body of a call, and whether it has files (then it goes as aiogram's form).
+    def build_payload(self, bot: Bot, method: TelegramMethod[Any]) -> tuple[dict[str, Any], bool]:
+        """The fields of a call, and whether it has files (then it goes as aiogram's form).
         The fields are those of aiogram's form: a value left out there (None, "") is left out
         here; False and 0 are sent."""
         files: dict[str, Any] = {}
@@ -37,7 +37,12 @@ class JsonSession(AiohttpSession):
             if prepared is None or prepared == "":
                 continue
             payload[key] = prepared
-        return self.json_dumps(payload).encode(), bool(files)
+        return payload, bool(files)
+
+    def build_json(self, bot: Bot, method: TelegramMethod[Any]) -> tuple[bytes, bool]:
+        """The body of a call (`build_payload` encoded), and whether it has files."""
+        payload, has_files = self.build_payload(bot, method)
+        return self.json_dumps(payload).encode(), has_files
 
     async def make_request(
         self,
