@@ -225,7 +225,8 @@ async def run(args: argparse.Namespace) -> None:
             await sign_in(dp, bot, citizens, index)
         await echo.feed_update(bot, citizens.message(citizens.first_user, "/menu"))
         gc.collect()
-        gc.freeze()
+        if args.freeze:
+            gc.freeze()
         for dispatcher in (dp, echo):  # warm-up
             await measure(dispatcher, bot, citizens, args.citizens, 400, args.concurrency)
         for _ in range(args.rounds):
@@ -248,16 +249,23 @@ async def run(args: argparse.Namespace) -> None:
     print(f"  echo / product (min): {ratio:.2f}")
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.throughput.cpu", description=__doc__)
     parser.add_argument("--storage", choices=("sqlite", "postgres+redis"), default="sqlite")
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--updates", type=int, default=4000, help="per round and bot")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--no-freeze", dest="freeze", action="store_false", help="leave the heap as it is (tests)"
+    )
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/10")
-    asyncio.run(run(parser.parse_args(argv)))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    asyncio.run(run(parse_args(argv)))
 
 
 if __name__ == "__main__":
