@@ -10,9 +10,8 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import Chat, ErrorEvent, Message, Update, User
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.handlers.aiogram.middlewares import GateMiddleware, error_router, is_transient
+from bot.handlers.aiogram.middlewares import DedupMiddleware, error_router, is_transient
 from bot.i18n import Translator
-from bot.metrics import Metrics
 
 
 def update(update_id: int = 7) -> Update:
@@ -28,7 +27,7 @@ class FakeBot:
 
 
 async def test_a_transient_failure_unmarks_the_update_so_its_redelivery_is_handled() -> None:
-    dedup = GateMiddleware(Translator(), Metrics())
+    dedup = DedupMiddleware()
     calls: list[int] = []
 
     async def failing(event: Any, data: dict[str, Any]) -> None:
@@ -47,7 +46,7 @@ async def test_a_transient_failure_unmarks_the_update_so_its_redelivery_is_handl
 
 
 async def test_other_failures_stay_marked() -> None:
-    dedup = GateMiddleware(Translator(), Metrics())
+    dedup = DedupMiddleware()
 
     async def broken(event: Any, data: dict[str, Any]) -> None:
         raise ValueError("a bug")

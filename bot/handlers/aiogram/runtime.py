@@ -27,9 +27,14 @@ from bot.handlers.aiogram import admin as admin_handlers
 from bot.handlers.aiogram import citizen as citizen_handlers
 from bot.handlers.aiogram.agents import build_agents_router
 from bot.handlers.aiogram.messenger import AiogramMessenger
-from bot.handlers.aiogram.middlewares import GateMiddleware, error_router
+from bot.handlers.aiogram.middlewares import (
+    BanMiddleware,
+    DedupMiddleware,
+    MetricsMiddleware,
+    ThrottlingMiddleware,
+    error_router,
+)
 from bot.handlers.aiogram.session import JsonSession
-from bot.handlers.gate import Dedup
 from bot.i18n import Translator
 from bot.metrics import Metrics
 from bot.services.staff import StaffService
@@ -143,18 +148,17 @@ class AiogramRuntime:
             settings=settings,
             metrics=metrics,
         )
-        # Duplicates across processes with webhooks; a single poller (Telegram allows one)
-        # dedups here.
-        dedup = Dedup(redis if settings.webhook_url else None, metrics=metrics)
+        # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
         dispatcher.update.outer_middleware(
-            GateMiddleware(
-                translator,
-                metrics,
-                dedup=dedup,
-                rate=settings.throttle_rate,
-                burst=settings.throttle_burst,
+            DedupMiddleware(redis if settings.webhook_url else None, metrics=metrics)
+        )
+        dispatcher.update.outer_middleware(MetricsMiddleware(metrics))
+        dispatcher.update.outer_middleware(
+            ThrottlingMiddleware(
+                translator, rate=settings.throttle_rate, burst=settings.throttle_burst
             )
         )
+        dispatcher.update.outer_middleware(BanMiddleware(translator))
         dispatcher.include_router(admin_handlers.build_router(admin))
         dispatcher.include_router(citizen_handlers.build_router())
         if desk is not None:
