@@ -12,7 +12,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -36,6 +35,7 @@ from bot.handlers.aiogram.middlewares import (
     error_router,
 )
 from bot.handlers.aiogram.order import PerUserOrderMiddleware
+from bot.handlers.aiogram.session import JsonSession
 from bot.handlers.gate import BanGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
@@ -76,9 +76,7 @@ def quiet_update_log() -> None:
 
 def make_bot(token: str, api_url: str | None) -> Bot:
     pin_response_types()
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
-    )
+    session = JsonSession(api=TelegramAPIServer.from_base(api_url)) if api_url else JsonSession()
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
