@@ -79,6 +79,33 @@ def test_openness_does_not_move_with_yaw_or_roll() -> None:
     assert abs(np.mean(geometry.eye_openness(rolled)) / frontal - 1) < 1e-6
 
 
+@pytest.mark.parametrize("pitch", [-20.0, -8.0, 0.0, 8.0, 20.0])
+def test_head_pitch_sign_and_size(pitch: float) -> None:
+    """``head_pose``'s pitch is positive when the face looks down (the nose moves down)."""
+    import numpy as np
+
+    face = np.zeros((68, 3))
+    face[geometry._MODEL_IDX] = geometry._MODEL_3D
+
+    def seen(deg: float) -> np.ndarray:
+        a = math.radians(deg)  # looking down: the face's forward (+z) points turn toward -y
+        rot = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
+        p = face @ rot.T
+        depth = 600.0 - p[:, 2]
+        return np.stack([200 + 400 * p[:, 0] / depth, 200 - 400 * p[:, 1] / depth], axis=1)
+
+    pts = seen(pitch)
+    yaw, estimate = geometry.head_pose(pts, 400, 400)
+    assert abs(estimate - pitch) < 3.0
+    assert abs(yaw) < 1.0
+
+    def below_eyes(p: np.ndarray) -> float:  # image y grows downward
+        return float(p[30, 1] - (p[36, 1] + p[45, 1]) / 2)
+
+    if pitch:  # looking down: the nose tip comes further down from the eyes' line
+        assert np.sign(below_eyes(pts) - below_eyes(seen(0.0))) == np.sign(pitch)
+
+
 def _motion(name: str) -> object:
     miss = motions.KNOWN_MISSES.get(name)
     return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=miss) if miss else ())
