@@ -47,6 +47,19 @@ def test_one_frame_blink_at_15_fps() -> None:
     assert len(blink_events(times, eyes, TH, eyes)) == 2
 
 
+def test_eyes_narrowed_by_looking_down_are_not_a_blink() -> None:
+    """Three frames of a nod 25 degrees down read 32 % under the open level, past the 30 % line;
+    pitch alone takes 6.5 % of it (``blink_pitch_slope``), so the eyes closed by 27 %: no blink.
+    A blink during the nod still is one."""
+    times = [i / 30 for i in range(120)]
+    down = [25.0 if 40 <= i < 43 else 0.0 for i in range(120)]
+    nod = [0.19 * 0.68 if d else 0.19 for d in down]
+    assert blink_events(times, nod, TH, nod, None, down) == []
+    assert len(blink_events(times, nod, TH, nod)) == 1  # read without the pitch
+    blinked = [0.19 * 0.4 if d else 0.19 for d in down]
+    assert len(blink_events(times, blinked, TH, blinked, None, down)) == 1
+
+
 def test_eyes_closed_all_along() -> None:
     assert eyes_closed_all_along(([0.06] * 9 + [0.2]) * 5, TH)
     assert not eyes_closed_all_along(_series(30, [1.0]), TH)
