@@ -21,16 +21,11 @@ import asyncio
 import contextlib
 import importlib
 import logging
-import multiprocessing
-import os
 import shutil
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +35,8 @@ from arq.worker import Retry, Worker, async_check_health, func
 from redis.exceptions import RedisError
 
 from bot.config import Settings
-from bot.jobs.analysis import AnalysisJob, AnalysisResult, warm_up
+from bot.jobs import pool
+from bot.jobs.analysis import AnalysisResult
 from bot.jobs.arq_wire import (
     DEFAULT_PREFIX,
     TASK_NAME,
@@ -51,11 +47,11 @@ from bot.jobs.arq_wire import (
     error_result,
     load_json,
 )
+from bot.jobs.pool import Analysis, AnalysisPool
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ANALYSIS = "bot.jobs.analysis:run_analysis"
-Analysis = Callable[[AnalysisJob], AnalysisResult]
 
 
 @dataclass(frozen=True)
@@ -86,61 +82,9 @@ def load_analysis(dotted: str) -> Analysis:
     return analysis
 
 
-PRELOAD = ("bot.vision.preloaded", "bot.jobs.analysis", "bot.worker")
-"""Imported by the forkserver before it forks a child: the engine with its models loaded, the
-jobs' module, and this one (a child runs the worker's main module again on start: with its
-imports already in memory that takes milliseconds)."""
-
-
-class AnalysisPool:
-    """One child process for the CPU work; a run past its time limit kills the child.
-
-    The child is forked from a forkserver: a fresh interpreter that the first child start
-    launches (nothing of the worker's event loop or threads reaches it) and that, with
-    ``preload``, imports the engine and loads its models once. A child replacing one stopped
-    for a timeout or a crash then starts in a fork, with the models already in memory.
-    """
-
-    def __init__(self, *, preload: bool = False) -> None:
-        self._executor: ProcessPoolExecutor | None = None
-        self._preload = preload
-
-    def _ready(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            if self._preload:
-                context.set_forkserver_preload(list(PRELOAD))  # takes effect when it first starts
-            self._executor = ProcessPoolExecutor(1, mp_context=context)
-        return self._executor
-
-    async def start(self, *, warm: bool) -> None:
-        """Starts the child (and imports the engine in it) between jobs, so that neither
-        counts against a job's time limits."""
-        await asyncio.get_running_loop().run_in_executor(
-            self._ready(), warm_up if warm else os.getpid
-        )
-
-    async def run(self, analysis: Analysis, job: AnalysisJob, timeout_s: float) -> AnalysisResult:
-        executor = self._ready()
-        future = asyncio.get_running_loop().run_in_executor(executor, analysis, job)
-        try:
-            return await asyncio.wait_for(future, timeout_s)
-        except TimeoutError:
-            self.close(kill=True)
-            raise
-        except BrokenProcessPool:
-            self.close(kill=True)
-            raise
-
-    def close(self, *, kill: bool = False) -> None:
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
-        if kill:
-            # no public way to stop a running child before Python 3.14's terminate_workers()
-            for process in list(getattr(executor, "_processes", {}).values()):
-                process.kill()
-        executor.shutdown(wait=not kill, cancel_futures=True)
+PRELOAD = (*pool.PRELOAD, "bot.worker")
+"""The forkserver's preload list: the engine and the jobs' modules, and this one (run as
+`python -m bot.worker`, a child runs it again on start)."""
 
 
 @dataclass
@@ -260,7 +204,7 @@ def worker_settings(settings: Settings, options: WorkerOptions | None = None) ->
         run_timeout_s=options.analysis_timeout(settings) + options.margin_s,
         retry_delay_s=options.retry_delay_s,
         result_ttl_ms=24 * 3600 * 1000,
-        pool=AnalysisPool(preload=options.analysis == DEFAULT_ANALYSIS),
+        pool=AnalysisPool(preload=PRELOAD if options.analysis == DEFAULT_ANALYSIS else ()),
         tmp_dir=tmp_dir,
         own_tmp_dir=options.tmp_dir is None,
         warm_up=options.analysis == DEFAULT_ANALYSIS,

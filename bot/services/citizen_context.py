@@ -1,10 +1,15 @@
 """The snapshot of a citizen the conversation reads on every update (`load_context`): the
-citizen, their members and recent applications, in as few statements as the data allows."""
+citizen, their members and recent applications, in as few statements as the data allows,
+and on SQLite none at all while nothing was written since (`ContextCache`)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
+
+from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
 
 from bot.flows.core import (
     ApplicationEventView,
@@ -78,24 +83,99 @@ def _is_stale(app: Application, now: datetime) -> bool:
     return app.state is ApplicationState.SUBMITTED and app.expires_at < now
 
 
-async def load_context(
-    config: FlowConfig, vault: Vault, citizen_id: int | None, *, now: datetime, entropy: int
-) -> Context:
-    """The citizen, members and recent applications as the flow sees them, on every
-    update: one query, which also says whether there are members and applications to
-    read (one query each, and one for the applications' events)."""
-    base = Context(now=now, config=config, entropy=entropy, hash_id=vault.keyed_hash)
-    if citizen_id is None:
-        return base
+@dataclass(frozen=True)
+class _Rows:
+    """What the database holds of one citizen (None: no such citizen), before `now` is
+    applied (locks, today's attempts and expiry are decided on every update)."""
+
+    citizen: _CitizenRow | None
+    members: tuple[FamilyMember, ...] = ()
+    applications: tuple[Application, ...] = ()
+
+
+class ContextCache:
+    """The rows of recently active citizens, kept while the database did not change.
+
+    Only on SQLite, which one bot process owns: its single connection counts every row any
+    statement inserted, updated or deleted (`total_changes`), whoever made it (a service,
+    an agent's decision, the expiry, an admin), so any write at all makes every entry old.
+    The count is read under tortoise's lock of the connection, which a transaction holds
+    until it ends: what is cached was committed. PostgreSQL is shared by several bot
+    processes and workers: there every update reads the rows."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[int, tuple[Any, int, _Rows]] = OrderedDict()
+
+    @staticmethod
+    async def version() -> tuple[Any, int] | None:
+        """The connection and its count of changes; None where nothing may be cached."""
+        db = Citizen._meta.db
+        if not isinstance(db, SqliteClient) or isinstance(db, SqliteTransactionWrapper):
+            return None
+        async with db.acquire_connection() as connection:
+            return connection, connection.total_changes
+
+    def get(self, citizen_id: int, version: tuple[Any, int]) -> _Rows | None:
+        entry = self._entries.get(citizen_id)
+        if entry is None or entry[0] is not version[0] or entry[1] != version[1]:
+            return None
+        self._entries.move_to_end(citizen_id)
+        return entry[2]
+
+    def put(self, citizen_id: int, version: tuple[Any, int], rows: _Rows) -> None:
+        self._entries[citizen_id] = (version[0], version[1], rows)
+        self._entries.move_to_end(citizen_id)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+
+async def _rows(citizen_id: int) -> _Rows:
     citizen = await _citizen_row(citizen_id)
     if citizen is None:
-        return base
+        return _Rows(None)
     members: list[FamilyMember] = []
     if citizen.has_members:
         members = list(await FamilyMember.filter(citizen_id=citizen.id).order_by("id"))
     apps: list[Application] = []
     if citizen.has_applications:
         apps = await recent_applications(citizen.id)
+    return _Rows(citizen, tuple(members), tuple(apps))
+
+
+async def _cached_rows(citizen_id: int, cache: ContextCache | None) -> _Rows:
+    version = await cache.version() if cache is not None else None
+    if cache is None or version is None:
+        return await _rows(citizen_id)
+    rows = cache.get(citizen_id, version)
+    if rows is None:
+        rows = await _rows(citizen_id)
+        # kept under the count taken before reading: a write during the reads outdates it
+        cache.put(citizen_id, version, rows)
+    return rows
+
+
+async def load_context(
+    config: FlowConfig,
+    vault: Vault,
+    citizen_id: int | None,
+    *,
+    now: datetime,
+    entropy: int,
+    cache: ContextCache | None = None,
+) -> Context:
+    """The citizen, members and recent applications as the flow sees them, on every
+    update: one query, which also says whether there are members and applications to
+    read (one query each, and one for the applications' events); from `cache` while the
+    database did not change."""
+    base = Context(now=now, config=config, entropy=entropy, hash_id=vault.keyed_hash)
+    if citizen_id is None:
+        return base
+    rows = await _cached_rows(citizen_id, cache)
+    citizen = rows.citizen
+    if citizen is None:
+        return base
+    members, apps = list(rows.members), list(rows.applications)
     # Expiry needs no query of its own: every application is among the recent ones
     # unless the list is full, and only a stale one found there costs the writes.
     maybe_stale = len(apps) == RECENT_APPLICATIONS or any(_is_stale(a, now) for a in apps)

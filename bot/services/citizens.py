@@ -65,6 +65,7 @@ class CitizenService:
         self.media_dir = media_dir
         self.application_expiry = application_expiry
         self.references: ReferenceRegistry | None = references
+        self.contexts = citizen_context.ContextCache()  # SQLite only: see its docstring
 
     # ---------------------------------------------------------------------------------------
     # Snapshot for the flow
@@ -74,7 +75,7 @@ class CitizenService:
         """The citizen, members and recent applications as the flow sees them, on every
         update (`bot.services.citizen_context`)."""
         return await citizen_context.load_context(
-            self.config, self.vault, citizen_id, now=now, entropy=entropy
+            self.config, self.vault, citizen_id, now=now, entropy=entropy, cache=self.contexts
         )
 
     async def expire_stale(self, *, now: datetime, citizen_id: int | None = None) -> int:

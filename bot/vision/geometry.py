@@ -210,17 +210,35 @@ def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[floa
     or light. A face narrower than that in ``gray`` is interpolated up, which lowers the
     measure whatever the focus: give a finer image when there is one.
     """
-    import cv2
-
     crop = face_crop(gray, points[17:68])
     if crop.size == 0 or min(crop.shape[:2]) < 4:
         return 0.0, 0.0
-    brightness = float(np.median(crop))
+    return float(np.median(crop)), _sharpness(crop)
+
+
+def brightness(gray: np.ndarray, points: np.ndarray) -> float:
+    """The brightness of ``brightness_and_sharpness`` alone."""
+    crop = face_crop(gray, points[17:68])
+    if crop.size == 0 or min(crop.shape[:2]) < 4:
+        return 0.0
+    return float(np.median(crop))
+
+
+def sharpness(gray: np.ndarray, points: np.ndarray) -> float:
+    """The sharpness of ``brightness_and_sharpness`` alone."""
+    crop = face_crop(gray, points[17:68])
+    if crop.size == 0 or min(crop.shape[:2]) < 4:
+        return 0.0
+    return _sharpness(crop)
+
+
+def _sharpness(crop: np.ndarray) -> float:
+    import cv2
+
     scale = SHARPNESS_WIDTH / crop.shape[1]
     norm = cv2.resize(
         crop,
         (SHARPNESS_WIDTH, max(4, round(crop.shape[0] * scale))),
         interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
     )
-    sharpness = 100.0 * float(cv2.Laplacian(norm, cv2.CV_64F).var()) / (float(norm.var()) + 1.0)
-    return brightness, sharpness
+    return 100.0 * float(cv2.Laplacian(norm, cv2.CV_64F).var()) / (float(norm.var()) + 1.0)

@@ -25,9 +25,8 @@ class Observation:
     face_px: float  # face width in pixels of the stored frames
     small: np.ndarray  # the grey frame at half the work resolution, for the surroundings check
     turn: float = 0.0  # yaw from the rest pose known when the frame was seen (for key frames)
-    pitch: float = (
-        0.0  # degrees, positive looking down (``geometry.head_pose``: compare within a video)
-    )
+    # degrees, positive looking down (``geometry.head_pose``): compare within a video
+    pitch: float = 0.0
 
 
 def mean_open(obs: Observation) -> float:
@@ -39,16 +38,19 @@ def observe(frame: Frame, points: np.ndarray, th: Thresholds) -> Observation:
     """Measure the face whose landmarks ``points`` were found in ``frame``."""
     import cv2
 
-    h, w = frame.gray.shape[:2]
-    brightness, sharpness = geometry.brightness_and_sharpness(frame.gray, points)
+    gray = frame.gray
+    h, w = gray.shape[:2]
     inner = geometry.inner_face_width(points)
+    finer = None
     if inner < geometry.SHARPNESS_WIDTH and frame.scale < 1.0:
         # The work frame was downscaled and holds the face in fewer pixels than sharpness is
         # measured at: measure on the stored frame's detail instead of interpolating it back.
         finer = frame.gray_finer(geometry.SHARPNESS_WIDTH / max(inner, 1.0))
-        if finer is not None:
-            ratio = finer.shape[1] / w
-            _, sharpness = geometry.brightness_and_sharpness(finer, points * ratio)
+    if finer is None:
+        brightness, sharpness = geometry.brightness_and_sharpness(gray, points)
+    else:
+        brightness = geometry.brightness(gray, points)
+        sharpness = geometry.sharpness(finer, points * (finer.shape[1] / w))
     width = float(points[:, 0].max() - points[:, 0].min())
     yaw, pitch = geometry.head_pose(points, w, h)
     return Observation(
@@ -59,7 +61,7 @@ def observe(frame: Frame, points: np.ndarray, th: Thresholds) -> Observation:
         brightness=brightness,
         sharpness=sharpness,
         face_px=width / frame.scale,
-        small=cv2.resize(frame.gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
+        small=cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
         pitch=pitch,
     )
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
@@ -64,3 +65,12 @@ def analyse(job: AnalysisJob) -> AnalysisResult:
         scores={"sha256": hashlib.sha256(data).hexdigest(), "challenge": list(job.challenge)},
         key_frames=(("frontal", BINARY_FRAME), ("head", data[:48])),
     )
+
+
+def analyse_reporting_the_child(job: AnalysisJob) -> AnalysisResult:
+    """`analyse`, with the child's pid and whether its engine models were loaded before."""
+    from bot.vision import models
+
+    loaded = models.models.cache_info().currsize
+    result = analyse(job)
+    return replace(result, scores={**result.scores, "pid": os.getpid(), "models_loaded": loaded})

@@ -1,3 +1,9 @@
-from tests.storage.conftest import sqlite_db, sqlite_db_url
+from tests.storage.conftest import (
+    postgres_admin_url,
+    postgres_db,
+    postgres_db_url,
+    sqlite_db,
+    sqlite_db_url,
+)
 
-__all__ = ["sqlite_db", "sqlite_db_url"]
+__all__ = ["postgres_admin_url", "postgres_db", "postgres_db_url", "sqlite_db", "sqlite_db_url"]

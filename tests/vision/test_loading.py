@@ -61,12 +61,12 @@ def test_a_warm_worker_has_its_models_loaded_before_the_first_job() -> None:
 
 _CHILD = """
 import asyncio, sys, time
-from bot.worker import AnalysisPool
+from bot.worker import PRELOAD, AnalysisPool
 
 LOADED = "__import__('bot.vision.models', fromlist=['m']).models.cache_info().currsize"
 
 async def main(preload):
-    pool = AnalysisPool(preload=preload)
+    pool = AnalysisPool(preload=PRELOAD if preload else ())
     await pool.start(warm=False)  # the child does not load the models itself
     pool.close(kill=True)  # as after a timeout or a crash
     started = time.perf_counter()

@@ -12,7 +12,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -35,6 +34,8 @@ from bot.handlers.aiogram.middlewares import (
     ThrottlingMiddleware,
     error_router,
 )
+from bot.handlers.aiogram.order import PerUserOrderMiddleware
+from bot.handlers.aiogram.session import JsonSession
 from bot.handlers.gate import BanGate
 from bot.i18n import Translator
 from bot.metrics import Metrics
@@ -75,9 +76,7 @@ def quiet_update_log() -> None:
 
 def make_bot(token: str, api_url: str | None) -> Bot:
     pin_response_types()
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
-    )
+    session = JsonSession(api=TelegramAPIServer.from_base(api_url)) if api_url else JsonSession()
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -151,6 +150,8 @@ class AiogramRuntime:
             settings=settings,
             metrics=metrics,
         )
+        # First: one user's updates go through everything below in arrival order.
+        dispatcher.update.outer_middleware(PerUserOrderMiddleware())
         # Across processes with webhooks; a single poller (Telegram allows one) dedups here.
         dispatcher.update.outer_middleware(
             DedupMiddleware(redis if settings.webhook_url else None, metrics=metrics)

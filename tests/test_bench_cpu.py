@@ -1,0 +1,23 @@
+"""`python -m bench.throughput.cpu` still drives the product and the echo bot: citizens sign
+in, alternate /menu and Family Services, and both bots' CPU per update is printed."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from bench.throughput import cpu
+
+
+def test_the_in_process_benchmark_runs_both_bots(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    args = ["--citizens", "3", "--concurrency", "3", "--updates", "12", "--rounds", "1"]
+    asyncio.run(cpu.run(cpu.parse_args([*args, "--no-freeze"])))
+    out = capsys.readouterr().out
+    assert re.search(r"echo\s+median \d+\.\d+", out), out
+    assert re.search(r"product\s+median \d+\.\d+", out), out
