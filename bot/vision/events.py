@@ -74,6 +74,7 @@ def events(
             th,
             [o.eyes[1] for o in observations],
             [o.yaw for o in observations],
+            [o.pitch for o in observations],
         )
     )
     turns: list[TurnEvent] = []

@@ -77,6 +77,16 @@ def eye_distance(points: np.ndarray) -> float:
 
 def head_yaw(points: np.ndarray, width: int, height: int) -> float:
     """Out-of-plane yaw in degrees from solvePnP; positive when the nose moves to frame right."""
+    return head_pose(points, width, height)[0]
+
+
+def head_pose(points: np.ndarray, width: int, height: int) -> tuple[float, float]:
+    """Yaw and pitch in degrees from solvePnP (NaN, NaN when it fails).
+
+    Yaw is positive when the nose moves to the frame's right, pitch when it moves down (the
+    face looks down). Pitch is read against the generic face, whose rest pitch differs from a
+    person's: compare it with the same video's other frames, not with zero.
+    """
     import cv2
 
     focal = float(max(width, height))
@@ -89,7 +99,7 @@ def head_yaw(points: np.ndarray, width: int, height: int) -> float:
         _MODEL_3D, image_pts, camera, np.zeros(4), flags=cv2.SOLVEPNP_EPNP
     )
     if not ok:
-        return float("nan")
+        return float("nan"), float("nan")
     ok, rvec, _tvec = cv2.solvePnP(
         _MODEL_3D,
         image_pts,
@@ -102,8 +112,11 @@ def head_yaw(points: np.ndarray, width: int, height: int) -> float:
     )
     rot, _ = cv2.Rodrigues(rvec)
     forward = rot @ np.array([0.0, 0.0, 1.0])
-    # The face looks at the camera along -z; its forward vector's x is where the nose points.
-    return math.degrees(math.atan2(forward[0], -forward[2]))
+    # The face looks at the camera along -z; its forward vector's x is where the nose points,
+    # its y (image y grows downward) how far it points down.
+    yaw = math.degrees(math.atan2(forward[0], -forward[2]))
+    pitch = math.degrees(math.atan2(forward[1], math.hypot(forward[0], forward[2])))
+    return yaw, pitch
 
 
 def planar_residual(a: np.ndarray, b: np.ndarray) -> float:

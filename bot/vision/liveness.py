@@ -45,6 +45,7 @@ def blink_events(
     thresholds: Thresholds,
     other: Sequence[float] | None = None,
     yaws: Sequence[float] | None = None,
+    pitches: Sequence[float] | None = None,
 ) -> list[Event]:
     """Distinct blinks: both eyes' openness dipping together under their open-eye baselines.
 
@@ -57,7 +58,9 @@ def blink_events(
     a dip of a single frame counts (a blink at 15 fps lasts one or two frames). No blink counts
     where the baselines show eyes that are not open (``blink_min_openness``), nor while the
     head is turned past ``blink_max_yaw_deg`` (``yaws``, degrees): there the far eye is half
-    hidden behind the nose and a landmark fit guesses its lids.
+    hidden behind the nose and a landmark fit guesses its lids. With ``pitches`` (degrees,
+    positive looking down), each frame's openness is first divided by what pitch alone makes
+    of it: 1 - ``blink_pitch_slope`` x its pitch from the video's median pitch.
     """
     t = np.asarray(times, dtype=np.float64)
     n = len(t)
@@ -67,6 +70,12 @@ def blink_events(
     lo = np.searchsorted(t, t - half, side="left")
     hi = np.searchsorted(t, t + half, side="right")
     eyes = [list(openness), list(openness if other is None else other)]
+    if pitches is not None:
+        pitch = np.asarray(pitches, dtype=np.float64)
+        if not np.isnan(pitch).all():
+            tilt = np.nan_to_num(pitch - np.nanmedian(pitch))
+            scale = 1.0 - thresholds.blink_pitch_slope * tilt
+            eyes = [list(np.asarray(v, dtype=np.float64) / scale) for v in eyes]
     ratios = []
     bases = []
     for values in eyes:

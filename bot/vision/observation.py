@@ -25,6 +25,8 @@ class Observation:
     face_px: float  # face width in pixels of the stored frames
     small: np.ndarray  # the grey frame at half the work resolution, for the surroundings check
     turn: float = 0.0  # yaw from the rest pose known when the frame was seen (for key frames)
+    # degrees, positive looking down (``geometry.head_pose``): compare within a video
+    pitch: float = 0.0
 
 
 def mean_open(obs: Observation) -> float:
@@ -50,15 +52,17 @@ def observe(frame: Frame, points: np.ndarray, th: Thresholds) -> Observation:
         brightness = geometry.brightness(gray, points)
         sharpness = geometry.sharpness(finer, points * (finer.shape[1] / w))
     width = float(points[:, 0].max() - points[:, 0].min())
+    yaw, pitch = geometry.head_pose(points, w, h)
     return Observation(
         t=frame.t,
         points=points,
         eyes=geometry.eye_openness(points),
-        yaw=geometry.head_yaw(points, w, h),
+        yaw=yaw,
         brightness=brightness,
         sharpness=sharpness,
         face_px=width / frame.scale,
         small=cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
+        pitch=pitch,
     )
 
 

@@ -210,6 +210,11 @@ class Thresholds:
     blink_max_yaw_deg: float = 20.0
     """No blink counts while the head is turned further: the far eye is half hidden by the nose
     and the landmark fit guesses its lids (a blink asked for is made facing the camera)."""
+    blink_pitch_slope: float = 0.0026
+    """Share of eye openness lost per degree of head pitch down from the video's median pitch
+    (``liveness.blink_events`` divides it out). *Tuning source*: a straight-line fit over the
+    open-eye frames of the motion clips and the carphone man, 288 and 640 px, CRF 18-32
+    (``python -m tests.vision.noise --pitch``): -0.026 per 10 degrees, r -0.31."""
     blink_baseline_s: float = 2.0
     """Window of the rolling open-eye baseline (a high percentile of the eye aspect ratio)."""
     blink_min_openness: float = 0.09

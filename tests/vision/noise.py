@@ -7,7 +7,8 @@ encoding. A blink detector that reacts to the encoder's noise counts differently
 frames.
 
 ``python -m tests.vision.noise [--sizes 288,640] [--crfs 18,23,28,32] [--codec libvpx-vp9]
-[CLIP ...]`` prints a table of false and missed blinks per CRF;
+[--pitch] [CLIP ...]`` prints a table of false and missed blinks per CRF (with ``--pitch``:
+how eye openness moves with head pitch on open-eye frames);
 ``tests/vision/test_blink_noise.py`` checks a few clips at CI size. Encodings are cached in
 ``tests/.fixture-cache/vision-noise-<VERSION>/``. Never the held-out clips
 (``bot/vision/testing/heldout.py``): they only measure.
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.vision.observation import Observation
 from bot.vision.testing import synth, video_files
 from tests.vision import motions
 
@@ -177,14 +179,13 @@ CI_MAY_MISS = ("carphone",)
 head turned about 20 degrees, at the blink yaw limit: some encodings read it past)."""
 
 
-def blink_times(path: Path) -> list[float]:
-    """The times of the blinks the engine finds in ``path``, watched to the end (the engine's
-    own pass and events, with a challenge it cannot meet early)."""
+def observations(path: Path) -> list[Observation]:
+    """What the engine observes in ``path``, watched to the end (the engine's own pass, with a
+    challenge it cannot meet early)."""
     import time as clock
 
     from bot.vision import models
     from bot.vision.decode import VideoReader
-    from bot.vision.events import events
     from bot.vision.scan import Clock, scan
     from bot.vision.types import Action, Limits, Thresholds
 
@@ -193,8 +194,71 @@ def blink_times(path: Path) -> list[float]:
     steps = (Action.BLINK,) * 20
     with VideoReader(path, limits, clock.perf_counter() + limits.time_limit_s) as reader:
         found, _ = scan(reader, steps, limits, th, False, Clock(), clock.perf_counter())
-    seen, _, _ = events(found.observations, th)
+    return found.observations
+
+
+def blink_times(path: Path) -> list[float]:
+    """The times of the blinks the engine finds in ``path``, watched to the end."""
+    from bot.vision.events import events
+    from bot.vision.types import Action, Thresholds
+
+    seen, _, _ = events(observations(path), Thresholds())
     return [e.t for e in seen if e.action == Action.BLINK]
+
+
+def open_eye_pitch(clip: Clip, seen: Sequence[Observation]) -> tuple[np.ndarray, np.ndarray]:
+    """Pitch from the clip's median (degrees, positive looking down) and openness over the
+    clip's median, on the frames whose eyes are open and whose head faces the camera (within
+    20 degrees of the median yaw): clips with no blink, and real footage away from its
+    labelled blinks (``NEAR_S`` + 0.1 s)."""
+    if clip.blinks and not clip.at:
+        return np.zeros(0), np.zeros(0)
+    t = np.array([o.t for o in seen])
+    pitch = np.array([o.pitch for o in seen])
+    yaw = np.array([o.yaw for o in seen])
+    openness = np.array([(o.eyes[0] + o.eyes[1]) / 2 for o in seen])
+    keep = ~np.isnan(pitch) & (np.abs(yaw - np.nanmedian(yaw)) < 20.0)
+    for k in clip.at + clip.maybe:
+        keep &= np.abs(t - k) > NEAR_S + 0.1
+    if keep.sum() < 10:
+        return np.zeros(0), np.zeros(0)
+    return pitch[keep] - np.median(pitch[keep]), openness[keep] / np.median(openness[keep])
+
+
+def pitch_report(
+    names: Sequence[str],
+    sizes: Sequence[int],
+    crfs: Sequence[int],
+    out: Callable[[str], None],
+    codec: str = "libx264",
+) -> None:
+    """Openness against pitch on open-eye frames (``open_eye_pitch``): per clip, the pitch's
+    spread and its frame-to-frame step (noise on clips that do not nod), and the slope and
+    correlation of a straight-line fit of openness on pitch; then the fit over all clips."""
+    clips = catalogue()
+    out(f"{'clip':<26} {'size':>4} {'crf':>3}  pitch sd  step  openness/10 deg      r")
+    pooled: list[tuple[np.ndarray, np.ndarray]] = []
+    for size in sizes:
+        for name in names:
+            for crf in crfs:
+                seen = observations(clips[name].build(size, crf, codec))
+                pitch, ratio = open_eye_pitch(clips[name], seen)
+                if len(pitch) == 0:
+                    continue
+                pooled.append((pitch, ratio))
+                step = float(np.median(np.abs(np.diff(pitch))))
+                slope = float(np.polyfit(pitch, ratio, 1)[0]) * 10.0
+                r = float(np.corrcoef(pitch, ratio)[0, 1])
+                out(
+                    f"{name:<26} {size:>4} {crf:>3}  {pitch.std():8.1f} {step:5.1f}"
+                    f"  {slope:+17.3f}  {r:+5.2f}"
+                )
+    if pooled:
+        pitch = np.concatenate([p for p, _ in pooled])
+        ratio = np.concatenate([q for _, q in pooled])
+        slope = float(np.polyfit(pitch, ratio, 1)[0]) * 10.0
+        r = float(np.corrcoef(pitch, ratio)[0, 1])
+        out(f"all {len(pitch)} frames: openness {slope:+.3f} per 10 degrees of pitch, r {r:+.2f}")
 
 
 def sweep(
@@ -237,13 +301,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--crfs", default=",".join(map(str, CRFS)))
     parser.add_argument("--codec", default="libx264", help="libx264 (MP4) or libvpx-vp9 (WebM)")
+    parser.add_argument(
+        "--pitch", action="store_true", help="openness against head pitch instead of blinks"
+    )
     args = parser.parse_args(argv)
     names = args.clips or list(catalogue())
     unknown = [n for n in names if n not in catalogue()]
     if unknown:
         parser.error(f"unknown clips: {', '.join(unknown)}; known: {', '.join(catalogue())}")
     started = time.perf_counter()
-    sweep(
+    report = pitch_report if args.pitch else sweep
+    report(
         names,
         [int(s) for s in args.sizes.split(",")],
         [int(c) for c in args.crfs.split(",")],

@@ -47,6 +47,19 @@ def test_one_frame_blink_at_15_fps() -> None:
     assert len(blink_events(times, eyes, TH, eyes)) == 2
 
 
+def test_eyes_narrowed_by_looking_down_are_not_a_blink() -> None:
+    """Three frames of a nod 25 degrees down read 32 % under the open level, past the 30 % line;
+    pitch alone takes 6.5 % of it (``blink_pitch_slope``), so the eyes closed by 27 %: no blink.
+    A blink during the nod still is one."""
+    times = [i / 30 for i in range(120)]
+    down = [25.0 if 40 <= i < 43 else 0.0 for i in range(120)]
+    nod = [0.19 * 0.68 if d else 0.19 for d in down]
+    assert blink_events(times, nod, TH, nod, None, down) == []
+    assert len(blink_events(times, nod, TH, nod)) == 1  # read without the pitch
+    blinked = [0.19 * 0.4 if d else 0.19 for d in down]
+    assert len(blink_events(times, blinked, TH, blinked, None, down)) == 1
+
+
 def test_eyes_closed_all_along() -> None:
     assert eyes_closed_all_along(([0.06] * 9 + [0.2]) * 5, TH)
     assert not eyes_closed_all_along(_series(30, [1.0]), TH)
@@ -77,6 +90,33 @@ def test_openness_does_not_move_with_yaw_or_roll() -> None:
     c, s = math.cos(0.4), math.sin(0.4)
     rolled = _project(face, 0.0) @ np.array([[c, -s], [s, c]])
     assert abs(np.mean(geometry.eye_openness(rolled)) / frontal - 1) < 1e-6
+
+
+@pytest.mark.parametrize("pitch", [-20.0, -8.0, 0.0, 8.0, 20.0])
+def test_head_pitch_sign_and_size(pitch: float) -> None:
+    """``head_pose``'s pitch is positive when the face looks down (the nose moves down)."""
+    import numpy as np
+
+    face = np.zeros((68, 3))
+    face[geometry._MODEL_IDX] = geometry._MODEL_3D
+
+    def seen(deg: float) -> np.ndarray:
+        a = math.radians(deg)  # looking down: the face's forward (+z) points turn toward -y
+        rot = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
+        p = face @ rot.T
+        depth = 600.0 - p[:, 2]
+        return np.stack([200 + 400 * p[:, 0] / depth, 200 - 400 * p[:, 1] / depth], axis=1)
+
+    pts = seen(pitch)
+    yaw, estimate = geometry.head_pose(pts, 400, 400)
+    assert abs(estimate - pitch) < 3.0
+    assert abs(yaw) < 1.0
+
+    def below_eyes(p: np.ndarray) -> float:  # image y grows downward
+        return float(p[30, 1] - (p[36, 1] + p[45, 1]) / 2)
+
+    if pitch:  # looking down: the nose tip comes further down from the eyes' line
+        assert np.sign(below_eyes(pts) - below_eyes(seen(0.0))) == np.sign(pitch)
 
 
 def _motion(name: str) -> object:
