@@ -43,6 +43,7 @@ from bot.flows.ports import (
     Topic,
     Unreachable,
 )
+from bot.handlers.aiogram.calls import EditMarkup, EditText, SendText, SentMessage, call
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -124,14 +125,16 @@ class AiogramMessenger:
         reply_to: int | None = None,
     ) -> int:
         reply = ReplyParameters(message_id=reply_to) if reply_to is not None else None
+        method = SendText(
+            chat_id=chat_id,
+            text=text,
+            reply_markup=to_aiogram(markup),
+            message_thread_id=thread_id,
+            reply_parameters=reply,
+        )
         async with translated_errors():
-            sent = await self.bot.send_message(
-                chat_id,
-                text,
-                reply_markup=to_aiogram(markup),
-                message_thread_id=thread_id,
-                reply_parameters=reply,
-            )
+            sent = await call(self.bot, method)
+        assert isinstance(sent, SentMessage), sent
         return sent.message_id
 
     async def send_photo(
@@ -182,16 +185,16 @@ class AiogramMessenger:
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, *, markup: InlineMarkup | None = None
     ) -> None:
+        method = EditText(
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup)
+        )
         async with translated_errors():
-            await self.bot.edit_message_text(
-                text=text, chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup)
-            )
+            await call(self.bot, method)
 
     async def edit_markup(self, chat_id: int, message_id: int, markup: InlineMarkup | None) -> None:
+        method = EditMarkup(chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup))
         async with translated_errors():
-            await self.bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup)
-            )
+            await call(self.bot, method)
 
     async def delete(self, chat_id: int, message_id: int) -> None:
         async with translated_errors():
