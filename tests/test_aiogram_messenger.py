@@ -11,18 +11,22 @@ import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.methods import TelegramMethod
+from aiogram.methods import SendMessage, TelegramMethod
+from aiogram.types import ReplyParameters
 
 from bot.flows.ports import (
+    ContactRequest,
     InlineButton,
     InlineMarkup,
+    Markup,
     MessageGone,
     MessageUnchanged,
     RateLimited,
     RecipientUnavailable,
+    RemoveReplyKeyboard,
 )
 from bot.handlers.aiogram.calls import SentMessage
-from bot.handlers.aiogram.messenger import AiogramMessenger
+from bot.handlers.aiogram.messenger import AiogramMessenger, to_aiogram
 from bot.handlers.aiogram.session import JsonSession
 
 MENU = InlineMarkup(
@@ -135,3 +139,21 @@ async def test_a_rate_limit_carries_the_wait() -> None:
     with pytest.raises(RateLimited) as raised:
         await port.send_text(5, "Menu")
     assert raised.value.retry_after == 7.0
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [MENU, ContactRequest("Share my phone"), RemoveReplyKeyboard(), None],
+    ids=["buttons", "contact", "remove", "none"],
+)
+async def test_a_screen_goes_as_aiograms_own_send_message_would(markup: Markup | None) -> None:
+    session = ScriptedSession((200, {"ok": True, "result": message(41, 5, {})}))
+    await messenger(session).send_text(5, "Menu", markup=markup, reply_to=7)
+    bot = Bot("1:x", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    aiograms = SendMessage(
+        chat_id=5,
+        text="Menu",
+        reply_markup=to_aiogram(markup),
+        reply_parameters=ReplyParameters(message_id=7),
+    )
+    assert session.sent == [("sendMessage", session.build_payload(bot, aiograms)[0])]

@@ -5,7 +5,8 @@ that is a whole `Message` (chat, sender, text, the keyboard's buttons: about twe
 objects, each mounted to the bot), of which the Messenger reads one number. These are aiogram's
 own method types with a smaller `__returning__`, so they still go through the bot's session
 (JSON bodies, the local Bot API URL, errors raised as aiogram's, turned into the port's by
-`translated_errors`); only the parsing of a successful answer changes.
+`translated_errors`); only the parsing of a successful answer changes, and the keyboard goes
+into the body as the dicts it is sent as.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage
 from aiogram.methods.base import Response
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["EditMarkup", "EditText", "SendText", "SentMessage", "call"]
+__all__ = ["EditMarkup", "EditText", "Keyboard", "SendText", "SentMessage", "call"]
 
 
 class SentMessage(BaseModel):
@@ -28,20 +29,27 @@ class SentMessage(BaseModel):
     message_id: int
 
 
+Keyboard = dict[str, Any]
+"""A keyboard as the Bot API takes it (`to_json`): given as it is sent, not as aiogram's objects
+(seven validated models for six buttons, dumped back to these dicts on the way out)."""
+
 Edited = SentMessage | bool
 """An edit's answer: the edited message, or True for a message sent via inline mode."""
 
 
 class SendText(SendMessage):
     __returning__ = SentMessage  # type: ignore[assignment]  # the point: not a whole Message
+    reply_markup: Keyboard | None = None  # type: ignore[assignment]
 
 
 class EditText(EditMessageText):
     __returning__ = Edited
+    reply_markup: Keyboard | None = None  # type: ignore[assignment]
 
 
 class EditMarkup(EditMessageReplyMarkup):
     __returning__ = Edited
+    reply_markup: Keyboard | None = None  # type: ignore[assignment]
 
 
 # aiogram looks up `Response[__returning__]` on every answer; pydantic keeps a parametrised

@@ -43,7 +43,7 @@ from bot.flows.ports import (
     Topic,
     Unreachable,
 )
-from bot.handlers.aiogram.calls import EditMarkup, EditText, SendText, SentMessage, call
+from bot.handlers.aiogram.calls import EditMarkup, EditText, Keyboard, SendText, SentMessage, call
 
 AiogramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -104,11 +104,17 @@ def to_aiogram(markup: Markup | None) -> AiogramMarkup | None:
             return None
 
 
-def to_inline(markup: InlineMarkup | None) -> InlineKeyboardMarkup | None:
-    """The buttons under a message (the only markup an edit can carry)."""
-    inline = to_aiogram(markup)
-    assert inline is None or isinstance(inline, InlineKeyboardMarkup)
-    return inline
+def to_json(markup: Markup | None) -> Keyboard | None:
+    """The keyboard as the Bot API takes it, for the calls of `calls` (buttons built directly;
+    the rarer reply keyboards through aiogram's objects)."""
+    if isinstance(markup, InlineMarkup):
+        return {
+            "inline_keyboard": [
+                [{"text": b.label, "callback_data": b.data} for b in row] for row in markup.rows
+            ]
+        }
+    keyboard = to_aiogram(markup)
+    return None if keyboard is None else keyboard.model_dump(exclude_none=True)
 
 
 class AiogramMessenger:
@@ -128,7 +134,7 @@ class AiogramMessenger:
         method = SendText(
             chat_id=chat_id,
             text=text,
-            reply_markup=to_aiogram(markup),
+            reply_markup=to_json(markup),
             message_thread_id=thread_id,
             reply_parameters=reply,
         )
@@ -186,13 +192,13 @@ class AiogramMessenger:
         self, chat_id: int, message_id: int, text: str, *, markup: InlineMarkup | None = None
     ) -> None:
         method = EditText(
-            text=text, chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup)
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=to_json(markup)
         )
         async with translated_errors():
             await call(self.bot, method)
 
     async def edit_markup(self, chat_id: int, message_id: int, markup: InlineMarkup | None) -> None:
-        method = EditMarkup(chat_id=chat_id, message_id=message_id, reply_markup=to_inline(markup))
+        method = EditMarkup(chat_id=chat_id, message_id=message_id, reply_markup=to_json(markup))
         async with translated_errors():
             await call(self.bot, method)
 

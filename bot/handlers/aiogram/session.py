@@ -32,7 +32,9 @@ class JsonSession(AiohttpSession):
         here; False and 0 are sent."""
         files: dict[str, Any] = {}
         payload: dict[str, Any] = {}
-        for key, value in method.model_dump(warnings=False).items():
+        # None is left out here as in aiogram's form (and nested, by `prepare_value`): left out
+        # by pydantic first, a button's dozen unset fields are not walked one by one in Python
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 continue
