@@ -299,8 +299,6 @@ def test_planar_residual_separates_sheet_from_head() -> None:
 def test_bench_peak_memory_is_the_process_own_and_resettable() -> None:
     import resource
 
-    from bot.vision.testing import memory
-
     block = np.ones(256 * 1024 * 1024 // 8)  # 256 MB, touched, alive while the child starts
     child = subprocess.run(
         [sys.executable, "-c", "from bot.vision.testing import memory; print(memory.peak_mb())"],
@@ -312,7 +310,26 @@ def test_bench_peak_memory_is_the_process_own_and_resettable() -> None:
     # the child's own peak, not the high-water mark it inherits across fork and exec
     assert float(child.stdout) < 128
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 >= 256
-    peak = memory.peak_mb()
     del block
-    memory.reset_peak()
-    assert memory.peak_mb() < peak - 200  # reset: the freed block no longer counts
+    # The reset, in a fresh process as the bench's children are: in this long-lived test
+    # process, whose memory is shared with every test before (models, caches, a 1.4 GB
+    # heap at the end of the suite), a freed block is not reliably given back at once.
+    script = (
+        "import numpy as np\n"
+        "from bot.vision.testing import memory\n"
+        "block = np.ones(256 * 1024 * 1024 // 8)\n"
+        "peak = memory.peak_mb()\n"
+        "del block\n"
+        "memory.reset_peak()\n"
+        "print(peak, memory.peak_mb())\n"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    peak, after = (float(x) for x in probe.stdout.split())
+    assert peak >= 256
+    assert after < peak - 200  # reset: the freed block no longer counts
