@@ -210,26 +210,26 @@ def brightness_and_sharpness(gray: np.ndarray, points: np.ndarray) -> tuple[floa
     or light. A face narrower than that in ``gray`` is interpolated up, which lowers the
     measure whatever the focus: give a finer image when there is one.
     """
-    crop = face_crop(gray, points[17:68])
-    if crop.size == 0 or min(crop.shape[:2]) < 4:
-        return 0.0, 0.0
-    return float(np.median(crop)), _sharpness(crop)
+    crop = _measurable_face(gray, points)
+    return (0.0, 0.0) if crop is None else (float(np.median(crop)), _sharpness(crop))
 
 
 def brightness(gray: np.ndarray, points: np.ndarray) -> float:
     """The brightness of ``brightness_and_sharpness`` alone."""
-    crop = face_crop(gray, points[17:68])
-    if crop.size == 0 or min(crop.shape[:2]) < 4:
-        return 0.0
-    return float(np.median(crop))
+    crop = _measurable_face(gray, points)
+    return 0.0 if crop is None else float(np.median(crop))
 
 
 def sharpness(gray: np.ndarray, points: np.ndarray) -> float:
     """The sharpness of ``brightness_and_sharpness`` alone."""
+    crop = _measurable_face(gray, points)
+    return 0.0 if crop is None else _sharpness(crop)
+
+
+def _measurable_face(gray: np.ndarray, points: np.ndarray) -> np.ndarray | None:
+    """The face's crop (brows to chin), or None when it is too small to measure."""
     crop = face_crop(gray, points[17:68])
-    if crop.size == 0 or min(crop.shape[:2]) < 4:
-        return 0.0
-    return _sharpness(crop)
+    return None if crop.size == 0 or min(crop.shape[:2]) < 4 else crop
 
 
 def _sharpness(crop: np.ndarray) -> float:
