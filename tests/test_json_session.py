@@ -42,3 +42,4 @@ def test_an_upload_keeps_aiograms_form() -> None:
     bot = Bot("1:x", session=session)
     method = SendPhoto(chat_id=5, photo=BufferedInputFile(b"png", "a.png"))
     assert session.build_json(bot, method)[1] is True
+    assert session.build_json(bot, method)[0] is None  # not encoded for nothing

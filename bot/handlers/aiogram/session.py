@@ -41,10 +41,11 @@ class JsonSession(AiohttpSession):
             payload[key] = prepared
         return payload, bool(files)
 
-    def build_json(self, bot: Bot, method: TelegramMethod[Any]) -> tuple[bytes, bool]:
-        """The body of a call (`build_payload` encoded), and whether it has files."""
+    def build_json(self, bot: Bot, method: TelegramMethod[Any]) -> tuple[bytes | None, bool]:
+        """The body of a call (`build_payload` encoded), and whether it has files (then no
+        body: the call goes as aiogram's form)."""
         payload, has_files = self.build_payload(bot, method)
-        return self.json_dumps(payload).encode(), has_files
+        return (None if has_files else self.json_dumps(payload).encode()), has_files
 
     async def make_request(
         self,
@@ -52,8 +53,8 @@ class JsonSession(AiohttpSession):
         method: TelegramMethod[TelegramType],
         timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
     ) -> TelegramType:
-        body, has_files = self.build_json(bot, method)
-        if has_files:
+        body, _ = self.build_json(bot, method)
+        if body is None:  # files: aiogram's multipart form
             return await super().make_request(bot, method, timeout)
         session = await self.create_session()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
