@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
@@ -166,18 +167,14 @@ def load(path: str | Path) -> Net:
 def _conv(x: np.ndarray, layer: Conv) -> np.ndarray:
     """Convolution then the affine layer, on an H x W x C float32 image."""
     k, s, p = layer.size, layer.stride, layer.padding
-    if p:
-        x = np.pad(x, ((p, p), (p, p), (0, 0)))
-    h = (x.shape[0] - k) // s + 1
-    w = (x.shape[1] - k) // s + 1
-    cols = np.concatenate(
-        [
-            x[i : i + s * (h - 1) + 1 : s, j : j + s * (w - 1) + 1 : s]
-            for i in range(k)
-            for j in range(k)
-        ],
-        axis=2,
-    ).reshape(h * w, -1)
+    if p:  # zeros around (np.pad costs more than the copy)
+        padded = np.zeros((x.shape[0] + 2 * p, x.shape[1] + 2 * p, x.shape[2]), np.float32)
+        padded[p:-p, p:-p] = x
+        x = padded
+    # every k x k window as a row (kernel row, column, channel): one copy of a strided view
+    windows = sliding_window_view(x, (k, k), axis=(0, 1))[::s, ::s]
+    h, w = windows.shape[:2]
+    cols = windows.transpose(0, 1, 3, 4, 2).reshape(h * w, -1)
     out = cols @ layer.weights
     out += layer.bias
     out *= layer.gamma
