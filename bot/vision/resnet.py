@@ -78,7 +78,7 @@ class _Reader:
         size = n * k * nr * nc
         out = np.frombuffer(self.data, dtype="<f4", count=size, offset=self.pos)
         self.pos += 4 * size
-        return out.astype(np.float32)
+        return out  # a view of the file's bytes: what is kept is copied out of it
 
     def seek(self, name: str) -> None:
         """Move to just after the next serialized string ``name``."""
@@ -141,13 +141,13 @@ def load(path: str | Path) -> Net:
         if scale.size != 2 * filters:
             raise ValueError("an affine layer that does not fit its convolution")
         return Conv(
-            np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, filters)),
-            bias,
+            np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, filters), np.float32),
+            np.array(bias, np.float32),
             rows,
             stride_y,
             pad_y,
-            scale[:filters],
-            scale[filters:],
+            np.array(scale[:filters], np.float32),
+            np.array(scale[filters:], np.float32),
         )
 
     first = conv()
@@ -161,7 +161,7 @@ def load(path: str | Path) -> Net:
     fc = reader.tensor()
     if (outputs, inputs) != (128, 256) or fc.size != 256 * 128:
         raise ValueError("unexpected size of the last layer")
-    return Net(first, tuple(blocks), fc.reshape(256, 128))
+    return Net(first, tuple(blocks), np.array(fc.reshape(256, 128), np.float32))
 
 
 def _conv(x: np.ndarray, layer: Conv) -> np.ndarray:
