@@ -353,3 +353,43 @@ async def test_without_versions_nothing_is_kept_on_postgres(
     await citizens.load_context(cid, now=datetime.now(UTC), entropy=1)
     await citizens.load_context(cid, now=datetime.now(UTC), entropy=1)
     assert reads == [cid, cid]
+
+
+async def test_the_app_on_postgres_and_redis_wires_the_versions(
+    postgres_db_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """Every writer of the app tells the one cache, and the cache reads the tokens."""
+    from bot.config import Settings
+    from bot.wiring import build_app
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        database_url=postgres_db_url,
+        redis_url=redis_url,
+        agents_chat_id=-100123,
+    )
+    app = await build_app(settings, token="987650002:wiring", api_url="http://127.0.0.1:9")
+    try:
+        citizens = app.runner.citizens
+        assert isinstance(citizens, CitizenService)
+        assert citizens.contexts.versions is not None
+        assert app.verification.changes is citizens.contexts
+        assert app.desk is not None and app.desk.cards.reviews.changes is citizens.contexts
+    finally:
+        await app.close()
+
+
+async def test_the_app_on_sqlite_keeps_no_tokens(tmp_path: Path, redis_url: str) -> None:
+    """SQLite has one process: the connection's count of changes does, no Redis token."""
+    from bot.config import Settings
+    from bot.wiring import build_app
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", redis_url=redis_url)  # type: ignore[call-arg]
+    app = await build_app(settings, token="987650003:wiring", api_url="http://127.0.0.1:9")
+    try:
+        citizens = app.runner.citizens
+        assert isinstance(citizens, CitizenService)
+        assert citizens.contexts.versions is None
+    finally:
+        await app.close()
