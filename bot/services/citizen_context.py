@@ -100,7 +100,10 @@ class _Rows:
 
 class ContextChanges(Protocol):
     """Told after every committed write to what `load_context` reads of a citizen: the
-    citizen's row, their members, their applications and those applications' events."""
+    citizen's row, their members, their applications and those applications' events
+    (`CitizenService`, `VerificationService`, `ReviewService`, `expire_stale`). Writes of
+    columns the context never shows need not tell: the retention purge's media paths
+    (`bot/services/admin/retention.py`), key rotation's ciphertexts (`bot/services/keys.py`)."""
 
     async def changed(self, citizen_id: int) -> None: ...
 
