@@ -40,20 +40,6 @@ def citizens(tmp_path: Path) -> CitizenService:
     )
 
 
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The citizens whose rows were read from the database."""
-    seen: list[int] = []
-    read = citizen_context._rows
-
-    async def counting(citizen_id: int) -> Any:
-        seen.append(citizen_id)
-        return await read(citizen_id)
-
-    monkeypatch.setattr(citizen_context, "_rows", counting)
-    return seen
-
-
 async def registered(citizens: CitizenService) -> int:
     answer = await citizens.register(
         ACTOR, fx.RegisterCitizen("+8613800138000", "王小明", rid("11010519850612001"))

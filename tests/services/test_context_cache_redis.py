@@ -84,20 +84,6 @@ async def processes(
         await process.redis.aclose()
 
 
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The citizens whose rows were read from the database (by either process)."""
-    seen: list[int] = []
-    read = citizen_context._rows
-
-    async def counting(citizen_id: int) -> Any:
-        seen.append(citizen_id)
-        return await read(citizen_id)
-
-    monkeypatch.setattr(citizen_context, "_rows", counting)
-    return seen
-
-
 async def registered(p: Process) -> int:
     answer = await p.citizens.register(
         ACTOR, fx.RegisterCitizen("+8613800138000", "王小明", rid("11010519850612001"))
