@@ -29,6 +29,7 @@ from bot.security import load_vault
 from bot.services.admin.retention import purge
 from bot.services.admin.thresholds import current_thresholds
 from bot.services.audit import Audit
+from bot.services.citizen_context import RedisContextVersions
 from bot.services.citizens import CitizenService
 from bot.services.references import LocalReferenceRegistry
 from bot.services.reviews import ReviewService
@@ -181,6 +182,11 @@ async def build_app(
         media_dir=media_dir,
         application_expiry=timedelta(hours=settings.application_expiry_hours),
         references=references,
+        # several processes share PostgreSQL: a citizen's rows are kept under a version
+        # token in Redis; on SQLite (one process) the connection's count of changes does
+        context_versions=RedisContextVersions(redis)
+        if redis is not None and not settings.effective_database_url.startswith("sqlite")
+        else None,
     )
     queue = queue or (
         ArqJobQueue(settings.redis_url)
@@ -209,6 +215,7 @@ async def build_app(
         references=references,
         thresholds=functools.partial(current_thresholds, settings),
         metrics=metrics,
+        changes=citizens.contexts,
     )
     # one staff list for the desk and the admin runner: a role changed by an admin's command
     # counts at once for both
@@ -216,7 +223,12 @@ async def build_app(
     desk: AgentDesk | None = None
     if settings.agents_chat_id is not None:
         reviews = ReviewService(
-            audit, media_dir=media_dir, metrics=metrics, vault=vault, references=references
+            audit,
+            media_dir=media_dir,
+            metrics=metrics,
+            vault=vault,
+            references=references,
+            changes=citizens.contexts,
         )
         desk = AgentDesk(
             runtime.messenger,

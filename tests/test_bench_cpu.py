@@ -21,3 +21,14 @@ def test_the_in_process_benchmark_runs_both_bots(
     out = capsys.readouterr().out
     assert re.search(r"echo\s+median \d+\.\d+", out), out
     assert re.search(r"product\s+median \d+\.\d+", out), out
+
+
+def test_citizens_may_have_members_with_applications(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    args = ["--citizens", "2", "--concurrency", "2", "--updates", "8", "--rounds", "1"]
+    asyncio.run(cpu.run(cpu.parse_args([*args, "--members", "2", "--no-freeze"])))
+    out = capsys.readouterr().out
+    assert "2 members each" in out, out
+    assert re.search(r"product\s+median \d+\.\d+", out), out

@@ -13,9 +13,13 @@ the echo bot (`bench/throughput/echo.py`) in the same process, one after the oth
     uv run python -m bench.throughput.cpu                       # SQLite, 200 citizens
     uv run python -m bench.throughput.cpu --updates 6000 --rounds 3
     uv run python -m bench.throughput.cpu --storage postgres+redis
+    uv run python -m bench.throughput.cpu --storage postgres+redis --members 2
 
 The actions are the benchmark's: signed-in citizens alternate `/menu` and a tap on Family
-Services, `--concurrency` of them at a time. The heap is frozen before measuring, as
+Services, `--concurrency` of them at a time; with `--members N` each citizen has N family
+members with an open application each (rows the citizen's context reads on every update).
+`--no-context-versions` runs PostgreSQL + Redis without the context cache (as before
+session 5), to compare in one build. The heap is frozen before measuring, as
 `python -m bot` does. CPU is the process's (all threads), per update.
 """
 
@@ -44,6 +48,7 @@ from bench.throughput import procs
 from bench.throughput.driver import FAMILY, label, resident_id
 from bench.throughput.echo import build as build_echo
 from bot.config import Settings
+from bot.flows import effects as fx
 from bot.handlers.aiogram.runtime import pin_response_types, quiet_update_log
 from bot.handlers.aiogram.session import JsonSession
 from bot.wiring import App, build_app
@@ -171,6 +176,25 @@ async def sign_in(dp: Dispatcher, bot: Bot, c: Citizens, index: int) -> None:
     assert FAMILY in c.session.buttons[user], "the citizen did not reach the main menu"
 
 
+async def add_family(app: App, members: int) -> None:
+    """`members` family members per citizen, each with an open application, written through
+    the services (as the conversation would)."""
+    from bot.storage.models import Citizen as CitizenRow
+
+    for n, citizen_id in enumerate(await CitizenRow.all().values_list("id", flat=True)):
+        for m in range(members):
+            relative = resident_id(n * members + m, year=1955)
+            added = await app.runner.citizens.add_member(
+                int(citizen_id), fx.AddMember(f"Relative {m}", relative, "father")
+            )
+            assert isinstance(added, fx.MemberAdded), added
+            start = fx.StartApplication(added.member_id, "video")
+            assert isinstance(
+                await app.runner.citizens.start_application(int(citizen_id), start),
+                fx.ApplicationStarted,
+            )
+
+
 async def measure(
     dp: Dispatcher, bot: Bot, c: Citizens, users: int, updates: int, concurrency: int
 ) -> float:
@@ -223,6 +247,9 @@ async def run(args: argparse.Namespace) -> None:
         citizens = Citizens(bot, session, first_user=10**9)
         for index in range(args.citizens):
             await sign_in(dp, bot, citizens, index)
+        await add_family(app, args.members)
+        if not args.context_versions:
+            app.runner.citizens.contexts.versions = None  # type: ignore[attr-defined]
         await echo.feed_update(bot, citizens.message(citizens.first_user, "/menu"))
         gc.collect()
         if args.freeze:
@@ -238,7 +265,9 @@ async def run(args: argparse.Namespace) -> None:
     load = os.getloadavg()
     print(
         f"CPU ms per update, in-process ({args.storage}, {args.citizens} citizens, "
-        f"{args.concurrency} at a time, {args.updates} updates x {args.rounds} rounds; "
+        f"{args.members} members each, {args.concurrency} at a time, "
+        f"{args.updates} updates x {args.rounds} rounds; "
+        f"context versions {'on' if args.context_versions else 'off'}; "
         f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f})"
     )
     for kind, values in results.items():
@@ -254,6 +283,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--storage", choices=("sqlite", "postgres+redis"), default="sqlite")
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--members", type=int, default=0, help="family members per citizen")
+    parser.add_argument(
+        "--no-context-versions",
+        dest="context_versions",
+        action="store_false",
+        help="PostgreSQL + Redis without the context cache (as before)",
+    )
     parser.add_argument("--updates", type=int, default=4000, help="per round and bot")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(

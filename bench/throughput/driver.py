@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
+
 from bot.domain.idnumber import check_character
 from bot.emulator import BotMessage, Emulator, SimulatedUser
 from bot.emulator.actors import command_entities
@@ -54,6 +56,13 @@ class BenchEmulator(Emulator):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.watches: dict[int, Watch] = {}
+        self.api_calls = 0
+        """Bot API calls received other than getUpdates: what a bot sends per update."""
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        if request.match_info.get("method", "").lower() != "getupdates":
+            self.api_calls += 1
+        return await super()._handle_api(request)
 
     def log_event(self, chat_id: int, kind: str, message: Any = None, answer: Any = None) -> Any:
         event = super().log_event(chat_id, kind, message, answer)

@@ -34,6 +34,7 @@ async def measure(
     driver.latencies.clear()
     driver.failures.clear()
     (user0, sys0), own0 = bot.cpu_split(), bench_cpu()
+    calls0 = driver.emu.api_calls
     started = time.perf_counter()
     until = started + seconds
     skipped = 0
@@ -44,6 +45,7 @@ async def measure(
         skipped = await driver.open_loop(citizens, rate, until, random.Random(7))
     ended = time.perf_counter()
     (user1, sys1), own1 = bot.cpu_split(), bench_cpu()
+    calls = driver.emu.api_calls - calls0
     cpu0, cpu1 = user0 + sys0, user1 + sys1
     inside = [lat for done, lat, _ in driver.latencies if done <= until]
     lat_all = [lat for _, lat, _ in driver.latencies]
@@ -68,6 +70,7 @@ async def measure(
         offered_per_s=round(rate, 1) if rate is not None else None,
         skipped=skipped,
         failures=len(driver.failures),
+        calls_per_update=round(calls / len(lat_all), 2) if lat_all else None,
     )
 
 

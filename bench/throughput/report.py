@@ -31,6 +31,7 @@ class Window:
     offered_per_s: float | None = None
     skipped: int = 0
     failures: int = 0
+    calls_per_update: float | None = None  # Bot API calls the bot made (not getUpdates)
 
 
 @dataclass
@@ -66,6 +67,7 @@ def fmt_window(w: Window) -> str:
         f"{w.mode:<10} {what}: {w.updates_per_s} updates/s, p50/p95/p99 "
         f"{fmt(w.p50_ms)}/{fmt(w.p95_ms)}/{fmt(w.p99_ms)} ms, "
         f"{fmt(w.cpu_ms_per_update, 2)} ms CPU/update ({w.system_share} in the kernel), "
+        f"{fmt(w.calls_per_update, 2)} Bot API calls/update, "
         f"bench CPU {w.bench_cpu_share:.2f}"
         + (f", {w.failures} failed" if w.failures else "")
         + (f", {w.skipped} arrivals found nobody idle" if w.skipped else "")
@@ -78,8 +80,9 @@ def table(phases: list[Phase], load: tuple[float, float, float], header: str) ->
         f"load average (1/5/15 min) at the end: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}",
         "",
         "| runtime | bot | storage | citizens | updates/s | × echo | reply p50 / p95 / p99 ms "
-        "| CPU ms/update | × echo by CPU | below saturation: rate → p50 / p95 / p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| CPU ms/update | × echo by CPU | Bot API calls/update "
+        "| below saturation: rate → p50 / p95 / p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     echo: dict[tuple[str, int], float] = {}
     echo_cpu: dict[tuple[str, int], float] = {}
@@ -110,7 +113,8 @@ def table(phases: list[Phase], load: tuple[float, float, float], header: str) ->
             lines.append(
                 f"| {phase.runtime} | {phase.bot} | {phase.storage} | {w.citizens} "
                 f"| {w.updates_per_s} | {ratio} | {fmt(w.p50_ms)} / {fmt(w.p95_ms)} / "
-                f"{fmt(w.p99_ms)} | {fmt(w.cpu_ms_per_update, 2)} | {by_cpu} | {below_text} |"
+                f"{fmt(w.p99_ms)} | {fmt(w.cpu_ms_per_update, 2)} | {by_cpu} "
+                f"| {fmt(w.calls_per_update, 2)} | {below_text} |"
             )
         for note in phase.notes:
             lines.append(f"  note ({phase.runtime} {phase.bot} {phase.storage}): {note}")

@@ -1,14 +1,19 @@
 """The snapshot of a citizen the conversation reads on every update (`load_context`): the
 citizen, their members and recent applications, in as few statements as the data allows,
-and on SQLite none at all while nothing was written since (`ContextCache`)."""
+and none at all while nothing was written since (`ContextCache`): on SQLite by the
+connection's count of changes, on PostgreSQL by a version token per citizen in Redis
+(`RedisContextVersions`) that every writer replaces after its write."""
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from redis.asyncio import Redis
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
 
 from bot.flows.core import (
@@ -93,41 +98,111 @@ class _Rows:
     applications: tuple[Application, ...] = ()
 
 
-class ContextCache:
-    """The rows of recently active citizens, kept while the database did not change.
+class ContextChanges(Protocol):
+    """Told after every committed write to what `load_context` reads of a citizen: the
+    citizen's row, their members, their applications and those applications' events
+    (`CitizenService`, `VerificationService`, `ReviewService`, `expire_stale`). Writes of
+    columns the context never shows need not tell: the retention purge's media paths
+    (`bot/services/admin/retention.py`), key rotation's ciphertexts (`bot/services/keys.py`)."""
 
-    Only on SQLite, which one bot process owns: its single connection counts every row any
+    async def changed(self, citizen_id: int) -> None: ...
+
+
+class RedisContextVersions:
+    """A version token per citizen, `<prefix>:{<citizen id>}` (one hash tag per citizen for
+    Redis Cluster; every operation here is on one key), shared by every bot process.
+
+    A writer calls `changed` once its write committed (after the transaction, never inside
+    it): the key gets a new random token, so the next update of any process reads the rows
+    again. The token is random rather than a counter, so that a key lost (expired, evicted,
+    a flushed Redis) and made again never repeats a token a process still keeps. A process
+    keeps rows under the token it read *before* reading them: a write that lands while they
+    are read replaces the token, and the next update reads again."""
+
+    def __init__(self, redis: Redis, *, prefix: str = "ssc:ctx", ttl_s: int = 7 * 24 * 3600):
+        self.redis = redis
+        self.prefix = prefix
+        self.ttl_s = ttl_s
+
+    def key(self, citizen_id: int) -> str:
+        return f"{self.prefix}:{{{citizen_id}}}"
+
+    async def current(self, citizen_id: int) -> str | None:
+        """The citizen's token (made when there is none); None when it changed meanwhile."""
+        key = self.key(citizen_id)
+        token: bytes | str | None = await self.redis.get(key)
+        if token is not None:
+            return token.decode() if isinstance(token, bytes) else token
+        made = secrets.token_hex(8)
+        if await self.redis.set(key, made, nx=True, ex=self.ttl_s):
+            return made
+        return None  # another process made or replaced it since: read, keep nothing
+
+    async def changed(self, citizen_id: int) -> None:
+        await self.redis.set(self.key(citizen_id), secrets.token_hex(8), ex=self.ttl_s)
+
+
+class ContextCache:
+    """The rows of recently active citizens, kept while they did not change.
+
+    On SQLite, which one bot process owns, the single connection counts every row any
     statement inserted, updated or deleted (`total_changes`), whoever made it (a service,
     an agent's decision, the expiry, an admin), so any write at all makes every entry old.
     The count is read under tortoise's lock of the connection, which a transaction holds
-    until it ends: what is cached was committed. PostgreSQL is shared by several bot
-    processes and workers: there every update reads the rows."""
+    until it ends: what is cached was committed.
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    PostgreSQL is shared by several bot processes: there an entry is kept under the
+    citizen's token in `versions` (`RedisContextVersions`, one GET per update), which every
+    writer replaces after its write (`ContextChanges`). Without `versions` nothing is kept.
+    An entry is also dropped after `max_age_s`, whatever the version says: a process that
+    died between its commit and replacing the token shows old rows that long at most."""
+
+    def __init__(
+        self,
+        capacity: int = 10_000,
+        *,
+        versions: RedisContextVersions | None = None,
+        max_age_s: float = 300.0,
+    ) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[int, tuple[Any, int, _Rows]] = OrderedDict()
+        self.versions = versions
+        self.max_age_s = max_age_s
+        self._entries: OrderedDict[int, tuple[Any, float, _Rows]] = OrderedDict()
 
-    @staticmethod
-    async def version() -> tuple[Any, int] | None:
-        """The connection and its count of changes; None where nothing may be cached."""
+    async def version(self, citizen_id: int) -> Any:
+        """What the citizen's rows are kept under (compared with ==); None where nothing
+        may be cached."""
         db = Citizen._meta.db
-        if not isinstance(db, SqliteClient) or isinstance(db, SqliteTransactionWrapper):
+        if isinstance(db, SqliteClient):
+            if isinstance(db, SqliteTransactionWrapper):
+                return None
+            async with db.acquire_connection() as connection:
+                return connection, connection.total_changes
+        if self.versions is None:
             return None
-        async with db.acquire_connection() as connection:
-            return connection, connection.total_changes
+        return await self.versions.current(citizen_id)
 
-    def get(self, citizen_id: int, version: tuple[Any, int]) -> _Rows | None:
+    def get(self, citizen_id: int, version: Any) -> _Rows | None:
         entry = self._entries.get(citizen_id)
-        if entry is None or entry[0] is not version[0] or entry[1] != version[1]:
+        if entry is None or entry[0] != version:
+            return None
+        if time.monotonic() - entry[1] > self.max_age_s:
+            del self._entries[citizen_id]
             return None
         self._entries.move_to_end(citizen_id)
         return entry[2]
 
-    def put(self, citizen_id: int, version: tuple[Any, int], rows: _Rows) -> None:
-        self._entries[citizen_id] = (version[0], version[1], rows)
+    def put(self, citizen_id: int, version: Any, rows: _Rows) -> None:
+        self._entries[citizen_id] = (version, time.monotonic(), rows)
         self._entries.move_to_end(citizen_id)
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
+
+    async def changed(self, citizen_id: int) -> None:
+        """A write to the citizen's rows committed (`ContextChanges`)."""
+        self._entries.pop(citizen_id, None)
+        if self.versions is not None:
+            await self.versions.changed(citizen_id)
 
 
 async def _rows(citizen_id: int) -> _Rows:
@@ -144,8 +219,10 @@ async def _rows(citizen_id: int) -> _Rows:
 
 
 async def _cached_rows(citizen_id: int, cache: ContextCache | None) -> _Rows:
-    version = await cache.version() if cache is not None else None
-    if cache is None or version is None:
+    if cache is None:
+        return await _rows(citizen_id)
+    version = await cache.version(citizen_id)
+    if version is None:
         return await _rows(citizen_id)
     rows = cache.get(citizen_id, version)
     if rows is None:
@@ -179,7 +256,7 @@ async def load_context(
     # Expiry needs no query of its own: every application is among the recent ones
     # unless the list is full, and only a stale one found there costs the writes.
     maybe_stale = len(apps) == RECENT_APPLICATIONS or any(_is_stale(a, now) for a in apps)
-    if maybe_stale and await expire_stale(now=now, citizen_id=citizen.id):
+    if maybe_stale and await expire_stale(now=now, citizen_id=citizen.id, changes=cache):
         apps = await recent_applications(citizen.id)
     names = {m.id: m.full_name for m in members}
     today = now.date()
@@ -237,8 +314,11 @@ async def recent_applications(citizen_id: int) -> list[Application]:
     )
 
 
-async def expire_stale(*, now: datetime, citizen_id: int | None = None) -> int:
-    """Unfinished applications past their expiry become expired."""
+async def expire_stale(
+    *, now: datetime, citizen_id: int | None = None, changes: ContextChanges | None = None
+) -> int:
+    """Unfinished applications past their expiry become expired; `changes` is told of each
+    citizen whose applications changed."""
     query = Application.filter(state=ApplicationState.SUBMITTED, expires_at__lt=now)
     if citizen_id is not None:
         query = query.filter(citizen_id=citizen_id)
@@ -251,4 +331,6 @@ async def expire_stale(*, now: datetime, citizen_id: int | None = None) -> int:
             application=app, state=app.state, actor="system", note="expired"
         )
         count += 1
+        if changes is not None:
+            await changes.changed(app.citizen_id)
     return count

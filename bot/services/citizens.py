@@ -58,6 +58,7 @@ class CitizenService:
         media_dir: Path,
         application_expiry: timedelta,
         references: ReferenceRegistry | None = None,
+        context_versions: citizen_context.RedisContextVersions | None = None,
     ) -> None:
         self.vault = vault
         self.audit = audit
@@ -65,7 +66,8 @@ class CitizenService:
         self.media_dir = media_dir
         self.application_expiry = application_expiry
         self.references: ReferenceRegistry | None = references
-        self.contexts = citizen_context.ContextCache()  # SQLite only: see its docstring
+        # told of every write below; context_versions: the processes share PostgreSQL
+        self.contexts = citizen_context.ContextCache(versions=context_versions)
 
     # ---------------------------------------------------------------------------------------
     # Snapshot for the flow
@@ -80,7 +82,9 @@ class CitizenService:
 
     async def expire_stale(self, *, now: datetime, citizen_id: int | None = None) -> int:
         """Unfinished applications past their expiry become expired."""
-        return await citizen_context.expire_stale(now=now, citizen_id=citizen_id)
+        return await citizen_context.expire_stale(
+            now=now, citizen_id=citizen_id, changes=self.contexts
+        )
 
     # ---------------------------------------------------------------------------------------
     # Commands
@@ -106,6 +110,7 @@ class CitizenService:
             citizen.telegram_user_id = actor.telegram_user_id
             citizen.last_sign_in_at = utcnow()
             await citizen.save(update_fields=["telegram_user_id", "last_sign_in_at"])
+        await self.contexts.changed(citizen_id)
         await self.audit.record(
             self.audit.pseudonym("tg", actor.telegram_user_id), "sign_in", f"citizen:{citizen_id}"
         )
@@ -146,6 +151,7 @@ class CitizenService:
                 )
         except IntegrityError:
             return fx.RegistrationRefused("id_taken")
+        await self.contexts.changed(citizen.id)
         await self.audit.record(
             self.audit.pseudonym("tg", actor.telegram_user_id), "register", f"citizen:{citizen.id}"
         )
@@ -153,6 +159,7 @@ class CitizenService:
 
     async def set_language(self, citizen_id: int, language: str) -> None:
         await Citizen.filter(id=citizen_id).update(language=language)
+        await self.contexts.changed(citizen_id)
 
     async def add_member(
         self, citizen_id: int, cmd: fx.AddMember
@@ -180,6 +187,7 @@ class CitizenService:
                 )
         except IntegrityError:
             return fx.MemberRefused("duplicate")
+        await self.contexts.changed(citizen_id)
         await self.audit.record(f"citizen:{citizen_id}", "member_added", f"member:{member.id}")
         return fx.MemberAdded(member.id)
 
@@ -192,6 +200,7 @@ class CitizenService:
             await erasure.keep_statistics(citizen_id, member_id)
             await erasure.revoke_ecards(self.vault, citizen_id, member_id)
             await member.delete()
+        await self.contexts.changed(citizen_id)
         for app in apps:
             self._remove_media(app.media_dir)
         await self.audit.record(f"citizen:{citizen_id}", "member_removed", f"member:{member_id}")
@@ -207,6 +216,7 @@ class CitizenService:
         if not given:
             return
         await Citizen.filter(id=citizen_id).update(biometric_consent_at=now)
+        await self.contexts.changed(citizen_id)
         await self.audit.record(
             f"citizen:{citizen_id}",
             "biometric_consent",
@@ -248,6 +258,7 @@ class CitizenService:
         await ApplicationEvent.create(
             application=app, state=app.state, actor=f"citizen:{citizen_id}"
         )
+        await self.contexts.changed(citizen_id)
         await self.audit.record(
             f"citizen:{citizen_id}", "application_started", f"application:{app.id}"
         )
@@ -301,6 +312,7 @@ class CitizenService:
             await erasure.revoke_ecards(self.vault, citizen_id)
             await erasure.forget_tickets(citizen_id, actor.telegram_user_id)
             await Citizen.filter(id=citizen_id).delete()
+        await self.contexts.changed(citizen_id)
         for app in apps:
             self._remove_media(app.media_dir)
         await self.audit.record(

@@ -20,6 +20,7 @@ from bot.flows import effects as fx
 from bot.metrics import Metrics
 from bot.security import DecryptionError, Vault
 from bot.services.audit import Audit
+from bot.services.citizen_context import ContextChanges
 from bot.services.references import ReferenceRegistry, open_image
 from bot.storage.models import (
     Application,
@@ -108,12 +109,14 @@ class ReviewService:
         metrics: Metrics | None = None,
         vault: Vault | None = None,
         references: ReferenceRegistry | None = None,
+        changes: ContextChanges | None = None,
     ) -> None:
         self.audit = audit
         self.media_dir = media_dir
         self.metrics = metrics or Metrics()
         self.vault = vault
         self.references = references
+        self.changes = changes  # told after a decision changed an application and its member
 
     async def open(self, application_id: int) -> tuple[Review, bool]:
         """The review of an application entering review; (review, created)."""
@@ -295,6 +298,8 @@ class ReviewService:
                 actor=actor,
                 note=f"{verdict.value}:{reason.value if reason else ''}",
             )
+        if self.changes is not None:
+            await self.changes.changed(app.citizen_id)
         await self.audit.record(
             self.audit.pseudonym("tg", agent_id), f"review_{verdict.value}", f"application:{app.id}"
         )

@@ -19,6 +19,7 @@ from bot.jobs.local import OnDone
 from bot.metrics import Metrics
 from bot.security import Vault
 from bot.services.audit import Audit
+from bot.services.citizen_context import ContextChanges
 from bot.services.citizens import utcnow
 from bot.services.references import (
     LocalReferenceRegistry,
@@ -62,6 +63,7 @@ class VerificationService:
         references: LocalReferenceRegistry | None = None,
         thresholds: Callable[[], Awaitable[tuple[float, float]]] | None = None,
         metrics: Metrics | None = None,
+        changes: ContextChanges | None = None,
     ) -> None:
         self.queue = queue
         self.audit = audit
@@ -75,6 +77,11 @@ class VerificationService:
         self.references = references
         self.thresholds = thresholds
         self.metrics = metrics or Metrics()
+        self.changes = changes  # told after every write to an application or a member
+
+    async def _changed(self, citizen_id: int) -> None:
+        if self.changes is not None:
+            await self.changes.changed(citizen_id)
 
     async def _job_settings(self) -> dict[str, float | int]:
         """Limits and thresholds for a job; thresholds an admin changed win over settings."""
@@ -108,6 +115,7 @@ class VerificationService:
         app.reference_path = f"{app.media_dir}/reference.bin"
         write_private(self.media_dir / app.reference_path, seal_image(self.vault, image))
         await app.save(update_fields=["reference_path", "media_dir", "updated_at"])
+        await self._changed(app.citizen_id)
         return fx.ReferenceAccepted(app.id)
 
     async def _reference_file(self, app: Application, member: FamilyMember) -> str | None:
@@ -160,6 +168,7 @@ class VerificationService:
             await ApplicationEvent.create(
                 application=app, state=app.state, actor=f"citizen:{citizen_id}"
             )
+            await self._changed(citizen_id)
         today = utcnow().date()
         is_child = age_on(app.member.birth_date, today) < self.child_age
         job = AnalysisJob(
@@ -195,6 +204,7 @@ class VerificationService:
                 await self._transition(
                     app, ApplicationState.SUBMITTED, "system", "recording_failed"
                 )
+            await self._changed(app.citizen_id)  # and whatever `record` wrote before failing
             failed = fx.AnalysisFinished(app.id, app.member_id, "error", kind=result.kind)
             await self.notifier.publish(ForCitizen(app.citizen_id, failed))
             return
@@ -210,6 +220,11 @@ class VerificationService:
         app = await Application.get_or_none(id=result.application_id).prefetch_related("member")
         if app is None:  # deleted meanwhile (member removed, account erased)
             return None
+        outcome = await self._record(app, result)
+        await self._changed(app.citizen_id)
+        return outcome
+
+    async def _record(self, app: Application, result: AnalysisResult) -> fx.AnalysisFinished | None:
         member: FamilyMember = app.member
         now = utcnow()
         kind = result.kind
@@ -290,6 +305,7 @@ class VerificationService:
                 actor="system",
                 note="analysis_lost",
             )
+            await self._changed(app.citizen_id)
             event = fx.AnalysisFinished(app.id, app.member_id, "error", kind=app.kind.value)
             await self.notifier.publish(ForCitizen(app.citizen_id, event))
         return len(stuck)
@@ -305,6 +321,7 @@ class VerificationService:
         )
         app.member.status = MemberStatus.PENDING_REVIEW
         await app.member.save(update_fields=["status"])
+        await self._changed(citizen_id)
         await self.notifier.publish(ReviewNeeded(app.id))
 
     async def _transition(

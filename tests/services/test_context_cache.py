@@ -1,5 +1,6 @@
 """The citizen's snapshot kept between updates on SQLite (`ContextCache`): read once while
-nothing changes, read again after any write, whoever made it."""
+nothing changes, read again after any write, whoever made it. PostgreSQL with Redis:
+test_context_cache_redis.py."""
 
 from __future__ import annotations
 
@@ -146,15 +147,5 @@ async def test_a_transaction_is_seen_once_it_committed(
     await context(citizens, cid)
     async with in_transaction():
         await Citizen.filter(id=cid).update(full_name="李四")
-    seen = (await context(citizens, cid)).citizen
-    assert seen is not None and seen.name == "李四"
-
-
-async def test_nothing_is_cached_on_postgres(postgres_db: str, citizens: CitizenService) -> None:
-    """Several processes write PostgreSQL: every update reads the rows."""
-    assert await citizen_context.ContextCache.version() is None
-    cid = await registered(citizens)
-    await context(citizens, cid)
-    await Citizen.filter(id=cid).update(full_name="李四")
     seen = (await context(citizens, cid)).citizen
     assert seen is not None and seen.name == "李四"

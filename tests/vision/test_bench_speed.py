@@ -73,5 +73,7 @@ def test_a_warm_worker_start_is_timed_in_a_fresh_process() -> None:
     assert set(start.each) == {"import", "detector", "predictor", "encoder", "huge_pages"}
     assert start.boot_ms is not None
     assert start.boot_ms > start.each["predictor"] > 0  # the boot holds the loading
-    # a child started again is forked with the models in memory: no loading in it
-    assert start.ms < start.each["predictor"]
+    # a child started again is forked with the models in memory: no loading in it (checked
+    # from inside the child, not by its wall time, which a loaded machine stretches)
+    assert start.forked_with_models
+    assert start.ms > 0

@@ -15,10 +15,9 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage
-from aiogram.methods.base import Response
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["EditMarkup", "EditText", "Keyboard", "SendText", "SentMessage", "call"]
+__all__ = ["RESULT_TYPES", "EditMarkup", "EditText", "Keyboard", "SendText", "SentMessage", "call"]
 
 
 class SentMessage(BaseModel):
@@ -52,9 +51,9 @@ class EditMarkup(EditMessageReplyMarkup):
     reply_markup: Keyboard | None = None  # type: ignore[assignment]
 
 
-# aiogram looks up `Response[__returning__]` on every answer; pydantic keeps a parametrised
-# model only while something refers to it, so these are kept for the process.
-_RESPONSE_TYPES = (Response[SentMessage], Response[Edited])
+RESULT_TYPES: tuple[Any, ...] = (SentMessage, Edited)
+"""What these calls return: kept parsed for the process by `runtime.pin_response_types`, with
+aiogram's own result types."""
 
 
 async def call(bot: Bot, method: SendText | EditText | EditMarkup) -> SentMessage | bool:

@@ -49,14 +49,17 @@ def pin_response_types() -> None:
     aiogram parses every Bot API answer with `Response[method.__returning__]`, a pydantic
     generic model that pydantic caches only weakly: each full garbage collection drops them
     and the next call builds the model and its validator again (about 10 % of the CPU of an
-    update, measured with `bench.throughput`). 41 result types, built once (~0.15 s).
+    update, measured with `bench.throughput`). aiogram's 41 result types and the light
+    calls' (`calls.RESULT_TYPES`), built once (~0.15 s).
     """
     if _RESPONSE_TYPES:
         return
     from aiogram import methods
     from aiogram.methods.base import Response, TelegramMethod
 
-    results = {
+    from bot.handlers.aiogram.calls import RESULT_TYPES
+
+    results = set(RESULT_TYPES) | {
         kind.__returning__
         for kind in (getattr(methods, name) for name in methods.__all__)
         if isinstance(kind, type)

@@ -83,10 +83,13 @@ def speed_set(results: Sequence[Result], size: int) -> list[Result]:
     ]
 
 
-def _warm_up_in_child() -> dict[str, float]:
-    from bot.vision import models  # what bot.jobs.analysis.warm_up does (bot.vision is below it)
+def _warm_up_in_child() -> tuple[dict[str, float], bool]:
+    """What ``bot.jobs.analysis.warm_up`` does (bot.vision is below it): the models' loading
+    times, and whether they were already in memory when the child began (forked with them)."""
+    from bot.vision import models
 
-    return models.models().load_cpu_ms
+    forked_with_models = models.models.cache_info().currsize > 0
+    return models.models().load_cpu_ms, forked_with_models
 
 
 class WorkerStart(NamedTuple):
@@ -99,24 +102,26 @@ class WorkerStart(NamedTuple):
     boot_ms: float | None = None
     """The worker's boot: the forkserver started, the engine imported, the models loaded, the
     first child forked (once, before the worker takes its first job)."""
+    forked_with_models: bool = False
+    """Whether the child started again found the models in memory (no loading of its own)."""
 
 
 PRELOAD = ("bot.vision.preloaded", "bot.vision.testing.heldout_bench")
 """What the forkserver imports first (``bot.worker`` preloads the same engine module)."""
 
 
-def _starts_in_fresh_process() -> tuple[float, float, dict[str, float]]:
+def _starts_in_fresh_process() -> tuple[float, float, dict[str, float], bool]:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(PRELOAD))
     started = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        each = pool.submit(_warm_up_in_child).result()
+        each, _ = pool.submit(_warm_up_in_child).result()
         boot = (time.perf_counter() - started) * 1000.0
     started = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pool.submit(_warm_up_in_child).result()
+        _, forked_with_models = pool.submit(_warm_up_in_child).result()
         again = (time.perf_counter() - started) * 1000.0
-    return boot, again, each
+    return boot, again, each, forked_with_models
 
 
 def worker_start() -> WorkerStart:
@@ -126,8 +131,8 @@ def worker_start() -> WorkerStart:
     with concurrent.futures.ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn")
     ) as helper:
-        boot, again, each = helper.submit(_starts_in_fresh_process).result()
-    return WorkerStart(again, each, boot)
+        boot, again, each, forked = helper.submit(_starts_in_fresh_process).result()
+    return WorkerStart(again, each, boot, forked)
 
 
 def speed_lines(
