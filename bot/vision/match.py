@@ -35,7 +35,8 @@ def match(
     median of the distances keeps it. *Tuning source*, carphone (real footage), each of 20
     frames of its second half as the reference against frames of its first half: one frame
     0.319 on average (90th percentile 0.431, worst 0.485); the mean of two 0.296 (0.404,
-    0.451); the median of two distances 0.319 (0.415).
+    0.451); the median of two distances 0.319 (0.415). Up to ``Thresholds.match_frames`` (4)
+    frames are averaged since bot/vision/README.md section 7b.
     """
     if not encodings:
         raise ValueError("no encoding to match")

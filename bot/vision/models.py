@@ -196,19 +196,39 @@ def landmarks(image: np.ndarray, box: Box) -> np.ndarray:
 
 def encode(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
     """128-d encoding of the face whose 68 landmarks are ``points`` (no jitter)."""
+    encoder = models().encoder
+    if isinstance(encoder, resnet.Net):
+        return resnet.forward(encoder, face_chip(rgb, points))
+    return np.array(encoder.compute_face_descriptor(rgb_for_dlib(rgb), _shape(points), 0))
+
+
+def face_chip(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The chip ``compute_face_descriptor`` cuts (150 px, a quarter of padding), aligned on
+    ``points``: what the encoder sees."""
+    import dlib
+
+    return np.asarray(
+        dlib.get_face_chip(rgb_for_dlib(rgb), _shape(points), size=CHIP_SIZE, padding=CHIP_PADDING)
+    )
+
+
+def encode_chip(chip: np.ndarray) -> np.ndarray:
+    """128-d encoding of a face chip cut by ``face_chip`` (or any view of one, e.g. mirrored)."""
+    encoder = models().encoder
+    chip = np.ascontiguousarray(chip, dtype=np.uint8)
+    if isinstance(encoder, resnet.Net):
+        return resnet.forward(encoder, chip)
+    return np.array(encoder.compute_face_descriptor(chip))
+
+
+def _shape(points: np.ndarray) -> Any:
     import dlib
 
     parts = [dlib.point(round(x), round(y)) for x, y in points]
     x0, y0 = points.min(axis=0)
     x1, y1 = points.max(axis=0)
     rect = dlib.rectangle(round(x0), round(y0), round(x1), round(y1))
-    shape = dlib.full_object_detection(rect, parts)
-    encoder = models().encoder
-    if isinstance(encoder, resnet.Net):
-        # the chip compute_face_descriptor cuts (150 px, a quarter of padding), then the network
-        chip = dlib.get_face_chip(rgb_for_dlib(rgb), shape, size=CHIP_SIZE, padding=CHIP_PADDING)
-        return resnet.forward(encoder, chip)
-    return np.array(encoder.compute_face_descriptor(rgb_for_dlib(rgb), shape, 0))
+    return dlib.full_object_detection(rect, parts)
 
 
 def box_from_points(points: np.ndarray) -> Box:

@@ -39,11 +39,13 @@ CASES = {c.name: c for c in heldout.all_cases() if c.name in heldout.CI_CASES}
 # r3d_genuine_obama_left encoded at CRF 18, 20, 23, 26 and 29 pass at 20 only; see
 # bot/vision/README.md. r3d_nod_tilt_obama gave one false blink at CRF 26 (the size made here)
 # until openness was divided by what head pitch makes of it (README section 9): none since.
+# Since section 7b (the reference with its mirror image, up to 4 frames averaged):
+# real_single_portrait passes (0.476 -> 0.430); the three left moved 0.462 -> 0.457,
+# 0.462 -> 0.474 and 0.469 -> 0.467.
 KNOWN_FAILURES: dict[str, str] = {
-    "r3d_genuine_obama_left": "review: match_borderline, d=0.462",
-    "r3d_portrait_obama": "review: match_borderline, d=0.462",
-    "r3d_ordered_obama": "review: match_borderline, d=0.469",
-    "real_single_portrait": "review: match_borderline, d=0.476",
+    "r3d_genuine_obama_left": "review: match_borderline, d=0.457",
+    "r3d_portrait_obama": "review: match_borderline, d=0.474",
+    "r3d_ordered_obama": "review: match_borderline, d=0.467",
 }
 
 
