@@ -232,3 +232,17 @@ def test_four_frames_are_averaged_when_the_first_is_not_clear(
     assert Thresholds().match_frames == 4
     assert _encoded_frames(monkeypatch, fixtures.reference("astronaut")) == 1  # herself: clear
     assert _encoded_frames(monkeypatch, fixtures.reference("carphone")) == 4  # another man
+
+
+def test_the_naive_checker_matches_against_the_plain_reference() -> None:
+    """The bench's baseline keeps a prototype's match (one encoding of the photo), so the
+    engine's mirrored reference does not move the naive column."""
+    from bot.vision.testing import naive
+
+    path = fixtures.reference("astronaut")
+    plain = naive.plain_reference(str(path))
+    assert plain is not None
+    np.testing.assert_allclose(plain, face_encoding(path))
+    engine, _ = reference.reference_encoding(path, Limits())
+    assert engine is not None
+    assert float(np.linalg.norm(plain - engine)) > 1e-3
