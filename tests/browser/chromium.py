@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
@@ -89,6 +90,24 @@ def button(driver: webdriver.Chrome, scope: str, label: str, within: float = 10)
     )
     assert found is not None
     return found
+
+
+def press(driver: webdriver.Chrome, scope: str, label: str, within: float = 10) -> None:
+    """Clicks the last visible button in `scope` whose text is exactly `label`, waiting up to
+    `within` s for it. The web chat may draw a keyboard again between finding a button and
+    clicking it (a reply arriving meanwhile): a button gone stale is looked up again."""
+
+    def clicked(d: webdriver.Chrome) -> bool:
+        found = _button(d, scope, label)
+        if found is None:
+            return False
+        try:
+            found.click()
+        except StaleElementReferenceException:
+            return False
+        return True
+
+    wait_until(driver, clicked, f"button {label!r} in {scope} to click", within)
 
 
 def _button(driver: webdriver.Chrome, scope: str, label: str) -> WebElement | None:

@@ -18,7 +18,13 @@ from bot.emulator import UserMessage
 from bot.emulator.server import DEFAULT_AGENT_ID
 from bot.i18n import Translator
 from tests.browser import chromium
-from tests.browser.chromium import READABILITY_SCRIPT, VISIBLE_SCRIPT, button, poll, wait_until
+from tests.browser.chromium import (
+    READABILITY_SCRIPT,
+    VISIBLE_SCRIPT,
+    poll,
+    press,
+    wait_until,
+)
 from tests.browser.conftest import ADMIN_ID, World
 from tests.e2e.harness import Citizen, id_card_photo, send_id_card
 from tests.ids import rid
@@ -193,15 +199,15 @@ def test_citizen_journey_on_a_phone(page: webdriver.Chrome, world: World) -> Non
     pane = "#citizen-pane"
     say(page, pane, "/start")
     bubble_with(page, pane, first_line(citizen, "privacy-notice"))
-    button(page, pane, citizen.label("btn-accept")).click()
-    button(page, f"{pane} .reply-keyboard", citizen.label("btn-share-phone")).click()
+    press(page, pane, citizen.label("btn-accept"))
+    press(page, f"{pane} .reply-keyboard", citizen.label("btn-share-phone"))
     bubble_with(page, pane, first_line(citizen, "reg-new-account"))
     say(page, pane, "Li Lei")
     bubble_with(page, pane, first_line(citizen, "reg-id-prompt"))
     say(page, pane, own_id(702))
     bubble_with(page, pane, first_line(citizen, "reg-done"))
     menu = first_line(citizen, "menu-title", name="Li Lei")
-    button(page, pane, citizen.label("btn-family")).click()
+    press(page, pane, citizen.label("btn-family"))
     bubble_with(page, pane, first_line(citizen, "family-title", count=0, max=8))
     # one live screen: the menu's bubble became the family screen; no older bubble has buttons
     poll(lambda: not bubbles_with(page, pane, menu), "the menu bubble edited in place")
