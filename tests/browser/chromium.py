@@ -92,13 +92,18 @@ def button(driver: webdriver.Chrome, scope: str, label: str, within: float = 10)
     return found
 
 
-def press(driver: webdriver.Chrome, scope: str, label: str, within: float = 10) -> None:
-    """Clicks the last visible button in `scope` whose text is exactly `label`, waiting up to
-    `within` s for it. The web chat may draw a keyboard again between finding a button and
-    clicking it (a reply arriving meanwhile): a button gone stale is looked up again."""
+def click_found(
+    driver: webdriver.Chrome,
+    find: Callable[[webdriver.Chrome], WebElement | None],
+    what: str,
+    within: float = 10,
+) -> None:
+    """Clicks what `find` returns, waiting up to `within` s for it. The web chat draws its
+    keyboards, topics and command menus anew when something arrives: an element gone stale
+    between finding and clicking it is looked up again."""
 
     def clicked(d: webdriver.Chrome) -> bool:
-        found = _button(d, scope, label)
+        found = find(d)
         if found is None:
             return False
         try:
@@ -107,7 +112,12 @@ def press(driver: webdriver.Chrome, scope: str, label: str, within: float = 10) 
             return False
         return True
 
-    wait_until(driver, clicked, f"button {label!r} in {scope} to click", within)
+    wait_until(driver, clicked, f"{what} to click", within)
+
+
+def press(driver: webdriver.Chrome, scope: str, label: str, within: float = 10) -> None:
+    """Clicks the last visible button in `scope` whose text is exactly `label`."""
+    click_found(driver, lambda d: _button(d, scope, label), f"button {label!r} in {scope}", within)
 
 
 def _button(driver: webdriver.Chrome, scope: str, label: str) -> WebElement | None:

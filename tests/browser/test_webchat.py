@@ -21,6 +21,7 @@ from tests.browser import chromium
 from tests.browser.chromium import (
     READABILITY_SCRIPT,
     VISIBLE_SCRIPT,
+    click_found,
     poll,
     press,
     wait_until,
@@ -317,7 +318,7 @@ def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World, tmp_path: 
     open_chat(page, world, "#agents")
     pane = "#agents-pane"
     wait_until(page, lambda d: d.find_element(By.CSS_SELECTOR, pane).is_displayed(), "agents' pane")
-    topic = wait_until(
+    click_found(
         page,
         lambda d: next(
             (t for t in d.find_elements(By.CSS_SELECTOR, f"{pane} .topic") if "Li Lei" in t.text),
@@ -325,8 +326,6 @@ def test_agents_pane_on_a_phone(page: webdriver.Chrome, world: World, tmp_path: 
         ),
         "the citizen's topic",
     )
-    assert topic is not None
-    topic.click()
     bubble_with(page, pane, "Li Lei")
     say(page, pane, "Hello from the agents' pane")
     poll(
@@ -356,15 +355,13 @@ def test_admin_view_lists_and_runs_the_admin_commands(page: webdriver.Chrome, wo
     pane = "#admin-pane"
     intro = page.find_element(By.CSS_SELECTOR, f"{pane} .admin-intro")
     assert intro.text == _filled("en", "webchat-admin-intro", {"id": ADMIN_ID})
-    command = wait_until(
+    click_found(
         page,
         lambda d: next(
             iter(d.find_elements(By.CSS_SELECTOR, f"{pane} [data-command=admin]")), None
         ),
         "the /admin command button",
     )
-    assert command is not None
-    command.click()
     admin = Citizen(world.emulator.user(ADMIN_ID), "en")
     bubble_with(page, pane, admin.text_of("admin-help-title"))
     assert page.find_elements(By.CSS_SELECTOR, f"{pane} [data-command=stats]")
