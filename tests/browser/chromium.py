@@ -82,16 +82,6 @@ def poll(condition: Callable[[], T | None], what: str, within: float = 10) -> T:
         time.sleep(0.1)
 
 
-def button(driver: webdriver.Chrome, scope: str, label: str, within: float = 10) -> WebElement:
-    """The last visible button in `scope` (a CSS selector) whose text is exactly `label`,
-    waiting up to `within` s for it to appear."""
-    found = wait_until(
-        driver, lambda d: _button(d, scope, label), f"button {label!r} in {scope}", within
-    )
-    assert found is not None
-    return found
-
-
 def click_found(
     driver: webdriver.Chrome,
     find: Callable[[webdriver.Chrome], WebElement | None],
