@@ -253,8 +253,13 @@ class Thresholds:
     """Smallest face width as a share of the shorter frame side."""
     min_face_px: int = 48
     """Smallest face width in pixels of the stored frames."""
-    min_brightness: float = 45.0
-    """Smallest median luma (0-255) of the face."""
+    min_brightness: float = 35.0
+    """Smallest median luma (0-255) of the face. *Tuning source* (README section 4c: clips
+    darkened with the sensor noise of low light): every decision held down to a face median of
+    33-34 (real blinks found, no false blink, a flat photo's landmark residual 0.035-0.042 under
+    ``planar_residual``, the carphone match at d <= 0.33); at 27 that residual reached 0.052 and
+    at 17-22 the face was lost or matched at d 0.42-0.48. Was 45 (set with the engine, not
+    measured)."""
     min_sharpness: float = 1.6
     """Smallest median sharpness of the face (Laplacian variance over face variance, x 100)."""
     min_face_share: float = 0.5
