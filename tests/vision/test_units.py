@@ -284,6 +284,67 @@ def test_head_yaw_sign_and_size(yaw: float) -> None:
         assert np.sign(pts[30, 0] - (pts[36, 0] + pts[45, 0]) / 2) == np.sign(yaw)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 60),
+    st.integers(1, 60),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([0, 1, 8, 256]),
+)
+def test_face_median_is_numpy_median_bit_for_bit(h: int, w: int, seed: int, levels: int) -> None:
+    # odd and even pixel counts, few distinct levels (ties at the middle), strided views
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, max(levels, 1), (h + 3, w + 5), dtype=np.uint8)
+    if levels == 256:
+        image = 255 - image
+    crop = image[1 : h + 1, 2 : w + 2]
+    assert geo._median(crop) == float(np.median(crop))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(4, 200), st.integers(4, 200), st.integers(0, 2**32 - 1))
+def test_sharpness_is_numpy_variance_formula(h: int, w: int, seed: int) -> None:
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    crop = cv2.GaussianBlur(rng.integers(0, 256, (h, w), dtype=np.uint8), (5, 5), 1.5)
+    scale = geo.SHARPNESS_WIDTH / w
+    norm = cv2.resize(
+        crop,
+        (geo.SHARPNESS_WIDTH, max(4, round(h * scale))),
+        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+    )
+    lap = cv2.Laplacian(norm, cv2.CV_64F)
+    expected = 100.0 * float(lap.var()) / (float(norm.var()) + 1.0)
+    assert math.isclose(geo._sharpness(crop), expected, rel_tol=1e-12, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("yaw", [-40.0, -12.0, 0.0, 7.0, 33.0])
+def test_head_pose_is_epnp_refined_by_iterative(yaw: float) -> None:
+    # the kept camera and the rotated z axis read off the matrix give the same angles, bit for
+    # bit, as the camera built per call and the matrix product they replace
+    import cv2
+
+    pts = _project(_face3d(), yaw) + np.random.default_rng(int(yaw) + 50).normal(0, 1.5, (68, 2))
+    for w, h in ((400, 400), (400, 225), (225, 400)):
+        focal = float(max(w, h))
+        camera = np.array([[focal, 0.0, w / 2.0], [0.0, focal, h / 2.0], [0.0, 0.0, 1.0]])
+        image_pts = pts[geo._MODEL_IDX].astype(np.float64)
+        model = geo._MODEL_3D
+        _, rvec, tvec = cv2.solvePnP(model, image_pts, camera, np.zeros(4), flags=cv2.SOLVEPNP_EPNP)
+        _, rvec, _ = cv2.solvePnP(
+            model, image_pts, camera, np.zeros(4), rvec=rvec, tvec=tvec,
+            useExtrinsicGuess=True, flags=cv2.SOLVEPNP_ITERATIVE,
+        )  # fmt: skip
+        forward = cv2.Rodrigues(rvec)[0] @ np.array([0.0, 0.0, 1.0])
+        expected = (
+            math.degrees(math.atan2(forward[0], -forward[2])),
+            math.degrees(math.atan2(forward[1], math.hypot(forward[0], forward[2]))),
+        )
+        assert geo.head_pose(pts, w, h) == expected
+        assert geo.head_pose(pts, w, h) == expected  # the second call uses the kept camera
+
+
 def test_planar_residual_separates_sheet_from_head() -> None:
     face = _face3d()
     frontal = _project(face, 0.0)
