@@ -195,11 +195,9 @@ def landmarks(image: np.ndarray, box: Box) -> np.ndarray:
 
 
 def encode(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """128-d encoding of the face whose 68 landmarks are ``points`` (no jitter)."""
-    encoder = models().encoder
-    if isinstance(encoder, resnet.Net):
-        return resnet.forward(encoder, face_chip(rgb, points))
-    return np.array(encoder.compute_face_descriptor(rgb_for_dlib(rgb), _shape(points), 0))
+    """128-d encoding of the face whose 68 landmarks are ``points`` (no jitter). dlib's
+    encoder given the chip gives what it gives cutting the chip itself, bit for bit."""
+    return encode_chip(face_chip(rgb, points))
 
 
 def face_chip(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:

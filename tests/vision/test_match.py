@@ -186,6 +186,8 @@ def test_the_reference_is_encoded_with_its_mirror_image(monkeypatch: pytest.Monk
     member runs no encoder for the reference.
     """
     monkeypatch.setattr(reference, "_cache", type(reference._cache)())
+    photo = fixtures.reference("astronaut")
+    plain = face_encoding(photo)  # the photo's own encoding, as a video frame's is made
     chips: list[np.ndarray] = []
     real = models.encode_chip
 
@@ -194,13 +196,11 @@ def test_the_reference_is_encoded_with_its_mirror_image(monkeypatch: pytest.Monk
         return real(chip)
 
     monkeypatch.setattr(models, "encode_chip", counting)
-    photo = fixtures.reference("astronaut")
     encoding, problem = reference.reference_encoding(photo, Limits())
     assert problem is None and encoding is not None
     assert len(chips) == 2
     assert np.array_equal(chips[1], chips[0][:, ::-1])  # the same chip, mirrored
     assert np.allclose(encoding, (real(chips[0]) + real(chips[1])) / 2.0)
-    plain = face_encoding(photo)  # the photo's own encoding, as a video frame's is made
     assert plain is not None
     assert float(np.linalg.norm(encoding - plain)) > 0.01
     again, _ = reference.reference_encoding(photo.read_bytes(), Limits())
