@@ -5,7 +5,9 @@ when a load balancer sends them to different processes.
 `redis.asyncio`'s `Lock` (a key with a random token and a TTL, released only by its owner).
 `held` gives the conversation engine a document under its lock: with a `RedisLocker` and a
 store on the same Redis, taking the lock and reading the document are one round trip (a Lua
-script), writing it and releasing the lock another.
+script), writing it and releasing the lock another. A `ReadAlong` given to the locker has a
+key named after a number in the document (the citizen's context token, `ssc:ctx:{<citizen
+id>}`) read in that same first round trip.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -26,7 +28,7 @@ from redis.exceptions import LockError, RedisError
 
 from bot.storage.conversations import RedisConversationStore, dumps_document
 
-__all__ = ["Held", "LockTimeoutError", "Locker", "RedisLocker", "held"]
+__all__ = ["Held", "LockTimeoutError", "Locker", "ReadAlong", "RedisLocker", "held"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,21 @@ class DocumentStore(Protocol):
     async def load(self, scope: str, chat_id: int) -> dict[str, Any] | None: ...
 
     async def save(self, scope: str, chat_id: int, data: Mapping[str, Any] | None) -> None: ...
+
+
+class ReadAlong(Protocol):
+    """A key read in the same round trip as a held document: `<prefix>:{<n>}`, where n is the
+    whole number at `document[path[0]][path[1]]` (no such number: nothing is read).
+
+    `seen` is told the key and its value (None: absent) once the lock is taken and returns
+    what undoes it when the lock is left: what is read along is valid while the lock is held,
+    no longer. The key is not among the script's declared keys (the document names it), so
+    this needs a Redis that is not a Cluster, as the lock and the document already do."""
+
+    prefix: str
+    path: tuple[str, str]
+
+    def seen(self, key: str, value: bytes | str | None) -> Callable[[], None]: ...
 
 
 class Held(Protocol):
@@ -85,12 +102,25 @@ async def held(
         yield document
 
 
-# KEYS: the lock, the document; ARGV: the token, the lock's TTL in ms. {taken, document}
+# KEYS: the lock, the document; ARGV: the token, the lock's TTL in ms, and for a read along
+# (else nothing) its key prefix and the two names of its number's path in the document.
+# {taken, document[, key read along, its value]}
 _TAKE_AND_READ = """
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-    return {1, redis.call('get', KEYS[2])}
+if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return {0, false}
 end
-return {0, false}
+local doc = redis.call('get', KEYS[2])
+if doc and ARGV[3] then
+    local ok, data = pcall(cjson.decode, doc)
+    if ok and type(data) == 'table' and type(data[ARGV[4]]) == 'table' then
+        local n = data[ARGV[4]][ARGV[5]]
+        if type(n) == 'number' and n == math.floor(n) then
+            local key = ARGV[3] .. ':{' .. string.format('%d', n) .. '}'
+            return {1, doc, key, redis.call('get', key)}
+        end
+    end
+end
+return {1, doc}
 """
 # KEYS: the lock, the document; ARGV: the token, "set" | "del" | "keep", the document.
 # Whether the lock was still ours (the write happens in any case, as a plain SET would).
@@ -161,8 +191,10 @@ class RedisLocker:
         prefix: str = "ssc:lock",
         timeout_s: float = 30.0,
         blocking_timeout_s: float = 15.0,
+        read_along: ReadAlong | None = None,
     ) -> None:
         self.redis = redis
+        self.read_along = read_along
         self.prefix = prefix
         self.timeout_s = timeout_s
         self.blocking_timeout_s = blocking_timeout_s
@@ -180,21 +212,33 @@ class RedisLocker:
         ttl_ms = int(self.timeout_s * 1000)
         deadline = time.monotonic() + self.blocking_timeout_s
         pause = 0.005
+        args: list[str | int] = [token, ttl_ms]
+        if self.read_along is not None:
+            args += [self.read_along.prefix, *self.read_along.path]
         while True:
-            taken, raw = await self._take_and_read(keys=[name, doc_key], args=[token, ttl_ms])
-            if taken:
+            answer = await self._take_and_read(keys=[name, doc_key], args=args)
+            if answer[0]:
                 break
             if time.monotonic() + pause > deadline:
                 raise LockTimeoutError(f"lock {name} still taken after {self.blocking_timeout_s} s")
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.1)
+        raw = answer[1]
         document = _RedisHeld(self, name, doc_key, token)
         document.raw = raw
         document.data = json.loads(raw) if raw is not None else None
+        forget: Callable[[], None] | None = None
+        if self.read_along is not None and len(answer) == 4:
+            along = answer[2]
+            forget = self.read_along.seen(
+                along.decode() if isinstance(along, bytes) else along, answer[3]
+            )
         renewal = _Renewal(self, name, token, ttl_ms)
         try:
             yield document
         finally:
+            if forget is not None:
+                forget()
             renewal.stop()
             try:
                 await document.release()

@@ -175,6 +175,14 @@ async def build_app(
     store = make_conversation_store(settings, bot_id=bot_id)
     redis = store.redis if isinstance(store, RedisConversationStore) else None  # locks, dedup
     runtime = make_runtime(settings, token, api_url, bot_id)
+    # several processes share PostgreSQL: a citizen's rows are kept under a version token in
+    # Redis, read along with the conversation's lock; on SQLite (one process) the
+    # connection's count of changes does
+    context_versions = (
+        RedisContextVersions(redis)
+        if redis is not None and not settings.effective_database_url.startswith("sqlite")
+        else None
+    )
     citizens = CitizenService(
         vault,
         audit,
@@ -182,11 +190,7 @@ async def build_app(
         media_dir=media_dir,
         application_expiry=timedelta(hours=settings.application_expiry_hours),
         references=references,
-        # several processes share PostgreSQL: a citizen's rows are kept under a version
-        # token in Redis; on SQLite (one process) the connection's count of changes does
-        context_versions=RedisContextVersions(redis)
-        if redis is not None and not settings.effective_database_url.startswith("sqlite")
-        else None,
+        context_versions=context_versions,
     )
     queue = queue or (
         ArqJobQueue(settings.redis_url)
@@ -253,7 +257,7 @@ async def build_app(
         desk=desk,
         default_language=settings.default_language,
         strict=strict,
-        locker=RedisLocker(redis) if redis is not None else None,
+        locker=RedisLocker(redis, read_along=context_versions) if redis is not None else None,
     )
     menus = RoleMenus(
         runtime.command_menus,

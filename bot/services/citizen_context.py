@@ -9,6 +9,8 @@ from __future__ import annotations
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -108,6 +110,20 @@ class ContextChanges(Protocol):
     async def changed(self, citizen_id: int) -> None: ...
 
 
+# The token read along with the lock of the update running in this task (`RedisLocker`'s
+# read along), used by the first `current` of its key and by nothing once the lock is left
+# or the citizen changed (a task started during the update copies the variable: `live` is
+# shared with the copy).
+class _Along:
+    __slots__ = ("key", "live", "token")
+
+    def __init__(self, key: str, token: str | None) -> None:
+        self.key, self.token, self.live = key, token, True
+
+
+_READ_ALONG: ContextVar[_Along | None] = ContextVar("ctx_read_along", default=None)
+
+
 class RedisContextVersions:
     """A version token per citizen, `<prefix>:{<citizen id>}` (one hash tag per citizen for
     Redis Cluster; every operation here is on one key), shared by every bot process.
@@ -117,7 +133,14 @@ class RedisContextVersions:
     again. The token is random rather than a counter, so that a key lost (expired, evicted,
     a flushed Redis) and made again never repeats a token a process still keeps. A process
     keeps rows under the token it read *before* reading them: a write that lands while they
-    are read replaces the token, and the next update reads again."""
+    are read replaces the token, and the next update reads again.
+
+    It is also the citizen runner's `bot.locks.ReadAlong`: the lock's script reads the token
+    of the conversation's citizen (`document["c"]["citizen_id"]`) in the round trip that
+    takes the lock, and the update's first `current` uses it instead of a GET of its own (a
+    token read earlier in the same update, before the rows)."""
+
+    path = ("c", "citizen_id")  # the citizen runner's document (`CitizenRunner._sealed`)
 
     def __init__(self, redis: Redis, *, prefix: str = "ssc:ctx", ttl_s: int = 7 * 24 * 3600):
         self.redis = redis
@@ -127,10 +150,27 @@ class RedisContextVersions:
     def key(self, citizen_id: int) -> str:
         return f"{self.prefix}:{{{citizen_id}}}"
 
+    def seen(self, key: str, value: bytes | str | None) -> Callable[[], None]:
+        """The token at `key` as read with the update's lock (`bot.locks.ReadAlong`)."""
+        along = _Along(key, value.decode() if isinstance(value, bytes) else value)
+        mark = _READ_ALONG.set(along)
+
+        def forget() -> None:
+            along.live = False
+            _READ_ALONG.reset(mark)
+
+        return forget
+
     async def current(self, citizen_id: int) -> str | None:
         """The citizen's token (made when there is none); None when it changed meanwhile."""
         key = self.key(citizen_id)
-        token: bytes | str | None = await self.redis.get(key)
+        token: bytes | str | None
+        along = _READ_ALONG.get()
+        if along is not None and along.live and along.key == key:
+            along.live = False  # once: a later read in the update asks Redis
+            token = along.token
+        else:
+            token = await self.redis.get(key)
         if token is not None:
             return token.decode() if isinstance(token, bytes) else token
         made = secrets.token_hex(8)
@@ -139,7 +179,11 @@ class RedisContextVersions:
         return None  # another process made or replaced it since: read, keep nothing
 
     async def changed(self, citizen_id: int) -> None:
-        await self.redis.set(self.key(citizen_id), secrets.token_hex(8), ex=self.ttl_s)
+        key = self.key(citizen_id)
+        along = _READ_ALONG.get()
+        if along is not None and along.key == key:
+            along.live = False
+        await self.redis.set(key, secrets.token_hex(8), ex=self.ttl_s)
 
 
 class ContextCache:

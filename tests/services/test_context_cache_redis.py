@@ -5,6 +5,8 @@ changes, and every write one of them makes is seen by the other's next update.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,12 +19,14 @@ from redis.asyncio import Redis
 from bot.flows import effects as fx
 from bot.flows.core import Context, FlowConfig
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
+from bot.locks import RedisLocker
 from bot.security import Vault, generate_key
 from bot.services import citizen_context
 from bot.services.audit import Audit
 from bot.services.citizens import Actor, CitizenService
 from bot.services.reviews import ReviewService, Verdict
 from bot.services.verification import VerificationService
+from bot.storage.conversations import RedisConversationStore
 from bot.storage.models import Application, Citizen
 from tests.fakes import FixedFiles, RecordingNotifier
 from tests.ids import rid
@@ -341,6 +345,95 @@ async def test_without_versions_nothing_is_kept_on_postgres(
     assert reads == [cid, cid]
 
 
+@contextlib.asynccontextmanager
+async def locked(p: Process, redis_prefix: str, cid: int | None) -> AsyncIterator[list[str]]:
+    """A citizen runner's update in process p: the conversation (of citizen `cid`) held under
+    its lock, with the context token read along; yields the keys p then GETs itself."""
+    versions = p.citizens.contexts.versions
+    assert versions is not None
+    store = RedisConversationStore(p.redis, bot_id=1, prefix=f"{redis_prefix}:conv")
+    await store.save("citizen", 77, {"c": {"citizen_id": cid}, "refs": {}})
+    locker = RedisLocker(p.redis, prefix=f"{redis_prefix}:lock", read_along=versions)
+    gets: list[str] = []
+    get = p.redis.get
+
+    async def counting(key: Any) -> Any:
+        gets.append(key)
+        return await get(key)
+
+    p.redis.get = counting  # type: ignore[method-assign]
+    try:
+        async with locker.hold("citizen:1:77", store.key("citizen", 77)):
+            yield gets
+    finally:
+        p.redis.get = get  # type: ignore[method-assign]
+
+
+async def test_the_token_is_read_with_the_lock_and_used_once(
+    processes: tuple[Process, Process], redis_prefix: str, reads: list[int]
+) -> None:
+    """The update's first context uses the token the lock's round trip read (no GET of its
+    own); a second context in the same update asks Redis; outside the lock nothing is read
+    along."""
+    a, _ = processes
+    cid = await registered(a)
+    async with locked(a, redis_prefix, cid) as gets:
+        await a.context(cid)
+        assert gets == []
+        await a.context(cid)
+        assert len(gets) == 1
+    async with locked(a, redis_prefix, cid) as gets:
+        await a.context(cid)
+        assert gets == []
+    await a.context(cid)  # not under the lock: its own GET
+    assert reads == [cid]  # the token read along keeps the rows as a GET would
+
+
+async def test_a_token_read_along_is_not_used_after_a_write_or_out_of_the_lock(
+    processes: tuple[Process, Process], redis_prefix: str
+) -> None:
+    """A write by another process after the lock was taken shows in the next update; a write
+    by the update itself shows in its next context; a task started under the lock does not
+    use the token once the lock is left."""
+    a, b = processes
+    cid = await registered(a)
+    await a.context(cid)
+    async with locked(a, redis_prefix, cid):
+        await b.citizens.set_language(cid, "es")
+        await Citizen.filter(id=cid).update(full_name="李四")  # told by b's token
+        late = asyncio.create_task(asyncio.sleep(0.01))
+        await a.citizens.set_language(cid, "zh")  # a's own write, mid-update
+        seen = (await a.context(cid)).citizen
+        assert seen is not None and seen.name == "李四"
+    await late
+    await Citizen.filter(id=cid).update(full_name="张三")
+    await b.citizens.set_language(cid, "en")
+    await a.context(cid)  # kept under the token the lock reads next
+    async with locked(a, redis_prefix, cid):
+        copied: list[Context] = []
+
+        async def later() -> None:
+            await asyncio.sleep(0.05)  # after the lock was left
+            copied.append(await a.context(cid))
+
+        task = asyncio.create_task(later())
+        await asyncio.sleep(0)
+    await Citizen.filter(id=cid).update(full_name="赵六")
+    await b.citizens.set_language(cid, "es")
+    await task
+    assert copied[0].citizen is not None and copied[0].citizen.name == "赵六"
+
+
+async def test_a_conversation_without_a_citizen_reads_nothing_along(
+    processes: tuple[Process, Process], redis_prefix: str
+) -> None:
+    a, _ = processes
+    cid = await registered(a)
+    async with locked(a, redis_prefix, None) as gets:
+        await a.context(cid)
+        assert len(gets) == 1
+
+
 async def test_the_app_on_postgres_and_redis_wires_the_versions(
     postgres_db_url: str, redis_url: str, tmp_path: Path
 ) -> None:
@@ -360,6 +453,9 @@ async def test_the_app_on_postgres_and_redis_wires_the_versions(
         citizens = app.runner.citizens
         assert isinstance(citizens, CitizenService)
         assert citizens.contexts.versions is not None
+        # the citizen runner's lock reads the token along (`RedisLocker`'s read along)
+        assert isinstance(app.runner.locker, RedisLocker)
+        assert app.runner.locker.read_along is citizens.contexts.versions
         assert app.verification.changes is citizens.contexts
         assert app.desk is not None and app.desk.cards.reviews.changes is citizens.contexts
     finally:
