@@ -392,9 +392,9 @@ async def test_the_token_is_read_with_the_lock_and_used_once(
 async def test_a_token_read_along_is_not_used_after_a_write_or_out_of_the_lock(
     processes: tuple[Process, Process], redis_prefix: str
 ) -> None:
-    """A write by another process after the lock was taken shows in the next update; a write
-    by the update itself shows in its next context; a task started under the lock does not
-    use the token once the lock is left."""
+    """Writes made while the update holds its lock (another process's, then the update's
+    own) show in the update's next context; a task started under the lock does not use the
+    token once the lock is left (another process's write after that shows in it)."""
     a, b = processes
     cid = await registered(a)
     await a.context(cid)
