@@ -9,7 +9,9 @@ from bot.vision.decode import Frame
 from bot.vision.types import Limits
 
 SECOND_FACE_SHARE = 0.4  # a second face at least this wide (vs the main one) counts
-_FACE_LEVEL = 170.0  # a followed face darker than this (median luma) is brought to it
+_FACE_LEVEL = 170.0  # a dim followed face (median luma) is brought to this level:
+_DIM_FACE = 100.0  # fully at or under this level,
+_LIT_FACE = 120.0  # not at all from this level up (in between, a share growing as it darkens)
 _DARK_FRAME = 70.0  # before a face is known: a frame darker than this (median luma)
 _NORMAL_FRAME = 110.0  # is brought to this level
 _MAX_GAIN = 4.0
@@ -38,8 +40,10 @@ class Tracker:
         normally exposed faces; a dark face makes every difference small, and the fit falls
         back toward the mean shape (on a dark copy of the carphone clip the eyelids stopped
         moving with the blinks; on a dim generated shake, face median 73-95, the turns shrank
-        by a quarter). A followed face is brought to ``_FACE_LEVEL`` by a gain that grows
-        smoothly as it darkens (bot/vision/README.md section 10). Before a face is known only
+        by a quarter). A dim followed face is brought to ``_FACE_LEVEL``; a face between
+        ``_DIM_FACE`` and ``_LIT_FACE`` part of the way, so that the gain grows without a
+        step as the face darkens, and a lit face is left as it is (bot/vision/README.md
+        section 10). Before a face is known only
         a dark frame is brightened: the frame's median says little about the face, and a gain
         read from a dark room saturates a lit face. The quality gate still measures the frame
         as it is (``too_dark``).
@@ -49,7 +53,9 @@ class Tracker:
         gray = frame.gray
         level = self.face_level
         if level is not None:
-            gain = min(_MAX_GAIN, _FACE_LEVEL / max(level, 1.0))
+            share = min(1.0, max(0.0, (_LIT_FACE - level) / (_LIT_FACE - _DIM_FACE)))
+            target = level + share * (_FACE_LEVEL - level)
+            gain = min(_MAX_GAIN, target / max(level, 1.0))
         else:
             level = float(np.median(gray[::8, ::8]))
             gain = min(_MAX_GAIN, _NORMAL_FRAME / max(level, 1.0)) if level < _DARK_FRAME else 1.0
