@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -24,22 +23,10 @@ class Observation:
     brightness: float
     sharpness: float
     face_px: float  # face width in pixels of the stored frames
-    gray: np.ndarray  # the grey frame at work resolution (``small`` is made from it if asked)
+    small: np.ndarray  # the grey frame at half the work resolution, for the surroundings check
     turn: float = 0.0  # yaw from the rest pose known when the frame was seen (for key frames)
     # degrees, positive looking down (``geometry.head_pose``): compare within a video
     pitch: float = 0.0
-
-    @cached_property
-    def small(self) -> np.ndarray:
-        """The grey frame at half the work resolution, for the surroundings check.
-
-        Made on first use: that check runs on a few turns only, and halving every analysed
-        frame cost about 0.15-0.2 ms a frame (10-15 ms of CPU a 5 s video) for nothing.
-        """
-        import cv2
-
-        h, w = self.gray.shape[:2]
-        return cv2.resize(self.gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
 
 
 def mean_open(obs: Observation) -> float:
@@ -49,6 +36,8 @@ def mean_open(obs: Observation) -> float:
 
 def observe(frame: Frame, points: np.ndarray, th: Thresholds) -> Observation:
     """Measure the face whose landmarks ``points`` were found in ``frame``."""
+    import cv2
+
     gray = frame.gray
     h, w = gray.shape[:2]
     inner = geometry.inner_face_width(points)
@@ -72,7 +61,7 @@ def observe(frame: Frame, points: np.ndarray, th: Thresholds) -> Observation:
         brightness=brightness,
         sharpness=sharpness,
         face_px=width / frame.scale,
-        gray=gray,
+        small=cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA),
         pitch=pitch,
     )
 
