@@ -14,6 +14,7 @@ the echo bot (`bench/throughput/echo.py`) in the same process, one after the oth
     uv run python -m bench.throughput.cpu --updates 6000 --rounds 3
     uv run python -m bench.throughput.cpu --storage postgres+redis
     uv run python -m bench.throughput.cpu --storage postgres+redis --members 2
+    uv run python -m bench.throughput.cpu --profile /tmp/product.prof  # cProfile, process time
 
 The actions are the benchmark's: signed-in citizens alternate `/menu` and a tap on Family
 Services, `--concurrency` of them at a time; with `--members N` each citizen has N family
