@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import signal
 import sys
 
 from bot.config import Settings
@@ -41,7 +42,41 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def stop_on_sigterm() -> list[bool]:
+    """SIGTERM (what systemd, Docker and Kubernetes send) cancels the running task, so that the
+    bot stops as on Ctrl-C: polling ends, the app closes its pool, queue and database, the
+    emulator stops. Without it Python dies on the spot and leaves the process pool's workers
+    and semaphores behind. Returns a flag set once the signal came."""
+    received: list[bool] = []
+    task = asyncio.current_task()
+    if task is None:
+        return received
+
+    def on_sigterm() -> None:
+        if not received:  # a second SIGTERM does not cut the closing short
+            received.append(True)
+            task.cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows' loops
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, on_sigterm)
+    return received
+
+
 async def run(settings: Settings) -> None:
+    terminated = stop_on_sigterm()
+    try:
+        await serve(settings)
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+        current = asyncio.current_task()
+        if current is not None:
+            current.uncancel()
+    if terminated:
+        logging.getLogger("bot").info("stopped on SIGTERM")
+
+
+async def serve(settings: Settings) -> None:
     from bot.wiring import build_app  # here, so that `python -m bot worker` starts fast
 
     emulator = None

@@ -86,11 +86,15 @@ def test_run_command_starts_local_mode_and_answers(tmp_path: Path, runtime: str)
         assert texts and "Aviso de privacidad" in texts[0]
         assert (tmp_path / "data" / "bot.sqlite3").exists()
         assert (tmp_path / "data" / "keys.json").exists()
-    finally:
+        # What systemd or Docker send: the bot stops cleanly, its pool's workers included.
         process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+        rest, _ = process.communicate(timeout=60)
+        output.append(rest)
+        assert process.returncode == 0, "".join(output)
+        assert "stopped on SIGTERM" in rest, "".join(output)
+        assert "leaked" not in rest, "".join(output)
+    finally:
+        if process.poll() is None:
             process.kill()
             process.wait()
         if process.stdout is not None:
