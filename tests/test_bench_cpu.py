@@ -32,3 +32,18 @@ def test_citizens_may_have_members_with_applications(
     out = capsys.readouterr().out
     assert "2 members each" in out, out
     assert re.search(r"product\s+median \d+\.\d+", out), out
+
+
+def test_the_product_can_be_profiled(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pstats
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    out_file = tmp_path / "product.prof"
+    args = ["--citizens", "2", "--concurrency", "2", "--updates", "8", "--no-freeze"]
+    asyncio.run(cpu.run(cpu.parse_args([*args, "--profile", str(out_file)])))
+    stats = pstats.Stats(str(out_file))
+    profiled = {f"{path}:{name}" for path, _, name in stats.stats}  # type: ignore[attr-defined]
+    assert any(p.endswith("runner.py:feed") for p in profiled), sorted(profiled)[:20]
+    assert "profile of 8 product updates" in capsys.readouterr().out

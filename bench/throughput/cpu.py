@@ -14,6 +14,7 @@ the echo bot (`bench/throughput/echo.py`) in the same process, one after the oth
     uv run python -m bench.throughput.cpu --updates 6000 --rounds 3
     uv run python -m bench.throughput.cpu --storage postgres+redis
     uv run python -m bench.throughput.cpu --storage postgres+redis --members 2
+    uv run python -m bench.throughput.cpu --profile /tmp/product.prof  # cProfile, process time
 
 The actions are the benchmark's: signed-in citizens alternate `/menu` and a tap on Family
 Services, `--concurrency` of them at a time; with `--members N` each citizen has N family
@@ -232,6 +233,18 @@ async def product(storage: str, args: argparse.Namespace) -> AsyncIterator[App]:
                 await app.close()
 
 
+async def profile(dp: Dispatcher, bot: Bot, c: Citizens, args: argparse.Namespace) -> None:
+    """The product's `--updates` under cProfile on process time, written to `--profile`."""
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    await measure(dp, bot, c, args.citizens, args.updates, args.concurrency)
+    profiler.disable()
+    profiler.dump_stats(args.profile)
+    print(f"profile of {args.updates} product updates in {args.profile}")
+
+
 async def run(args: argparse.Namespace) -> None:
     pin_response_types()
     quiet_update_log()
@@ -256,6 +269,9 @@ async def run(args: argparse.Namespace) -> None:
             gc.freeze()
         for dispatcher in (dp, echo):  # warm-up
             await measure(dispatcher, bot, citizens, args.citizens, 400, args.concurrency)
+        if args.profile:
+            await profile(dp, bot, citizens, args)
+            return
         for _ in range(args.rounds):
             for kind, dispatcher in (("product", dp), ("echo", echo)):
                 cpu = await measure(
@@ -295,6 +311,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-freeze", dest="freeze", action="store_false", help="leave the heap as it is (tests)"
     )
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the product's updates instead")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/10")
     return parser.parse_args(argv)

@@ -152,7 +152,7 @@ def main() -> None:
         "--dark-face",
         type=float,
         default=None,
-        help="experiment: brighten faces darker than this for the landmarks (tracker's 70)",
+        help="experiment: bring faces darker than this to it for the landmarks (tracker's 170)",
     )
     args = parser.parse_args()
     gains = [float(g) for g in args.gains.split(",")]
@@ -160,7 +160,7 @@ def main() -> None:
     if args.dark_face is not None:
         from bot.vision import tracker
 
-        tracker._DARK_FACE = args.dark_face  # type: ignore[attr-defined]
+        tracker._FACE_LEVEL = args.dark_face  # type: ignore[attr-defined]
     for clip in clips():
         if wanted and clip.name not in wanted:
             continue

@@ -12,6 +12,7 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ErrorEvent, Message, TelegramObject, Update
 from aiogram.types.update import UpdateTypeLookupError
+from prometheus_client import Counter, Histogram
 
 from bot.handlers.gate import (
     BanGate,
@@ -84,6 +85,19 @@ class MetricsMiddleware(BaseMiddleware):
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
+        # each update type's counter and histogram, looked up once (prometheus' `labels` takes
+        # a lock and checks the label values on every call); update types are a short list
+        self._series: dict[str, tuple[Counter, Histogram]] = {}
+
+    def _of(self, kind: str) -> tuple[Counter, Histogram]:
+        series = self._series.get(kind)
+        if series is None:
+            series = (
+                self.metrics.updates.labels(kind),
+                self.metrics.handler_seconds.labels(kind),
+            )
+            self._series[kind] = series
+        return series
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         kind = "other"
@@ -92,12 +106,13 @@ class MetricsMiddleware(BaseMiddleware):
                 kind = event.event_type
             except UpdateTypeLookupError:
                 kind = "unknown"
-        self.metrics.updates.labels(kind).inc()
+        updates, seconds = self._of(kind)
+        updates.inc()
         started = time.perf_counter()
         try:
             return await handler(event, data)
         finally:
-            self.metrics.handler_seconds.labels(kind).observe(time.perf_counter() - started)
+            seconds.observe(time.perf_counter() - started)
 
 
 def error_router(translator: Translator, *, redeliver_transient: bool = False) -> Router:

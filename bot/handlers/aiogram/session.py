@@ -21,6 +21,22 @@ from aiohttp import ClientError, ClientTimeout
 __all__ = ["JsonSession"]
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
+_SCALARS = frozenset({str, int, float, bool})
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is JSON as it stands: strings, numbers and booleans in dicts and lists,
+    no None (aiogram's `prepare_value` would leave it out) and nothing aiogram converts
+    (defaults, files, dates, enums, its objects). Such a value comes out of `prepare_value`
+    unchanged, so it can skip that walk (one call per key and item: a keyboard's buttons)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is dict:
+        return all(map(_plain, value.values()))
+    if kind is list:
+        return all(map(_plain, value))
+    return False
 
 
 class JsonSession(AiohttpSession):
@@ -35,7 +51,10 @@ class JsonSession(AiohttpSession):
         # None is left out here as in aiogram's form (and nested, by `prepare_value`): left out
         # by pydantic first, a button's dozen unset fields are not walked one by one in Python
         for key, value in method.model_dump(warnings=False, exclude_none=True).items():
-            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if _plain(value):
+                prepared = value
+            else:
+                prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 continue
             payload[key] = prepared
