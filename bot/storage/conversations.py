@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from redis import __version__ as redis_version
 from redis.asyncio import Redis
 from redis.asyncio.connection import (
     AbstractConnection,
@@ -150,12 +151,22 @@ _LEAN: dict[type[AbstractConnection], type[AbstractConnection]] = {
 }
 
 
+# `_Lean.send_packed_command` reads redis-py's connection internals (`_writer`,
+# `next_health_check`), which are not an API: it is used only on the redis-py series it was
+# written and tested against (the lock file pins it); any other gets redis-py's own path.
+LEAN_REDIS_SERIES = ("5.3.",)
+
+
 def redis_client(url: str) -> Redis:
     """The bot's Redis client for `url`: bounded waits (`REDIS_CONNECTION`), lean commands
     on the kind of connection the URL names (redis://, rediss://, unix://)."""
-    client: Redis = Redis.from_url(url, **REDIS_CONNECTION)
-    pool = client.connection_pool  # no connection made yet
-    pool.connection_class = _LEAN.get(pool.connection_class, pool.connection_class)
+    options = dict(REDIS_CONNECTION)
+    if url.startswith("unix:"):
+        del options["socket_keepalive"]  # a TCP option: redis-py's unix connection refuses it
+    client: Redis = Redis.from_url(url, **options)
+    if redis_version.startswith(LEAN_REDIS_SERIES):
+        pool = client.connection_pool  # no connection made yet
+        pool.connection_class = _LEAN.get(pool.connection_class, pool.connection_class)
     return client
 
 

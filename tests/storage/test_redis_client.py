@@ -4,6 +4,10 @@ without a timeout task, with redis-py's behaviour otherwise (bounded waits, retr
 from __future__ import annotations
 
 import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,3 +99,48 @@ async def test_the_conversation_store_uses_the_lean_client(redis_url: str, tmp_p
         assert store.redis.connection_pool.connection_class is _LeanConnection
     finally:
         await store.close()
+
+
+async def test_another_redis_py_series_gets_redis_py_s_own_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lean path reads redis-py internals: a redis-py it was not tested on does not get it."""
+    monkeypatch.setattr("bot.storage.conversations.redis_version", "6.0.0")
+    client = redis_client("redis://127.0.0.1:6379/3")
+    try:
+        assert client.connection_pool.connection_class is Connection
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def unix_redis(tmp_path: Path) -> Iterator[Path]:
+    """A Redis server of its own on a unix socket (redis-server also serves the suite's Redis)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is needed for the unix-socket test")
+    sock = tmp_path / "redis.sock"
+    process = subprocess.Popen(
+        [server, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield sock
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_a_unix_socket_url_connects(unix_redis: Path) -> None:
+    """REDIS_URL=unix:///path: the TCP keepalive option is not handed to the unix connection
+    (redis-py refused it: every command failed with a TypeError)."""
+    client = redis_client(f"unix://{unix_redis}?db=2")
+    try:
+        assert await client.set("k", "v")
+        assert await client.get("k") == b"v"
+    finally:
+        await client.aclose()
