@@ -203,6 +203,32 @@ def test_targets_by_id_by_forward_hidden_or_missing() -> None:
     assert not usage.commands
 
 
+@pytest.mark.parametrize("command", ["ban", "unban", "agent_add", "agent_remove"])
+@pytest.mark.parametrize("args", ["²", "¹²³ spam", "١٢٣"])
+def test_digits_that_are_not_a_user_id_get_the_usage(command: str, args: str) -> None:
+    """str.isdigit() takes "²", which int() then refuses: the command must answer, not fail."""
+    usage = feed(Dialogue(), AdminCommand(command, args))
+    assert usage.replies[0].lines == (T("admin-target-usage", {"command": command}),)
+    assert not usage.commands
+
+
+def test_agent_add_takes_only_a_known_role() -> None:
+    assert feed(Dialogue(), AdminCommand("agent_add", "5")).commands == [
+        fx.AddStaff(5, "agent", "")
+    ]
+    assert feed(Dialogue(), AdminCommand("agent_add", "5 Agent")).commands == [
+        fx.AddStaff(5, "agent", "")
+    ]
+    assert feed(Dialogue(), AdminCommand("agent_add", "5 ADMIN")).commands == [
+        fx.AddStaff(5, "admin", "")
+    ]
+    for typo in ("5 admn", "5 admin please", "5 superuser"):
+        refused = feed(Dialogue(), AdminCommand("agent_add", typo))
+        assert keys(refused) == ["admin-agent-role-usage"] and not refused.commands
+    forwarded = AdminCommand("agent_add", "boss", Forwarded(92002, "Li Na"))
+    assert keys(feed(Dialogue(), forwarded)) == ["admin-agent-role-usage"]
+
+
 def test_admins_by_configuration_cannot_be_removed() -> None:
     refused = feed(Dialogue(), AdminCommand("agent_remove", str(ADMIN)))
     assert keys(refused) == ["admin-agent-config"] and not refused.commands
@@ -259,7 +285,7 @@ def test_audit_line_counts(args: str, count: int) -> None:
     assert feed(Dialogue(), AdminCommand("audit", args)).commands == [fx.ReadAudit(count)]
 
 
-@pytest.mark.parametrize("args", ["0", "101", "x", "-3"])
+@pytest.mark.parametrize("args", ["0", "101", "x", "-3", "²", "١٢"])
 def test_audit_refuses_other_counts(args: str) -> None:
     outcome = feed(Dialogue(), AdminCommand("audit", args))
     assert keys(outcome) == ["admin-audit-usage"] and not outcome.commands
