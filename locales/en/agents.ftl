@@ -41,6 +41,7 @@ agent-ticket-left = The citizen went back to the bot; the ticket is closed.
 agent-citizen-blocked = The citizen has blocked the bot: the message was not delivered and the ticket is closed.
 agent-not-a-ticket = This topic is not a support ticket.
 agent-noted = 📝 Note saved (not sent to the citizen).
+agent-note-usage = Usage: /note text. The note is kept with the ticket and never sent to the citizen.
 agent-ticket-closed = The ticket is closed; the citizen is back with the bot.
 agent-ticket-not-open = This ticket is already closed.
 agent-nothing-pending = This citizen has no application waiting for review.

@@ -41,6 +41,7 @@ agent-ticket-left = El ciudadano volvió al bot; la consulta está cerrada.
 agent-citizen-blocked = El ciudadano ha bloqueado el bot: el mensaje no se entregó y la consulta está cerrada.
 agent-not-a-ticket = Este tema no es una consulta de atención.
 agent-noted = 📝 Nota guardada (no se envía al ciudadano).
+agent-note-usage = Uso: /note texto. La nota se guarda con la consulta y nunca se envía al ciudadano.
 agent-ticket-closed = La consulta está cerrada; el ciudadano vuelve a estar con el bot.
 agent-ticket-not-open = Esta consulta ya está cerrada.
 agent-nothing-pending = Este ciudadano no tiene ninguna solicitud pendiente de revisión.

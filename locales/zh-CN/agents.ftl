@@ -41,6 +41,7 @@ agent-ticket-left = 用户已返回机器人，工单已关闭。
 agent-citizen-blocked = 用户已屏蔽机器人：消息未送达，工单已关闭。
 agent-not-a-ticket = 此话题不是客服工单。
 agent-noted = 📝 备注已保存（不会发送给用户）。
+agent-note-usage = 用法：/note 内容。备注随工单保存，不会发送给用户。
 agent-ticket-closed = 工单已关闭，用户已返回机器人服务。
 agent-ticket-not-open = 此工单已关闭。
 agent-nothing-pending = 该用户没有待审核的申请。
