@@ -170,9 +170,11 @@ def stale_button(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
     return Outcome(conv, [], notice=Notice(t("button-stale")))
 
 
-def unexpected(conv: Conversation, _: Event, ctx: Context) -> Result:
-    """Anything the current step does not expect: a short hint and the prompt again."""
-    return Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)])
+def unexpected(conv: Conversation, event: Event, ctx: Context) -> Result:
+    """Anything the current step does not expect: a short hint and the prompt again. A text
+    that may hold an ID number (sent twice, or at the wrong step) leaves the chat all the same."""
+    outcome: Result = Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)])
+    return scrubbed(outcome, event, None) if isinstance(event, TextSent) else outcome
 
 
 # --------------------------------------------------------------------------------------------
