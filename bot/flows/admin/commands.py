@@ -172,6 +172,8 @@ def add_staff(d: Dialogue, ev: Cmd, ctx: Ctx) -> Outcome:
     role = rest.strip().lower() or "agent"
     if role not in ROLES:
         return _idle(say(t("admin-agent-role-usage")))
+    if user_id in ctx.admin_ids:  # a staff row would say "agent" of an admin
+        return _idle(say(t("admin-agent-config", id=str(user_id))))
     return _idle(commands=[fx.AddStaff(user_id, role, name)])
 
 
