@@ -184,6 +184,12 @@ def test_add_member_refuses_self_duplicate_and_contradictions(world: World) -> N
     chat.send(press(Action.RELATION, "son"))  # 15 years younger: plausible
     assert chat.conv.step is flow.Step.ADD_CONFIRM
     chat.send(press(Action.EDIT_ID))
+    chat.send(TextSent(SON_ID))  # a boy of eleven
+    chat.send(press(Action.EDIT_RELATION))
+    assert chat.send(press(Action.RELATION, "spouse"))[0] == "relation-spouse-minor"
+    assert chat.conv.step is flow.Step.ADD_RELATION
+    chat.send(press(Action.RELATION, "son"))
+    chat.send(press(Action.EDIT_ID))
     chat.send(TextSent(OLDER_MAN_ID))  # the son would be older than the citizen
     assert chat.keys[0] == "relation-too-old"
     assert chat.conv.step is flow.Step.ADD_RELATION
