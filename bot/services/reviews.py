@@ -239,6 +239,21 @@ class ReviewService:
             return
         raise ReviewError("decided" if review.status is ReviewStatus.DECIDED else "taken")
 
+    async def release(self, review_id: int, agent_id: int) -> None:
+        """The agent who took an item hands it back: open to every agent again."""
+        changed = await Review.filter(
+            id=review_id, status=ReviewStatus.CLAIMED, claimed_by=agent_id
+        ).update(status=ReviewStatus.OPEN, claimed_by=None, claimed_at=None, card_step=None)
+        if changed:
+            await self.audit.record(
+                self.audit.pseudonym("tg", agent_id), "review_released", f"review:{review_id}"
+            )
+            return
+        review = await Review.get_or_none(id=review_id)
+        if review is None:
+            raise ReviewError("not_found")
+        raise ReviewError("decided" if review.status is ReviewStatus.DECIDED else "taken")
+
     async def decide(
         self, review_id: int, agent_id: int, verdict: Verdict, reason: RejectReason | None = None
     ) -> Decided:
