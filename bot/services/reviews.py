@@ -227,17 +227,35 @@ class ReviewService:
         changed = await Review.filter(id=review_id, status=ReviewStatus.OPEN).update(
             status=ReviewStatus.CLAIMED, claimed_by=agent_id, claimed_at=now
         )
-        if changed:
-            await self.audit.record(
-                self.audit.pseudonym("tg", agent_id), "review_claimed", f"review:{review_id}"
-            )
+        review = await self._claimed(changed, review_id, agent_id, "review_claimed")
+        if review is None or (
+            review.status is ReviewStatus.CLAIMED and review.claimed_by == agent_id
+        ):
             return
+        raise ReviewError("decided" if review.status is ReviewStatus.DECIDED else "taken")
+
+    async def release(self, review_id: int, agent_id: int) -> None:
+        """The agent who took an item hands it back: open to every agent again."""
+        changed = await Review.filter(
+            id=review_id, status=ReviewStatus.CLAIMED, claimed_by=agent_id
+        ).update(status=ReviewStatus.OPEN, claimed_by=None, claimed_at=None, card_step=None)
+        review = await self._claimed(changed, review_id, agent_id, "review_released")
+        if review is not None:
+            raise ReviewError("decided" if review.status is ReviewStatus.DECIDED else "taken")
+
+    async def _claimed(
+        self, changed: int, review_id: int, agent_id: int, action: str
+    ) -> Review | None:
+        """After a conditional claim or release: audited when it `changed` the review (None),
+        else the review as it is now (not found: an error)."""
+        if changed:
+            pseudonym = self.audit.pseudonym("tg", agent_id)
+            await self.audit.record(pseudonym, action, f"review:{review_id}")
+            return None
         review = await Review.get_or_none(id=review_id)
         if review is None:
             raise ReviewError("not_found")
-        if review.status is ReviewStatus.CLAIMED and review.claimed_by == agent_id:
-            return
-        raise ReviewError("decided" if review.status is ReviewStatus.DECIDED else "taken")
+        return review
 
     async def decide(
         self, review_id: int, agent_id: int, verdict: Verdict, reason: RejectReason | None = None

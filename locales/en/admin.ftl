@@ -47,6 +47,7 @@ admin-agents-config = • <code>{ $id }</code> · admin (ADMIN_IDS setting)
 admin-agents-row = • <code>{ $id }</code> · { $role } · { $name } · added { $date }
 admin-agents-none = No agents yet: add one with /agent_add user_id.
 admin-target-usage = Give a user id (e.g. /{ $command } 123456789), or reply with /{ $command } to a message forwarded from that user.
+admin-agent-role-usage = The role after the user id is agent (the default) or admin: /agent_add 123456789 admin.
 admin-target-hidden = That user hides their account in forwarded messages: give their user id instead.
 admin-agent-added = ✅ { $id } is now { $role }.
 admin-agent-unchanged = { $id } already is { $role }: nothing changed.

@@ -141,6 +141,7 @@ member-is-self = That is your own ID number. Please enter your family member's n
 member-duplicate = This person is already in your family.
 relation-too-young = That relationship does not match the dates of birth: a parent or grandparent must be clearly older than you.
 relation-too-old = That relationship does not match the dates of birth: a child or grandchild must be clearly younger than you.
+relation-spouse-minor = That relationship does not match the date of birth: a spouse must be an adult (18 or older).
 relation-sex-male = That relationship does not match the ID number, which belongs to a woman.
 relation-sex-female = That relationship does not match the ID number, which belongs to a man.
 

@@ -47,6 +47,7 @@ admin-agents-config = • <code>{ $id }</code> · administrador (ajuste ADMIN_ID
 admin-agents-row = • <code>{ $id }</code> · { $role } · { $name } · añadido el { $date }
 admin-agents-none = Todavía no hay agentes: añada uno con /agent_add id_de_usuario.
 admin-target-usage = Indique un id de usuario (p. ej. /{ $command } 123456789), o responda con /{ $command } a un mensaje reenviado de ese usuario.
+admin-agent-role-usage = El rol tras el id de usuario es agent (por defecto) o admin: /agent_add 123456789 admin.
 admin-target-hidden = Ese usuario oculta su cuenta en los mensajes reenviados: indique su id de usuario.
 admin-agent-added = ✅ { $id } es ahora { $role }.
 admin-agent-unchanged = { $id } ya es { $role }: no se ha cambiado nada.

@@ -141,6 +141,7 @@ member-is-self = Ese es su propio número de identidad. Escriba el número de su
 member-duplicate = Esta persona ya está en su familia.
 relation-too-young = Ese parentesco no concuerda con las fechas de nacimiento: un padre, una madre o un abuelo/a debe ser claramente mayor que usted.
 relation-too-old = Ese parentesco no concuerda con las fechas de nacimiento: un hijo/a o nieto/a debe ser claramente menor que usted.
+relation-spouse-minor = Ese parentesco no concuerda con la fecha de nacimiento: el cónyuge debe ser mayor de edad (18 años o más).
 relation-sex-male = Ese parentesco no concuerda con el número de identidad, que corresponde a una mujer.
 relation-sex-female = Ese parentesco no concuerda con el número de identidad, que corresponde a un hombre.
 

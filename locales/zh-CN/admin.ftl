@@ -47,6 +47,7 @@ admin-agents-config = • <code>{ $id }</code> · 管理员（ADMIN_IDS 设置�
 admin-agents-row = • <code>{ $id }</code> · { $role } · { $name } · 添加于 { $date }
 admin-agents-none = 还没有客服：用 /agent_add 用户ID 添加。
 admin-target-usage = 请给出用户ID（例如 /{ $command } 123456789），或用 /{ $command } 回复一条该用户的转发消息。
+admin-agent-role-usage = 用户ID后面的角色只能是 agent（默认）或 admin：/agent_add 123456789 admin。
 admin-target-hidden = 该用户在转发消息中隐藏了账号：请直接给出其用户ID。
 admin-agent-added = ✅ { $id } 现在是{ $role }。
 admin-agent-unchanged = { $id } 已经是{ $role }，没有改动。

@@ -141,6 +141,7 @@ member-is-self = 这是您本人的身份证号码，请输入家庭成员的号
 member-duplicate = 该人员已在您的家庭成员中。
 relation-too-young = 所选关系与出生日期不符：父母或祖辈的年龄应明显大于您。
 relation-too-old = 所选关系与出生日期不符：子女或孙辈的年龄应明显小于您。
+relation-spouse-minor = 所选关系与出生日期不符：配偶须为成年人（18 岁及以上）。
 relation-sex-male = 所选关系与身份证号码不符，该号码属于女性。
 relation-sex-female = 所选关系与身份证号码不符，该号码属于男性。
 

@@ -15,8 +15,10 @@ from PIL import Image
 
 from bot.emulator import Emulator, SimulatedUser, Supergroup
 from bot.emulator.testing import running_emulator
+from bot.flows.core import T
 from bot.jobs.analysis import AnalysisJob, AnalysisResult
 from bot.jobs.local import OnDone
+from bot.services.reviews import RejectReason
 from bot.services.staff import StaffService
 from bot.storage.models import (
     Application,
@@ -477,3 +479,57 @@ async def test_undecided_items_are_announced_again(desk: Desk) -> None:
     )
     app.desk.reminder_after = timedelta(hours=1)
     assert await app.desk.remind_pending() == 0
+
+
+async def test_topic_commands_without_their_text_are_explained(desk: Desk) -> None:
+    """/note and /reject need their text: an empty note is not saved, a bare /reject (once
+    the final "not the same person") decides nothing; a reason is read as people type it."""
+    p = await citizen_in_review(desk, 714)
+    await p.say("/menu")
+    await p.tap("btn-support")
+    topic = desk.group.topic("Wang Xiaoming #1").message_thread_id
+    empty = await desk.group.send_text(desk.agent_a, "/note", topic)
+    assert [m.text for m in empty.messages] == [TRANSLATOR("en", "agent-note-usage")]
+    ticket = await Ticket.get(telegram_user_id=714)
+    assert await TicketMessage.filter(ticket=ticket, direction="note").count() == 0
+    codes = ", ".join(reason.value for reason in RejectReason)
+    usage = TRANSLATOR("en", T("agent-reject-usage", {"reasons": codes}))
+    for bare in ("/reject", "/reject   ", "/reject because"):
+        refused = await desk.group.send_text(desk.agent_a, bare, topic)
+        assert [m.text for m in refused.messages] == [usage]
+    app = await Application.get(citizen__telegram_user_id=714)
+    assert app.state is ApplicationState.IN_REVIEW
+    await desk.group.send_text(desk.agent_a, "/reject Poor quality", topic)
+    message = await p.user.wait_for(
+        lambda m: p.text_of("decision-rejected", name="Wang Dagang") in (m.text or ""), timeout=10
+    )
+    assert p.text_of("reject-poor-quality") in (message.text or "")
+
+
+async def test_a_taken_item_can_be_handed_back(desk: Desk) -> None:
+    """An agent who took an item and cannot finish it hands it back; until then it was
+    theirs alone, and nobody else could ever decide it."""
+    p = await citizen_in_review(desk, 715)
+    topic, card_id = await desk.card()
+    await desk.group.press(desk.agent_a, desk.label("agent-btn-take"), topic)
+    taken = await desk.group.press(desk.agent_b, desk.label("agent-btn-approve"), topic)
+    assert taken.callback_answer is not None
+    assert taken.callback_answer.text == desk.label("agent-error-taken")
+    # only the agent who took it may hand it back
+    review = await Review.get(application__citizen__telegram_user_id=715)
+    other = await desk.group.press_callback(desk.agent_b, card_id, f"rv:free:{review.id}:")
+    assert other.callback_answer is not None
+    assert other.callback_answer.text == desk.label("agent-error-taken")
+    back = await desk.group.press(desk.agent_a, desk.label("agent-btn-release"), topic)
+    assert back.callback_answer is not None
+    assert back.callback_answer.text == desk.label("agent-released")
+    card = next(m for m in desk.group.bot_messages(topic) if m.message_id == card_id)
+    assert desk.label("agent-btn-take") in card.buttons
+    assert "Agent A" not in (card.text or "")
+    await desk.group.press(desk.agent_b, desk.label("agent-btn-take"), topic)
+    await desk.group.press(desk.agent_b, desk.label("agent-btn-approve"), topic)
+    await desk.group.press(desk.agent_b, desk.label("agent-btn-confirm-approve"), topic)
+    decision = p.text_of("decision-approved", name="Wang Dagang")
+    await p.user.wait_for(lambda m: decision in (m.text or ""), timeout=10)
+    await review.refresh_from_db()
+    assert review.decided_by == 20002

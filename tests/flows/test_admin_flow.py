@@ -72,7 +72,9 @@ def test_a_broadcast_from_text_to_report() -> None:
     raw, question = preview.replies
     assert raw.html == "<b>Closed</b> on Friday"  # exactly as it will be received
     assert question.ref == "confirm"
-    assert question.lines[0] == T("admin-broadcast-preview", {"count": 2, "language": "es"})
+    assert question.lines[0] == T(
+        "admin-broadcast-preview", {"count": 2, "language": T("language-name-es")}
+    )
     assert [b.tap for b in question.buttons[0]] == [Tap.SEND, Tap.CANCEL]
 
     sent = feed(preview.state, AdminPressed(Tap.SEND, message_id=43), ctx(refs={"confirm": 43}))
@@ -91,6 +93,23 @@ def test_a_broadcast_from_text_to_report() -> None:
             "broadcast", details={"language": "es", "delivered": 1, "blocked": 1, "failed": 0}
         )
     ]
+
+
+def test_the_audiences_are_named_not_coded() -> None:
+    """The language buttons and the preview say "Español", as the citizens' language screen
+    does, not "es"."""
+    chosen = feed(at(Step.TEXT), AdminText("hi"))
+    (ask,) = chosen.replies
+    assert [b.label for b in ask.buttons[0]] == [
+        T("admin-broadcast-all"),
+        T("language-name-en"),
+        T("language-name-es"),
+        T("language-name-zh-CN"),
+    ]
+    preview = feed(at(Step.LANGUAGE, html="hi", language="zh-CN"), fx.RecipientsCounted("zh-CN", 2))
+    assert preview.replies[1].lines[0] == T(
+        "admin-broadcast-preview", {"count": 2, "language": T("language-name-zh-CN")}
+    )
 
 
 def test_send_only_on_the_confirmation_just_shown_and_only_once() -> None:
@@ -203,6 +222,38 @@ def test_targets_by_id_by_forward_hidden_or_missing() -> None:
     assert not usage.commands
 
 
+@pytest.mark.parametrize("command", ["ban", "unban", "agent_add", "agent_remove"])
+@pytest.mark.parametrize("args", ["²", "¹²³ spam", "١٢٣"])
+def test_digits_that_are_not_a_user_id_get_the_usage(command: str, args: str) -> None:
+    """str.isdigit() takes "²", which int() then refuses: the command must answer, not fail."""
+    usage = feed(Dialogue(), AdminCommand(command, args))
+    assert usage.replies[0].lines == (T("admin-target-usage", {"command": command}),)
+    assert not usage.commands
+
+
+def test_agent_add_takes_only_a_known_role() -> None:
+    assert feed(Dialogue(), AdminCommand("agent_add", "5")).commands == [
+        fx.AddStaff(5, "agent", "")
+    ]
+    assert feed(Dialogue(), AdminCommand("agent_add", "5 Agent")).commands == [
+        fx.AddStaff(5, "agent", "")
+    ]
+    assert feed(Dialogue(), AdminCommand("agent_add", "5 ADMIN")).commands == [
+        fx.AddStaff(5, "admin", "")
+    ]
+    for typo in ("5 admn", "5 admin please", "5 superuser"):
+        refused = feed(Dialogue(), AdminCommand("agent_add", typo))
+        assert keys(refused) == ["admin-agent-role-usage"] and not refused.commands
+    forwarded = AdminCommand("agent_add", "boss", Forwarded(92002, "Li Na"))
+    assert keys(feed(Dialogue(), forwarded)) == ["admin-agent-role-usage"]
+
+
+def test_admins_by_configuration_are_not_added_as_agents() -> None:
+    for args in (str(ADMIN), f"{ADMIN} admin"):
+        refused = feed(Dialogue(), AdminCommand("agent_add", args))
+        assert keys(refused) == ["admin-agent-config"] and not refused.commands
+
+
 def test_admins_by_configuration_cannot_be_removed() -> None:
     refused = feed(Dialogue(), AdminCommand("agent_remove", str(ADMIN)))
     assert keys(refused) == ["admin-agent-config"] and not refused.commands
@@ -259,7 +310,7 @@ def test_audit_line_counts(args: str, count: int) -> None:
     assert feed(Dialogue(), AdminCommand("audit", args)).commands == [fx.ReadAudit(count)]
 
 
-@pytest.mark.parametrize("args", ["0", "101", "x", "-3"])
+@pytest.mark.parametrize("args", ["0", "101", "x", "-3", "²", "١٢"])
 def test_audit_refuses_other_counts(args: str) -> None:
     outcome = feed(Dialogue(), AdminCommand("audit", args))
     assert keys(outcome) == ["admin-audit-usage"] and not outcome.commands

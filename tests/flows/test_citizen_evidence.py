@@ -213,6 +213,21 @@ def test_a_members_id_number_message_is_deleted_with_a_note(world: World) -> Non
     assert chat.conv.step is flow.Step.ADD_RELATION
 
 
+def test_an_id_number_sent_where_none_is_asked_is_deleted_too(world: World) -> None:
+    """Sent twice, or at the menu, or while a video is awaited: the message is unexpected
+    there, and still must not stay in the chat in clear."""
+    chat = signed_in_chat(world)
+    keys = chat.send(TextSent(CITIZEN_ID, message_id=30))
+    assert chat.deleted == [30]
+    assert keys[:2] == ["id-message-removed-unsaved", "unexpected"]
+    assert chat.conv.step is flow.Step.MENU
+    chat.send(press(Action.FAMILY))
+    chat.send(TextSent(f"my father is {FATHER_ID}", message_id=31))
+    chat.send(TextSent("hello 2024", message_id=32))  # too few digits to hold a number: stays
+    assert chat.deleted == [30, 31]
+    assert CITIZEN_ID not in "\n".join(rendered(chat.replies))
+
+
 # --- point 5: consent from the person filmed, per member --------------------------------------
 
 

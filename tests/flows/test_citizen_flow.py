@@ -89,6 +89,26 @@ def test_sign_in_refuses_typed_numbers_and_foreign_contacts(world: World) -> Non
     assert not any(isinstance(c, fx.LookupPhone) for c in world.log)
 
 
+def test_start_after_accepting_asks_for_the_phone_again_not_the_notice(world: World) -> None:
+    """/start once the notice is accepted (signing in, or registering) goes back to the
+    sign-in: the "Share my phone number" keyboard still shown there must work, so the
+    notice, whose step takes no contact, is not shown again."""
+    chat = Chat(world)
+    chat.send(CommandSent("start"))
+    chat.send(press(Action.ACCEPT))
+    for before in ([], [ContactShared("+8613800138000", is_own=True), TextSent("王小明")]):
+        for event in before:
+            chat.send(event)
+        assert chat.send(CommandSent("start")) == ["sign-in-prompt"]
+        assert chat.conv.step is flow.Step.SIGN_IN and chat.conv.reg_name == ""
+        assert chat.send(ContactShared("+8613800138000", is_own=True)) == [
+            "reg-new-account",
+            "reg-name-prompt",
+        ]
+        chat.send(CommandSent("cancel"))
+    assert world.log.count(fx.RecordPrivacyDecision(accepted=True)) == 1
+
+
 def test_registration_validates_name_and_id(world: World) -> None:
     chat = Chat(world)
     chat.send(CommandSent("start"))
@@ -163,6 +183,12 @@ def test_add_member_refuses_self_duplicate_and_contradictions(world: World) -> N
     assert chat.conv.step is flow.Step.ADD_RELATION
     chat.send(press(Action.RELATION, "son"))  # 15 years younger: plausible
     assert chat.conv.step is flow.Step.ADD_CONFIRM
+    chat.send(press(Action.EDIT_ID))
+    chat.send(TextSent(SON_ID))  # a boy of eleven
+    chat.send(press(Action.EDIT_RELATION))
+    assert chat.send(press(Action.RELATION, "spouse"))[0] == "relation-spouse-minor"
+    assert chat.conv.step is flow.Step.ADD_RELATION
+    chat.send(press(Action.RELATION, "son"))
     chat.send(press(Action.EDIT_ID))
     chat.send(TextSent(OLDER_MAN_ID))  # the son would be older than the citizen
     assert chat.keys[0] == "relation-too-old"

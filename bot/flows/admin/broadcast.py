@@ -48,6 +48,12 @@ def _stale() -> Notice:
     return Notice(t("admin-broadcast-stale"))
 
 
+def _audience(code: str) -> T:
+    """Everyone, or a language by its name (as the citizens' language screen shows it), not
+    its code."""
+    return t("admin-broadcast-all") if code == "all" else t(f"language-name-{code}")
+
+
 def _cancel_button() -> Button:
     return Button(t("admin-broadcast-cancel"), Tap.CANCEL)
 
@@ -77,10 +83,7 @@ def take_text(d: Dialogue, ev: AdminText, ctx: AdminContext) -> Outcome:
     """The message (kept as HTML); asks who should receive it."""
     if not ev.html:
         return Outcome(d, [say(t("admin-broadcast-need-text"))])
-    choices = tuple(
-        Button(t("admin-broadcast-all") if code == "all" else code, Tap.LANGUAGE, code)
-        for code in BROADCAST_LANGUAGES
-    )
+    choices = tuple(Button(_audience(code), Tap.LANGUAGE, code) for code in BROADCAST_LANGUAGES)
     ask = say(t("admin-broadcast-language"), buttons=(choices, (_cancel_button(),)))
     return Outcome(_moved(d, Step.LANGUAGE, ctx, html=ev.html), [ask])
 
@@ -100,9 +103,8 @@ def preview(d: Dialogue, ev: fx.RecipientsCounted, ctx: AdminContext) -> Outcome
     """The message exactly as it will be received, then Send / Cancel; nobody: ends."""
     if ev.count == 0:
         return Outcome(Dialogue(), [say(t("admin-broadcast-nobody"))])
-    label: T | str = t("admin-broadcast-all") if ev.language == "all" else ev.language
     question = say(
-        t("admin-broadcast-preview", count=ev.count, language=label),
+        t("admin-broadcast-preview", count=ev.count, language=_audience(ev.language)),
         buttons=((Button(t("admin-broadcast-send"), Tap.SEND), _cancel_button()),),
         ref=CONFIRM_REF,
     )

@@ -59,7 +59,7 @@ def target_of(ev: Cmd) -> tuple[int, str, str] | Reply:
     forwarded message; otherwise how to use the command."""
     args = ev.args.strip()
     first, _, rest = args.partition(" ")
-    if first.isdigit() and 0 < int(first) < _MAX_USER_ID:
+    if first.isdecimal() and first.isascii() and 0 < int(first) < _MAX_USER_ID:
         return int(first), "", rest
     if ev.replied_to is not None:
         if ev.replied_to.user_id is None:
@@ -169,7 +169,11 @@ def add_staff(d: Dialogue, ev: Cmd, ctx: Ctx) -> Outcome:
     if isinstance(target, Reply):
         return _idle(target)
     user_id, name, rest = target
-    role = "admin" if rest.strip().lower() == "admin" else "agent"
+    role = rest.strip().lower() or "agent"
+    if role not in ROLES:
+        return _idle(say(t("admin-agent-role-usage")))
+    if user_id in ctx.admin_ids:  # a staff row would say "agent" of an admin
+        return _idle(say(t("admin-agent-config", id=str(user_id))))
     return _idle(commands=[fx.AddStaff(user_id, role, name)])
 
 
@@ -340,7 +344,7 @@ def purged(d: Dialogue, ev: fx.Purged, ctx: Ctx) -> Outcome:
 def audit(d: Dialogue, ev: Cmd, ctx: Ctx) -> Outcome:
     """/audit [N]: the newest N lines of the audit log (1..100, default 20)."""
     args = ev.args.strip()
-    if args and not (args.isdigit() and 1 <= int(args) <= MAX_AUDIT_LINES):
+    if args and not (args.isdecimal() and args.isascii() and 1 <= int(args) <= MAX_AUDIT_LINES):
         return _idle(say(t("admin-audit-usage")))
     return _idle(commands=[fx.ReadAudit(int(args) if args else DEFAULT_AUDIT_LINES)])
 

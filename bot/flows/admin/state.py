@@ -133,7 +133,7 @@ class AdminContext:
 @dataclass(frozen=True)
 class Button:
     label: T | str
-    """A text to translate, or shown as it is (a language code)."""
+    """A text to translate, or shown as it is."""
     tap: Tap
     value: str = ""
 

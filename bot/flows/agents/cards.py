@@ -123,7 +123,8 @@ class CardView(DeskBase):
             case CardState.OPEN:
                 return InlineMarkup(((self._button("agent-btn-take", CardTap.TAKE, rid),), *decide))
             case CardState.TAKEN:
-                return InlineMarkup(decide)
+                release = self._button("agent-btn-release", CardTap.RELEASE, rid)
+                return InlineMarkup((*decide, (release,)))
             case CardState.REASONS:
                 return self.reasons_keyboard(rid)
             case CardState.CONFIRMING:

@@ -30,7 +30,11 @@ from bot.services.tickets import REVIEWS_TOPIC_KEY, TicketService
 log = logging.getLogger(__name__)
 
 _VERDICTS = {"ok": Verdict.APPROVE, "rr": Verdict.RETRY}
-_TOASTS = {CardMove.CLAIM: "agent-taken", CardMove.ASK_TO_CONFIRM: "agent-confirm-toast"}
+_TOASTS = {
+    CardMove.CLAIM: "agent-taken",
+    CardMove.RELEASE: "agent-released",
+    CardMove.ASK_TO_CONFIRM: "agent-confirm-toast",
+}
 _DONE = {
     Verdict.APPROVE: "agent-done-approved",
     Verdict.REJECT: "agent-done-rejected",
@@ -148,6 +152,8 @@ class ReviewDesk(CardView):
             return Toast(self.label("agent-decided"))
         if row.move is CardMove.CLAIM:
             await self.reviews.claim(review_id, agent.user_id)
+        elif row.move is CardMove.RELEASE:
+            await self.reviews.release(review_id, agent.user_id)
         else:
             step = {
                 CardMove.SHOW_REASONS: REASONS_STEP,

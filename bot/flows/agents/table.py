@@ -26,6 +26,7 @@ class CardTap(StrEnum):
     """The buttons of a card (their callback data's action)."""
 
     TAKE = "take"
+    RELEASE = "free"  # the agent who took it hands it back
     APPROVE = "ok"
     WHY = "why"  # open the reasons to reject
     REJECT = "rej"  # a reason was chosen
@@ -38,6 +39,7 @@ class CardMove(StrEnum):
     """What a tap does, besides moving the card."""
 
     CLAIM = "claim"
+    RELEASE = "release"
     SHOW_REASONS = "show_reasons"
     ASK_TO_CONFIRM = "ask_to_confirm"
     BACK = "back"
@@ -62,6 +64,7 @@ CARD_TABLE: tuple[CardRow, ...] = (
     CardRow(_S.TAKEN, _T.APPROVE, _S.CONFIRMING, _M.ASK_TO_CONFIRM),
     CardRow(_S.TAKEN, _T.RETRY, _S.CONFIRMING, _M.ASK_TO_CONFIRM),
     CardRow(_S.TAKEN, _T.WHY, _S.REASONS, _M.SHOW_REASONS),
+    CardRow(_S.TAKEN, _T.RELEASE, _S.OPEN, _M.RELEASE),
     CardRow(_S.REASONS, _T.REJECT, _S.CONFIRMING, _M.ASK_TO_CONFIRM),
     CardRow(_S.REASONS, _T.BACK, _S.TAKEN, _M.BACK),
     CardRow(_S.CONFIRMING, _T.BACK, _S.TAKEN, _M.BACK),

@@ -210,6 +210,9 @@ class TicketDesk(DeskBase):
             return
         match name:
             case "note":
+                if not args.strip():
+                    await self._reply(thread_id, message_id, "agent-note-usage")
+                    return
                 await self.tickets.log(
                     ticket.id,
                     direction="note",
@@ -248,8 +251,11 @@ class TicketDesk(DeskBase):
             return
         reason = None
         if name == "reject":
+            # a reason is required (a bare /reject once meant the final "not the same
+            # person"); "Poor quality" and "poor-quality" are read as poor_quality
+            code = "_".join(args.lower().replace("-", " ").split())
             try:
-                reason = RejectReason(args.strip() or RejectReason.NOT_SAME_PERSON.value)
+                reason = RejectReason(code)
             except ValueError:
                 codes = ", ".join(r.value for r in RejectReason)
                 await self._reply(thread_id, message_id, "agent-reject-usage", reasons=codes)

@@ -106,9 +106,13 @@ def signed_out_reset(conv: Conversation, _: Event, ctx: Context) -> Result:
 
 
 def start(conv: Conversation, _: Event, ctx: Context) -> Result:
-    """/start: signed-in citizens see the menu; others the greeting and privacy notice."""
+    """/start: signed-in citizens see the menu; those who accepted the privacy notice the
+    sign-in again (its "Share my phone number" keyboard is still on screen, and the notice's
+    step takes no contact); others the greeting and privacy notice."""
     if conv.signed_in:
         return go(conv, Step.MENU, ctx, draft=Draft())
+    if conv.privacy_accepted:
+        return home(conv, ctx)
     return go(conv, Step.WELCOME, ctx, draft=Draft(), phone="", reg_name="")
 
 
@@ -166,9 +170,11 @@ def stale_button(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
     return Outcome(conv, [], notice=Notice(t("button-stale")))
 
 
-def unexpected(conv: Conversation, _: Event, ctx: Context) -> Result:
-    """Anything the current step does not expect: a short hint and the prompt again."""
-    return Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)])
+def unexpected(conv: Conversation, event: Event, ctx: Context) -> Result:
+    """Anything the current step does not expect: a short hint and the prompt again. A text
+    that may hold an ID number (sent twice, or at the wrong step) leaves the chat all the same."""
+    outcome: Result = Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)])
+    return scrubbed(outcome, event, None) if isinstance(event, TextSent) else outcome
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,7 +349,7 @@ FALLBACKS: tuple[Transition, ...] = (
 ROWS: tuple[Transition, ...] = (
     *GUARDS,
     # from any step
-    row(None, cmd("start"), (Step.WELCOME, Step.MENU), start),
+    row(None, cmd("start"), HOME, start),
     row(None, cmd("cancel"), HOME, cancel),
     row(None, cmd("menu"), HOME, show_menu),
     row(None, cmd("help"), (), help_command),

@@ -38,6 +38,7 @@ _YOUNGER = {"son", "daughter", "grandchild"}
 _MALE = {"father", "son"}
 _FEMALE = {"mother", "daughter"}
 _MIN_GENERATION_GAP_YEARS = 12
+_ADULT_YEARS = 18
 
 
 def open_family(conv: Conversation, _: Event, ctx: Context) -> Result:
@@ -117,6 +118,8 @@ def _relationship_problem(relationship: str, member: ResidentId, ctx: Context) -
         return "relation-sex-male"
     if relationship in _FEMALE and member.sex is not Sex.FEMALE:
         return "relation-sex-female"
+    if relationship == "spouse" and age_on(member.birth_date, ctx.today) < _ADULT_YEARS:
+        return "relation-spouse-minor"
     if citizen is None:
         return None
     gap = age_on(member.birth_date, ctx.today) - age_on(citizen.birth_date, ctx.today)
