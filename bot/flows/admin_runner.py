@@ -5,9 +5,9 @@ back, show the replies, save it.
 
 Telegram-neutral: an adapter turns updates into `AdminEvent`s and calls `AdminRunner.feed`;
 when it answers None the event is not the admin dialogue's (not an admin, a text while no
-broadcast waits for one, /cancel with nothing to cancel) and the adapter gives it to the
-citizen runner. The broadcast's delivery runs beside the chat; its end is fed back as
-`BroadcastDelivered`.
+broadcast waits for one, /cancel with nothing to cancel, a citizen's command, which drops a
+half-made broadcast first) and the adapter gives it to the citizen runner. The broadcast's
+delivery runs beside the chat; its end is fed back as `BroadcastDelivered`.
 """
 
 from __future__ import annotations
@@ -166,6 +166,8 @@ class AdminRunner:
                 doc = {"d": dialogue.to_dict(), "refs": refs}
                 idle = dialogue.step is flow.Step.IDLE
                 await self.store.save(SCOPE, user_id, None if idle else doc)
+        if first.passed_on:  # the broadcast is dropped; the command is the citizen's
+            return None
         toast = self.tr.render(lang, notice.text, for_html=False) if notice else None
         return Handled(Toast(toast, notice.alert) if notice and toast is not None else None)
 

@@ -390,6 +390,15 @@ async def test_broadcast_under_429s_with_blocked_and_unreachable_users(setup: Se
     assert admin.saw("admin-broadcast-cancelled")
     after = await admin.say("not a broadcast")
     assert not any(admin.text_of("admin-broadcast-language") in t for t in after.texts)
+    # a citizen's command half-way drops the broadcast, says so, and is answered as usual:
+    # the admin's next text is not taken for the message
+    await admin.say("/broadcast")
+    menu = await admin.say("/menu")
+    assert menu.texts[0] == admin.text_of("admin-broadcast-cancelled"), menu.texts
+    after = await admin.say("Wang Xiaoming")
+    assert not any(admin.text_of("admin-broadcast-language") in t for t in after.texts)
+    again = await admin.say("/menu")  # what the citizen conversation answers to /menu
+    assert again.texts and menu.texts[1:] == again.texts, (menu.texts, again.texts)
     audit = await AuditLog.filter(action="admin_broadcast").order_by("id")
     assert [(a.details["delivered"], a.details["language"]) for a in audit] == [
         (4, "all"),

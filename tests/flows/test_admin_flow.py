@@ -158,7 +158,9 @@ def test_what_the_admin_dialogue_does_not_take_is_left_to_the_citizen() -> None:
 
 def test_a_broadcast_left_too_long_is_forgotten() -> None:
     stale = Dialogue(step=Step.TEXT, at=(NOW - timedelta(minutes=16)).isoformat())
-    assert step(stale, AdminText("hello"), ctx()) is None
+    forgotten = step(stale, AdminText("hello"), ctx())
+    # forgotten (kept so), and the text is the citizen conversation's
+    assert forgotten is not None and forgotten.passed_on and forgotten.state == Dialogue()
     fresh = Dialogue(step=Step.TEXT, at=(NOW - timedelta(minutes=14)).isoformat())
     assert feed(fresh, AdminText("hello")).state.step is Step.LANGUAGE
     lost = Dialogue(step=Step.SENDING, at=(NOW - timedelta(minutes=16)).isoformat())
@@ -170,6 +172,19 @@ def test_a_broadcast_left_too_long_is_forgotten() -> None:
 def test_another_command_abandons_a_half_made_broadcast() -> None:
     outcome = feed(at(Step.CONFIRM, html="hi"), AdminCommand("stats", "30d"))
     assert outcome.state == Dialogue() and outcome.commands == [fx.CollectStats("30d")]
+    assert keys(outcome)[0] == "admin-broadcast-cancelled" and not outcome.passed_on
+
+
+@pytest.mark.parametrize("waiting", [Step.TEXT, Step.LANGUAGE, Step.CONFIRM])
+@pytest.mark.parametrize("command", ["menu", "start", "help", "language"])
+def test_a_citizen_command_drops_a_half_made_broadcast_and_is_passed_on(
+    waiting: Step, command: str
+) -> None:
+    """Left waiting, the admin's next text (a family member's name) became the broadcast."""
+    outcome = step(at(waiting, html="hi"), AdminCommand(command), ctx())
+    assert outcome is not None and outcome.passed_on
+    assert outcome.state == Dialogue() and keys(outcome) == ["admin-broadcast-cancelled"]
+    assert step(outcome.state, AdminText("Wang Xiaoming"), ctx()) is None
 
 
 def test_a_report_arriving_in_another_broadcast_leaves_it_open() -> None:

@@ -2,7 +2,8 @@
 will be received -> Send (or Cancel) -> paced delivery beside the chat -> the report.
 
 A broadcast left half-way longer than `AdminContext.idle_seconds` is forgotten (the next
-text is not taken for it); any admin command abandons it; a second tap on Send finds no
+text is not taken for it); any other command abandons it, saying so (an admin command is
+then carried out, a citizen's goes to the citizen conversation); a second tap on Send finds no
 confirmation waiting, so a broadcast is sent once only.
 """
 
@@ -145,6 +146,13 @@ def cancel_tap(d: Dialogue, ev: AdminPressed, ctx: AdminContext) -> Outcome:
     return Outcome(Dialogue(), [say(t("admin-broadcast-cancelled"))], list(drop))
 
 
+def abandon(d: Dialogue, ev: AdminCommand, ctx: AdminContext) -> Outcome:
+    """Another command while a broadcast is half-made (an admin command, or a citizen's such
+    as /menu): the broadcast is dropped, said so, and the command then goes its own way. Left
+    waiting, the admin's next text (a family member's name) would be taken as the message."""
+    return Outcome(Dialogue(), [say(t("admin-broadcast-cancelled"))])
+
+
 def stale(d: Dialogue, ev: AdminPressed, ctx: AdminContext) -> Outcome:
     """Any other admin button: no longer valid, nothing changes."""
     return Outcome(d, notice=_stale())
@@ -163,6 +171,7 @@ ROWS: tuple[Transition, ...] = (
     row(None, result(fx.BroadcastDelivered), Step.IDLE, report),
     *(row(step, cmd("cancel"), Step.IDLE, cancel) for step in sorted(BROADCAST_STEPS)),
     *(row(step, btn(Tap.CANCEL), Step.IDLE, cancel_tap) for step in sorted(BROADCAST_STEPS)),
+    *(row(step, cmd(), Step.IDLE, abandon, falls_through=True) for step in sorted(BROADCAST_STEPS)),
     row(None, btn(), (), stale),
 )
 """Texts are taken only while one is awaited and /cancel only during a broadcast: anything

@@ -185,6 +185,10 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     commands: list[fx.Command] = field(default_factory=list)
     notice: Notice | None = None
+    passed_on: bool = False
+    """The event is still not the admin dialogue's: once this outcome is carried out and saved,
+    the runtime gives it to the citizen conversation (a row that corrects the dialogue and
+    falls through, when no row then takes the event)."""
 
 
 StepFn = Callable[[Dialogue, Any, AdminContext], Outcome]
@@ -197,11 +201,11 @@ StepFn = Callable[[Dialogue, Any, AdminContext], Outcome]
 
 
 def triggers_of(event: Event) -> list[str]:
-    """The triggers an event matches, most specific first: `cmd:<name>`, `text`,
+    """The triggers an event matches, most specific first: `cmd:<name>`, `cmd:*`, `text`,
     `btn:<action>`, `btn:*`, `result:<EventClass>`, then `*`."""
     match event:
         case AdminCommand(name=name):
-            names = [f"cmd:{name}"]
+            names = [f"cmd:{name}", "cmd:*"]
         case AdminText():
             names = ["text"]
         case AdminPressed(action=action):
@@ -211,8 +215,9 @@ def triggers_of(event: Event) -> list[str]:
     return [*names, "*"]
 
 
-def cmd(name: str) -> str:
-    return f"cmd:{name}"
+def cmd(name: str | None = None) -> str:
+    """A command by its name; without one, any command."""
+    return f"cmd:{name or '*'}"
 
 
 def btn(tap: Tap | None = None) -> str:

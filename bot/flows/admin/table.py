@@ -3,10 +3,15 @@
 Lookup order: the guard rows (whose condition holds), then the rows of the current step
 (most specific trigger first), then the rows that apply to any step. An event no row takes is
 not the admin dialogue's: `step` returns None and the runtime gives it to the citizen
-conversation (an admin is a citizen too).
+conversation (an admin is a citizen too). A row that falls through corrects the dialogue
+(a broadcast forgotten or abandoned) and the event is looked up again; if no row takes it
+then, the correction is kept (`Outcome.passed_on`) and the event still goes to the citizen
+conversation.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from bot.flows.admin import broadcast, commands
 from bot.flows.admin.state import (
@@ -66,4 +71,12 @@ def step(d: Dialogue, event: Event, ctx: AdminContext) -> Outcome | None:
         raise TransitionError(f"{d.step} --{transition.trigger}--> {outcome.state.step}")
     if not transition.falls_through:
         return outcome
-    return step(outcome.state, event, ctx)
+    following = step(outcome.state, event, ctx)
+    if following is None:  # corrected, and still not the dialogue's event
+        return dataclasses.replace(outcome, passed_on=True)
+    return dataclasses.replace(
+        following,
+        replies=[*outcome.replies, *following.replies],
+        commands=[*outcome.commands, *following.commands],
+        notice=following.notice or outcome.notice,
+    )

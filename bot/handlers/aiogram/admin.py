@@ -10,6 +10,8 @@ hint that they exist), and an admin button is answered as a stale one.
 
 from __future__ import annotations
 
+import re
+
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject, Filter
@@ -24,6 +26,9 @@ from bot.flows.admin import AdminCommand, AdminPressed, AdminText, Forwarded
 from bot.flows.admin_runner import AdminRunner
 from bot.flows.callbacks import AdminTap, parse
 from bot.flows.menus import ADMIN_COMMANDS
+
+_ANY_COMMAND = re.compile(r"[a-z0-9_]+$")
+"""A command as typed, in lower case (`/MENU` is a text, as for the citizen router)."""
 
 
 class IsAdmin(Filter):
@@ -95,6 +100,9 @@ def build_router(admin: AdminRunner) -> Router:
     is_admin = IsAdmin(admin)
     router = Router(name="admin")
     router.message.register(on_command, Command(*ADMIN_COMMANDS, "cancel"), is_admin)
+    # any other command of an admin (/menu, /start...): the dialogue drops a half-made
+    # broadcast, then passes it on to the citizen router; the cheap check first
+    router.message.register(on_command, is_admin, Command(_ANY_COMMAND))
     router.message.register(on_message, ~F.text.startswith("/"), is_admin)
     router.callback_query.register(on_button, F.data.startswith("adm:"), is_admin)
     return router

@@ -1,7 +1,8 @@
 """The admins' private chat under PTB: updates in, `AdminRunner.feed` out, as the aiogram
 admin router. The handlers sit in a group before the citizens': an update the admin runner
 takes stops there (`ApplicationHandlerStop`); one it does not take (anyone who is not an
-admin, a text while no broadcast waits, /cancel with nothing to cancel) goes on to the
+admin, a text while no broadcast waits, /cancel with nothing to cancel, a citizen's command)
+goes on to the
 citizen handlers, so an admin is a citizen too."""
 
 from __future__ import annotations
@@ -57,13 +58,22 @@ def build_handlers(admin: AdminRunner) -> list[BaseHandler[Any, Any, Any]]:
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         assert message is not None and message.from_user is not None
-        if message.text and message.text.startswith("/"):
+        command = message.text is not None and message.text.startswith("/")
+        if command and not AS_TYPED.check_update(update):
             return
         if not await admin.is_admin(message.from_user.id):
             return
+        event: AdminCommand | AdminText
+        if command:
+            # any other command of an admin (/menu, /start...): the dialogue drops a
+            # half-made broadcast, then passes it on to the citizen handlers
+            name, args = command_of(message.text or "")
+            event = AdminCommand(name, args, _forwarded(message))
+        else:
+            event = AdminText(message.text_html if message.text else "")
         handled = await admin.feed(
             user_id=message.from_user.id,
-            event=AdminText(message.text_html if message.text else ""),
+            event=event,
             language_code=message.from_user.language_code,
         )
         if handled is not None:
