@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from tortoise.expressions import Q
 
 from bot.security import Vault
+from bot.services.applications import was_sent
 from bot.storage.models import (
     Application,
     ApplicationEvent,
@@ -105,9 +106,13 @@ async def keep_statistics(citizen_id: int, member_id: int | None = None) -> int:
     if member_id is not None:
         query = query.filter(member_id=member_id)
     apps = await query.order_by("id")
+    kept = 0
     for app in apps:
         events = await ApplicationEvent.filter(application_id=app.id).order_by("at", "id")
         checked = next((e.at for e in events if e.state is ApplicationState.CHECKING), None)
+        if not was_sent(app.state, checked is not None):
+            continue  # nothing was sent: statistics never counted it
+        kept += 1
         final = next((e.at for e in reversed(events) if e.state.is_final), None)
         seconds = (
             (final - checked).total_seconds()
@@ -122,7 +127,7 @@ async def keep_statistics(citizen_id: int, member_id: int | None = None) -> int:
             decided_at=app.decided_at,
             decision_seconds=seconds,
         )
-    return len(apps)
+    return kept
 
 
 def revocation_key(vault: Vault, member_id_hash: str) -> str:

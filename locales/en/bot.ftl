@@ -10,6 +10,7 @@ privacy-notice = <b>Privacy notice</b>
 btn-accept = ✅ Accept
 btn-decline = ✖️ Decline
 privacy-declined = Understood. Nothing about you has been stored. Send /start if you change your mind.
+privacy-hint = Please read the privacy notice above, then tap <b>✅ Accept</b> to continue or <b>✖️ Decline</b>.
 sign-in-prompt = Please sign in: tap <b>Share my phone number</b> below.
 btn-share-phone = 📱 Share my phone number
 contact-not-own = That is someone else's contact. Please share <b>your own</b> number with the button below.

@@ -10,6 +10,7 @@ privacy-notice = <b>Aviso de privacidad</b>
 btn-accept = ✅ Aceptar
 btn-decline = ✖️ Rechazar
 privacy-declined = Entendido. No se ha guardado ningún dato suyo. Envíe /start si cambia de opinión.
+privacy-hint = Lea el aviso de privacidad de arriba y pulse <b>✅ Aceptar</b> para continuar o <b>✖️ Rechazar</b>.
 sign-in-prompt = Inicie sesión: pulse <b>Compartir mi número de teléfono</b> abajo.
 btn-share-phone = 📱 Compartir mi número de teléfono
 contact-not-own = Ese es el contacto de otra persona. Comparta <b>su propio</b> número con el botón de abajo.

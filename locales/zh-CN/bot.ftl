@@ -10,6 +10,7 @@ privacy-notice = <b>隐私说明</b>
 btn-accept = ✅ 同意
 btn-decline = ✖️ 不同意
 privacy-declined = 好的，未保存您的任何信息。如改变主意，请发送 /start。
+privacy-hint = 请阅读上方的隐私说明，然后点击<b>✅ 同意</b>继续，或点击<b>✖️ 不同意</b>。
 sign-in-prompt = 请登录：点击下方<b>分享我的手机号码</b>。
 btn-share-phone = 📱 分享我的手机号码
 contact-not-own = 这是他人的联系人。请通过下方按钮分享<b>您本人</b>的手机号码。

@@ -10,6 +10,7 @@ from bot.flows import citizen as flow
 from bot.flows import effects as fx
 from bot.flows.core import (
     Action,
+    CommandSent,
     FlowConfig,
     InlineKeyboard,
     MediaKind,
@@ -325,3 +326,29 @@ def test_the_ecard_shows_its_validity_date(world: World) -> None:
     assert "2027-11-28" in "\n".join(rendered(chat.replies))  # a year after NOW
     (card,) = [m for m in chat.messenger.live(USER) if m.photo is not None]
     assert card.photo == b"png" and "2027-11-28" in card.text
+
+
+def test_an_application_with_nothing_sent_is_not_listed(world: World) -> None:
+    """Agreeing to the consent opens the application; leaving before any video (or only
+    practising) leaves My applications empty; once a video is sent it is listed."""
+    chat = adult_ready(world)
+    chat.send(press(Action.PRACTICE))
+    chat.send(MediaSent(MediaKind.VIDEO_NOTE, "p", 1000, 5))
+    app_id, member_id = chat.conv.application_id or 0, chat.conv.member_id or 0
+    chat.send(fx.AnalysisFinished(app_id, member_id, "practice", ("no_blink",), practice=True))
+    chat.send(CommandSent("cancel"))
+    assert chat.send(press(Action.APPLICATIONS)) == ["applications-title", "applications-empty"]
+    assert [b for b in chat.buttons if b[1] == Action.OPEN_APPLICATION.value] == []
+    chat.send(press(Action.MENU))
+    chat.send(press(Action.FAMILY))
+    chat.send(press(Action.OPEN_MEMBER, str(member_id)))
+    chat.send(press(Action.VERIFY))
+    assert chat.conv.application_id == app_id  # taken up again
+    chat.send(press(Action.START_VIDEO))
+    chat.send(MediaSent(MediaKind.VIDEO_NOTE, "v", 1000, 5))
+    chat.send(fx.AnalysisFinished(app_id, member_id, "retry", ("no_blink",), attempts_left=2))
+    chat.send(CommandSent("menu"))
+    assert chat.send(press(Action.APPLICATIONS)) == ["applications-title"]
+    assert [b for b in chat.buttons if b[1] == Action.OPEN_APPLICATION.value] == [
+        ("application-button", Action.OPEN_APPLICATION.value)
+    ]

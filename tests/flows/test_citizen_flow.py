@@ -77,6 +77,42 @@ def test_decline_keeps_nothing_but_the_refusal(world: World) -> None:
     assert world.log == [fx.RecordPrivacyDecision(accepted=False)]
 
 
+def test_anything_but_a_tap_at_the_privacy_notice_gets_a_hint_and_the_buttons(
+    world: World,
+) -> None:
+    """A text, sticker, photo or contact at the notice is answered with one line saying to
+    tap Accept or Decline, carrying those buttons (no generic "unexpected"), and a tap on
+    them then works; a text that may hold an ID number leaves the chat."""
+    chat = Chat(world)
+    chat.send(CommandSent("start"))
+    for event in (
+        TextSent("hello"),
+        MediaSent(MediaKind.STICKER, "s"),
+        MediaSent(MediaKind.PHOTO, "p", 1000),
+        ContactShared("+8613800138000", is_own=True),
+    ):
+        assert chat.send(event) == ["privacy-hint"], event
+        assert ("btn-accept", "acc") in chat.buttons and ("btn-decline", "dec") in chat.buttons
+        assert chat.conv.step is flow.Step.WELCOME
+    assert chat.send(TextSent(CITIZEN_ID, message_id=77)) == [
+        "id-message-removed-unsaved",
+        "privacy-hint",
+    ]
+    assert chat.deleted == [77]
+    assert not any(isinstance(c, fx.RecordPrivacyDecision) for c in world.log)
+    assert chat.send(press(Action.ACCEPT)) == ["sign-in-prompt"]
+    assert chat.conv.step is flow.Step.SIGN_IN
+
+
+def test_a_first_message_that_is_not_text_still_opens_the_notice(world: World) -> None:
+    """A sticker or a contact as the very first message shows the notice, whose Accept then
+    works (it used to answer "unexpected" and stay before the notice, so Accept was stale)."""
+    for first in (MediaSent(MediaKind.STICKER, "s"), ContactShared("+8613800138000", True)):
+        chat = Chat(world)
+        assert chat.send(first) == ["welcome-title", "privacy-notice"]
+        assert chat.send(press(Action.ACCEPT)) == ["sign-in-prompt"], chat.notices
+
+
 def test_sign_in_refuses_typed_numbers_and_foreign_contacts(world: World) -> None:
     chat = Chat(world)
     chat.send(CommandSent("start"))
@@ -336,6 +372,31 @@ def test_session_expires_after_idle_time(world: World) -> None:
     assert keys[:2] == ["session-expired", "sign-in-prompt"]
     assert not chat.conv.signed_in
     assert fx.SignOut("idle") in world.log
+
+
+def test_a_decision_reaches_a_citizen_idle_since(world: World) -> None:
+    """A review decided an hour later is told, not met with "session expired" (which lost
+    it); nor does it extend the session: the citizen's next tap finds it expired."""
+    chat = signed_in_chat(world)
+    later(world, world.config.session_idle_minutes + 30)
+    assert chat.send(fx.ReviewDecided(1, 1, "approved")) == ["decision-approved"]
+    assert chat.conv.signed_in and fx.SignOut("idle") not in world.log
+    assert chat.send(press(Action.FAMILY))[:1] == ["session-expired"]
+
+
+def test_talking_to_a_person_is_not_idleness(world: World) -> None:
+    """Waiting long for an agent, or reading their replies, does not sign the citizen out
+    mid-talk (their answer used to be lost, the ticket left open)."""
+    world.config = FlowConfig(agents_configured=True)
+    chat = signed_in_chat(world)
+    chat.send(press(Action.SUPPORT))
+    later(world, world.config.session_idle_minutes + 10)
+    assert chat.send(fx.AgentJoined(1, "Agent A")) == ["support-agent-joined"]
+    later(world, world.config.session_idle_minutes + 10)
+    assert chat.send(TextSent("thanks, here it is", message_id=9)) == []
+    assert world.log[-1] == fx.RelayToAgents(9)
+    assert chat.conv.step is flow.Step.SUPPORT_CHAT and chat.conv.signed_in
+    assert fx.SignOut("idle") not in world.log
 
 
 def test_activity_keeps_the_session_alive(world: World) -> None:

@@ -23,6 +23,7 @@ from bot.flows import citizen as flow
 from bot.flows import effects as fx
 from bot.flows.citizen_ports import Actor
 from bot.flows.core import (
+    ApplicationEventView,
     ApplicationView,
     ButtonPressed,
     CitizenView,
@@ -124,7 +125,7 @@ class World:
                     state=str(a["state"]),
                     created_at=now,
                     reasons=(),
-                    timeline=(),
+                    timeline=tuple(ApplicationEventView(state, now) for state in a["events"]),  # type: ignore[attr-defined]
                 )
                 for aid, a in self.apps.items()
                 if a["citizen"] == citizen_id
@@ -213,6 +214,7 @@ class World:
             "member": cmd.member_id,
             "kind": cmd.kind,
             "state": "submitted",
+            "events": ["submitted"],
         }
         return fx.ApplicationStarted(aid)
 
@@ -233,8 +235,11 @@ class World:
         return fx.ReferenceAccepted(cmd.application_id)
 
     async def submit(self, citizen_id: int, cmd: fx.SubmitMedia) -> None:
-        """Queued: the outcome arrives later (a test sends `fx.AnalysisFinished`)."""
+        """Queued: the outcome arrives later (a test sends `fx.AnalysisFinished`); a real
+        attempt is checked from now on, as the service records it."""
         self.log.append(cmd)
+        if not cmd.practice:
+            self.apps[cmd.application_id]["events"].append("checking")  # type: ignore[attr-defined]
 
     async def request_human_review(self, citizen_id: int, application_id: int) -> None:
         self.log.append(fx.RequestHumanReview(application_id))

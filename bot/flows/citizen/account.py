@@ -14,6 +14,7 @@ from bot.flows import effects as fx
 from bot.flows.citizen.moves import back_step, go, home, iso, note, stay
 from bot.flows.citizen.screens import (
     language_screen,
+    privacy_hint_screen,
     prompt,
     sign_in_screen,
 )
@@ -21,6 +22,7 @@ from bot.flows.citizen.state import (
     ANY,
     CONTACT,
     LANGUAGES,
+    MEDIA,
     SIGNED_OUT_STEPS,
     TEXT,
     Conversation,
@@ -56,8 +58,10 @@ from bot.flows.core import (
 
 
 def _from_the_chat(event: Event) -> bool:
-    """Analysis results reach a citizen even when the session has lapsed."""
-    return not isinstance(event, fx.AnalysisFinished)
+    """What reaches the conversation from outside (an analysis result, an agent's decision,
+    a ticket closed or answered) is told even when the session has lapsed: a review decided
+    an hour later used to meet the idle guard, which signed the citizen out instead."""
+    return not isinstance(event, fx.Published)
 
 
 def _account_gone(conv: Conversation, event: Event, ctx: Context) -> bool:
@@ -65,7 +69,11 @@ def _account_gone(conv: Conversation, event: Event, ctx: Context) -> bool:
 
 
 def _idle(conv: Conversation, event: Event, ctx: Context) -> bool:
+    """Signed in, and nothing sent for longer than the idle limit; not while talking to a
+    person (waiting for an agent, or reading their replies, is no idleness)."""
     if not conv.signed_in or not _from_the_chat(event) or conv.last_active is None:
+        return False
+    if conv.step is Step.SUPPORT_CHAT:
         return False
     last = datetime.fromisoformat(conv.last_active)
     return ctx.now - last > timedelta(minutes=ctx.config.session_idle_minutes)
@@ -191,6 +199,13 @@ def accept_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result
         commands=[fx.RecordPrivacyDecision(accepted=True)],
         privacy_accepted=True,
     )
+
+
+def privacy_hint(conv: Conversation, event: Event, ctx: Context) -> Result:
+    """A text, sticker, photo or contact at the privacy notice: a short hint to tap Accept
+    or Decline, with those buttons (a text that may hold an ID number leaves the chat)."""
+    outcome = stay(conv, *privacy_hint_screen())
+    return scrubbed(outcome, event, None) if isinstance(event, TextSent) else outcome
 
 
 def decline_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
@@ -359,7 +374,12 @@ ROWS: tuple[Transition, ...] = (
     row(None, btn(Action.MENU), HOME, show_menu),
     # signing in
     row(Step.NEW, TEXT, Step.WELCOME, start),
+    row(Step.NEW, CONTACT, Step.WELCOME, start),
+    row(Step.NEW, MEDIA, Step.WELCOME, start),
     row(Step.WELCOME, btn(Action.ACCEPT), Step.SIGN_IN, accept_privacy),
+    row(Step.WELCOME, TEXT, (), privacy_hint),
+    row(Step.WELCOME, CONTACT, (), privacy_hint),
+    row(Step.WELCOME, MEDIA, (), privacy_hint),
     row(Step.WELCOME, btn(Action.DECLINE), Step.NEW, decline_privacy),
     row(Step.WELCOME, btn(Action.LANGUAGE), Step.LANGUAGE, open_language),
     row(Step.SIGN_IN, CONTACT, (), share_contact),

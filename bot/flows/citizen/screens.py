@@ -8,6 +8,7 @@ from bot.domain.idnumber import age_on, mask_id, parse_resident_id
 from bot.flows.citizen.state import LANGUAGES, RELATIONSHIPS, Conversation, Step
 from bot.flows.core import (
     Action,
+    ApplicationView,
     Button,
     ContactKeyboard,
     Context,
@@ -32,17 +33,21 @@ def keyboard(*rows: Iterable[Button]) -> InlineKeyboard:
 NAV = (button("btn-back", Action.BACK), button("btn-cancel", Action.CANCEL))
 
 
+def welcome_keyboard() -> InlineKeyboard:
+    return keyboard(
+        [button("btn-accept", Action.ACCEPT), button("btn-decline", Action.DECLINE)],
+        [button("btn-language", Action.LANGUAGE)],
+    )
+
+
 def welcome_screen() -> list[Reply]:
-    return [
-        say(
-            t("welcome-title"),
-            t("privacy-notice"),
-            keyboard=keyboard(
-                [button("btn-accept", Action.ACCEPT), button("btn-decline", Action.DECLINE)],
-                [button("btn-language", Action.LANGUAGE)],
-            ),
-        )
-    ]
+    return [say(t("welcome-title"), t("privacy-notice"), keyboard=welcome_keyboard())]
+
+
+def privacy_hint_screen() -> list[Reply]:
+    """Anything but a tap at the privacy notice: one line saying what to tap, with the
+    notice's buttons (the notice above stays as it is, its buttons move down here)."""
+    return [say(t("privacy-hint"), keyboard=welcome_keyboard())]
 
 
 def sign_in_screen() -> list[Reply]:
@@ -228,8 +233,18 @@ def await_photo_screen() -> list[Reply]:
     return [say(t("photo-prompt"), keyboard=keyboard([button("btn-back", Action.BACK)]))]
 
 
+def was_sent(app: ApplicationView) -> bool:
+    """Whether the citizen sent anything for this application: a check started, or it moved
+    past waiting. One opened by the consent and left before any video or photo is not
+    shown (the rule of `bot.services.applications`, which /stats follows)."""
+    return app.state not in ("submitted", "expired") or any(
+        ev.state == "checking" for ev in app.timeline
+    )
+
+
 def applications_screen(ctx: Context) -> list[Reply]:
-    apps = sorted(ctx.applications, key=lambda a: (a.created_at, a.id), reverse=True)[:10]
+    sent = [a for a in ctx.applications if was_sent(a)]
+    apps = sorted(sent, key=lambda a: (a.created_at, a.id), reverse=True)[:10]
     lines = [t("applications-title")]
     if not apps:
         lines.append(t("applications-empty"))

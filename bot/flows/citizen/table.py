@@ -74,7 +74,7 @@ def step(conv: Conversation, event: Event, ctx: Context, *, strict: bool = False
     for first in reversed(earlier):
         done.replies[:0] = first.replies
         done.commands[:0] = first.commands
-    if done.state.signed_in and not isinstance(event, fx.AnalysisFinished):
+    if done.state.signed_in and not isinstance(event, fx.Published):  # the citizen's doing
         done.state = dataclasses.replace(done.state, last_active=iso(ctx.now))
     return done
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from bot.services.applications import was_sent
 from bot.services.erasure import erased_figures
 from bot.storage.models import (
     Application,
@@ -42,7 +43,8 @@ class Stats:
     period: Period
     since: datetime
     by_state: dict[ApplicationState, int]
-    """Applications created in the period, by their current state (every state listed)."""
+    """Applications created in the period, by their current state (every state listed); one
+    the citizen sent nothing for is not counted (`bot.services.applications`)."""
     approved: int
     rejected: int
     """Applications decided (approved or rejected) in the period."""
@@ -69,10 +71,17 @@ class Stats:
 async def collect_stats(period: Period, *, now: datetime | None = None) -> Stats:
     now = now or utcnow()
     since = period.since(now)
-    created = await Application.filter(created_at__gte=since).values_list("state", "reasons")
+    created = await Application.filter(created_at__gte=since).values_list("id", "state", "reasons")
+    checked = set(
+        await ApplicationEvent.filter(
+            state=ApplicationState.CHECKING, application__created_at__gte=since
+        ).values_list("application_id", flat=True)
+    )
     by_state = dict.fromkeys(ApplicationState, 0)
     reasons: Counter[str] = Counter()
-    for state, app_reasons in created:
+    for app_id, state, app_reasons in created:
+        if not was_sent(ApplicationState(state), app_id in checked):
+            continue  # opened by the consent, nothing sent: not an application yet
         by_state[ApplicationState(state)] += 1
         if isinstance(app_reasons, list):
             reasons.update(str(r) for r in app_reasons)
