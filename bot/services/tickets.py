@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.services.applications import was_sent
 from bot.services.audit import Audit
 from bot.storage.models import (
+    ApplicationState,
     Citizen,
     FamilyMember,
     KeyValue,
@@ -35,6 +37,8 @@ class CitizenContext:
 
 
 REVIEWS_TOPIC_KEY = "reviews_topic"
+CLOSED_NOTICE = "closed_notice"
+"""The transcript line (a note) of the notice that a closed ticket relays nothing."""
 
 
 class TicketService:
@@ -45,7 +49,9 @@ class TicketService:
         citizen = await Citizen.get_or_none(id=citizen_id) if citizen_id is not None else None
         if citizen is None:
             return None
-        members = await FamilyMember.filter(citizen_id=citizen.id).prefetch_related("applications")
+        members = await FamilyMember.filter(citizen_id=citizen.id).prefetch_related(
+            "applications__events"
+        )
         return CitizenContext(
             citizen.full_name,
             citizen.id_masked,
@@ -55,7 +61,14 @@ class TicketService:
                     m.relationship.value,
                     m.id_masked,
                     m.status.value,
-                    tuple((a.id, a.state.value) for a in m.applications),
+                    tuple(
+                        (a.id, a.state.value)
+                        for a in m.applications
+                        if was_sent(
+                            a.state,
+                            any(e.state is ApplicationState.CHECKING for e in a.events),
+                        )
+                    ),
                 )
                 for m in members
             ),
@@ -129,6 +142,17 @@ class TicketService:
             kind=kind,
             text=text[:4096],
             message_id=message_id,
+        )
+
+    async def closed_notice_due(self, ticket_id: int) -> bool:
+        """Whether the agents writing in this closed ticket's topic are still to be told that
+        nothing reaches the citizen (once per ticket: the notice is a transcript line)."""
+        return not await TicketMessage.exists(ticket_id=ticket_id, kind=CLOSED_NOTICE)
+
+    async def closed_notice_given(self, ticket_id: int, *, agent: int, message_id: int) -> None:
+        """The notice was posted (`message_id`, deleted with the topic's messages)."""
+        await self.log(
+            ticket_id, direction="note", sender=agent, kind=CLOSED_NOTICE, message_id=message_id
         )
 
     async def transcript(self, ticket_id: int) -> list[TicketMessage]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from bot.flows import effects as fx
 from bot.flows.callbacks import ReviewTap, parse
+from bot.flows.core import T
 from bot.flows.ports import ForCitizen
 from bot.storage.models import Application, ApplicationState, Review
-from tests.agents.conftest import AGENT_A, AGENT_B, GROUP, OUTSIDER, World, jpeg
+from tests.agents.conftest import AGENT_A, AGENT_B, GROUP, OUTSIDER, TRANSLATOR, World, jpeg
 from tests.messenger import Sent
 
 
@@ -109,3 +110,34 @@ async def test_outsiders_and_forged_taps_change_nothing(world: World) -> None:
     assert bad_reason.alert
     await review.refresh_from_db()
     assert review.card_step is None and review.claimed_by is None
+
+
+async def test_a_reminder_takes_the_buttons_off_the_card_it_replaces(world: World) -> None:
+    """Announced again, an item has one card with buttons, the newest: the older one's
+    buttons only answered "not valid" any more."""
+    from datetime import timedelta
+
+    review, card = await posted(world)
+    world.desk.reminder_after = timedelta(0)
+    assert await world.desk.remind_pending() == 1
+    await review.refresh_from_db()
+    assert review.card_message_id not in (None, card.message_id)
+    newest = world.messenger.find(GROUP, review.card_message_id or 0)
+    assert world.label("agent-btn-take") in newest.labels
+    assert world.messenger.find(GROUP, card.message_id).markup is None
+
+
+async def test_a_reminder_of_a_taken_item_says_it_is_taken(world: World) -> None:
+    """The reminder's card of an item an agent took says so (it said "Taken by" and no
+    one), and keeps Hand back for that agent."""
+    from datetime import timedelta
+
+    review, card = await posted(world)
+    await press(world, card, world.label("agent-btn-take"))
+    world.desk.reminder_after = timedelta(0)
+    assert await world.desk.remind_pending() == 1
+    await review.refresh_from_db()
+    newest = world.messenger.find(GROUP, review.card_message_id or 0)
+    taken = TRANSLATOR.render("en", T("agent-taken-by", {"agent": world.label("agent-someone")}))
+    assert taken in newest.text, newest.text
+    assert world.label("agent-btn-release") in newest.labels

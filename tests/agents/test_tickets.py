@@ -3,11 +3,13 @@ as a person's, a deleted topic opened again without losing the citizen's message
 
 from __future__ import annotations
 
+import pytest
+
 from bot.flows import effects as fx
 from bot.flows.core import T
 from bot.flows.ports import ForCitizen
 from bot.storage.models import Ticket, TicketMessage, TicketStatus
-from tests.agents.conftest import AGENT_A, GROUP, OUTSIDER, TRANSLATOR, World
+from tests.agents.conftest import AGENT_A, AGENT_B, GROUP, OUTSIDER, TRANSLATOR, World
 
 USER = 9001
 
@@ -87,3 +89,29 @@ async def test_a_citizen_who_blocked_the_bot_closes_the_ticket(world: World) -> 
     assert (
         len([m for m in world.messenger.live(GROUP, ticket.topic_id) if "blocked" in m.text]) == 1
     )
+
+
+@pytest.mark.parametrize("closing", ["agent", "citizen"])
+async def test_an_agent_writing_in_a_closed_ticket_is_told_once(world: World, closing: str) -> None:
+    """Once a ticket is closed (by an agent, or by the citizen going back to the bot),
+    nothing written in its topic reaches the citizen: the first agent to write is told so
+    and what the citizen can do; later messages get no notice under each of them."""
+    ticket = await opened(world)
+    assert ticket.topic_id is not None
+    if closing == "agent":
+        await world.desk.topic_command(AGENT_A, ticket.topic_id, 1, "close", "")
+    else:
+        await world.desk.close_from_citizen(USER)
+    published = list(world.notifier.published)
+    to_citizen = len(world.messenger.live(USER))
+    notice = TRANSLATOR.render("en", T("agent-ticket-closed-write", {"ticket": str(ticket.id)}))
+    for agent, text in ((AGENT_A, "One more thing"), (AGENT_B, "Hello?"), (AGENT_A, "x")):
+        said = world.messenger.user_writes(GROUP, text, ticket.topic_id)
+        await world.desk.topic_message(agent, ticket.topic_id, said, text=text, kind="text")
+    in_topic = [m.text for m in world.messenger.live(GROUP, ticket.topic_id)]
+    assert in_topic.count(notice) == 1, in_topic
+    assert world.notifier.published == published
+    assert len(world.messenger.live(USER)) == to_citizen
+    assert await TicketMessage.filter(ticket_id=ticket.id, direction="out").count() == 0
+    line = await TicketMessage.get(ticket_id=ticket.id, kind="closed_notice")
+    assert line.message_id is not None  # erased with the topic's other messages

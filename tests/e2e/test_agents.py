@@ -175,6 +175,14 @@ async def citizen_in_review(desk: Desk, user_id: int = 700) -> Citizen:
     await p.tap("btn-share-phone")
     await p.say("Wang Xiaoming")
     await p.say(own_id(user_id))
+    await consent_for_father(p)
+    await send_id_card(p)
+    await video_in_review(p)
+    return p
+
+
+async def consent_for_father(p: Citizen) -> None:
+    """From the menu: adds the citizen's father, taps Verify and agrees to the consent."""
     await p.tap("btn-family")
     await p.tap("btn-add-member")
     await p.say("Wang Dagang")
@@ -183,11 +191,13 @@ async def citizen_in_review(desk: Desk, user_id: int = 700) -> Citizen:
     await p.tap("btn-confirm")
     await p.tap("btn-verify")
     await p.tap("btn-bio-agree", name="Wang Dagang")
-    await send_id_card(p)
+
+
+async def video_in_review(p: Citizen) -> None:
+    """At the liveness step: the video, which the reviewing queue sends to review."""
     await p.tap("btn-start-video")
     await p.act(p.user.send_video_note(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64, duration=5))
     await p.user.wait_for(lambda m: p.text_of("result-in-review") in (m.text or ""), timeout=20)
-    return p
 
 
 async def test_card_with_key_frames_and_an_agent_approval(desk: Desk) -> None:
@@ -470,6 +480,8 @@ async def test_undecided_items_are_announced_again(desk: Desk) -> None:
     reminder = desk.group.bot_messages(topic)[-1]
     assert reminder.message_id != first_card and bool(reminder.inline_keyboard)
     assert "Still waiting for a decision" in (reminder.text or "")
+    old = next(m for m in desk.group.bot_messages(topic) if m.message_id == first_card)
+    assert not old.inline_keyboard  # one card of the item offers buttons, the newest
     # the buttons of the new card act; the old card's are now refused as stale
     review = await Review.get(application__citizen__telegram_user_id=730)
     assert review.card_message_id == reminder.message_id
@@ -533,3 +545,66 @@ async def test_a_taken_item_can_be_handed_back(desk: Desk) -> None:
     await p.user.wait_for(lambda m: decision in (m.text or ""), timeout=10)
     await review.refresh_from_db()
     assert review.decided_by == 20002
+
+
+async def test_an_agent_writing_in_a_closed_ticket_is_told_once(desk: Desk) -> None:
+    """After /close nothing written in the topic reaches the citizen: the first message is
+    answered with why and what to do (in the General topic: the bot may not write in a
+    closed topic, agents who are admins may), the next ones are left alone."""
+    p = await signed_in(desk, 716, "Li Lei", lang="en")
+    await p.tap("btn-support")
+    topic = desk.group.topic("Li Lei #1").message_thread_id
+    for agent in (desk.agent_a, desk.agent_b):
+        desk.group.add_member(agent, "administrator")  # may still write in a closed topic
+    await desk.group.send_text(desk.agent_a, "Hello Li Lei", topic)
+    await desk.group.send_text(desk.agent_a, "/close", topic)
+    await p.user.wait_for(lambda m: p.text_of("support-closed") in (m.text or ""), timeout=10)
+    before = len(p.user.bot_messages)
+    ticket = await Ticket.get(telegram_user_id=716)
+    notice = TRANSLATOR("en", T("agent-ticket-closed-write", {"ticket": str(ticket.id)}))
+    first = await desk.group.send_text(desk.agent_a, "One more thing: your card", topic)
+    assert [m.text for m in first.messages] == [notice]
+    for agent, text in ((desk.agent_b, "Did it go?"), (desk.agent_a, "ok")):
+        later = await desk.group.send_text(agent, text, topic)
+        assert later.messages == []
+    # the topic's commands are still answered (the bot used to fail on TOPIC_CLOSED)
+    noted = await desk.group.send_text(desk.agent_b, "/note citizen satisfied", topic)
+    assert [m.text for m in noted.messages] == [TRANSLATOR("en", "agent-noted")]
+    again = await desk.group.send_text(desk.agent_b, "/close", topic)
+    assert [m.text for m in again.messages] == [TRANSLATOR("en", "agent-ticket-not-open")]
+    assert len(p.user.bot_messages) == before
+
+
+async def test_an_application_left_before_any_video_is_neither_shown_nor_counted(
+    desk: Desk,
+) -> None:
+    """Agreeing to the consent opens the application; cancelling before sending anything
+    leaves nothing in My applications, nor in /stats. Verifying again takes it up, and
+    once the video is sent it is shown and counted."""
+    from bot.services.admin.stats import Period, collect_stats
+
+    p = await signed_in(desk, 741, "Wang Xiaoming")
+    await consent_for_father(p)
+    assert p.saw("id-photo-prompt")
+    await p.say("/cancel")
+    await p.tap("btn-applications")
+    assert p.saw("applications-empty"), p.texts
+    stats = await collect_stats(Period.MONTH)
+    assert stats.total == 0 and stats.by_state[ApplicationState.SUBMITTED] == 0
+    # the same application is taken up again, and the video makes it one
+    await p.tap("btn-back")
+    await p.tap("btn-family")
+    await p.tap("member-button", name="Wang Dagang", status=T("status-not-verified", {}))
+    await p.tap("btn-verify")
+    await send_id_card(p)
+    await video_in_review(p)
+    assert await Application.filter(citizen__telegram_user_id=741).count() == 1
+    await p.say("/menu")
+    await p.tap("btn-applications")
+    assert not p.saw("applications-empty")
+    app = await Application.get(citizen__telegram_user_id=741)
+    state = T("state-in_review", {})
+    shown = p.label("application-button", id=app.id, name="Wang Dagang", state=state)
+    assert shown in p.newest.buttons, p.newest.buttons
+    stats = await collect_stats(Period.MONTH)
+    assert stats.total == 1 and stats.by_state[ApplicationState.IN_REVIEW] == 1

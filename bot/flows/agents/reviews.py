@@ -83,7 +83,10 @@ class ReviewDesk(CardView):
             await self.post_card(review.id)
 
     async def post_card(self, review_id: int, *, reminder: bool = False) -> None:
-        """The reference and the key frames (one album), then the card with its buttons."""
+        """The reference and the key frames (one album), then the card with its buttons; a
+        reminder's card takes the buttons off the card it replaces (they only answer
+        "not valid" there now, and two live-looking cards of one item invite a double take)."""
+        earlier = await self.reviews.card_message_of(review_id) if reminder else None
         card = await self.reviews.card(review_id)
         reference = await self.reviews.reference(review_id)
         topic = await self.reviews_topic()
@@ -102,16 +105,19 @@ class ReviewDesk(CardView):
         if sent:
             await self.reviews.add_media_messages(review_id, sent)
         state = card_state(card.status, None)
+        # a reminder of a taken item: who took it is not kept, only that someone did
         text = self.text(
             card,
             reminder=reminder,
             reference=reference.source if reference else "",
-            footer=self.footer(card, state, ""),
+            footer=self.footer(card, state, self.label("agent-someone")),
         )
         message = await self.messenger.send_text(
             self.chat_id, text, markup=self.keyboard(card, state), thread_id=topic
         )
         await self.reviews.set_card_message(review_id, message)
+        if earlier is not None:
+            await self.edit_markup(earlier, None)
 
     async def tap(self, agent: Agent, message_id: int | None, data: ReviewTap) -> Toast:
         """An agent tapped a button on a review card (`message_id`: the card it sits on)."""

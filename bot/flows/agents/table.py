@@ -4,8 +4,9 @@ A card is open until an agent takes it; choosing a reason or confirming a decisi
 steps of the card's buttons (kept on the review, so a stale or repeated tap finds the card
 already moved on and changes nothing); a confirmed decision is final. A ticket waits for an
 agent until one replies, then they talk until either side ends it (or the citizen blocks the
-bot). `cards.mmd` and `tickets.mmd` beside this module draw these rows (a test keeps them
-equal).
+bot); an agent who writes in a closed ticket's topic is told once that nothing reaches the
+citizen any more (a blocked citizen's topic was told so when the block was found).
+`cards.mmd` and `tickets.mmd` beside this module draw these rows (a test keeps them equal).
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ TICKET_TABLE: tuple[TicketRow, ...] = (
     TicketRow(_K, _E.CITIZEN_LEFT, TicketState.CLOSED),
     TicketRow(_W, _E.CITIZEN_BLOCKED, TicketState.BLOCKED),
     TicketRow(_K, _E.CITIZEN_BLOCKED, TicketState.BLOCKED),
+    # nothing is relayed; the first agent to write is told the ticket is closed (once)
+    TicketRow(TicketState.CLOSED, _E.AGENT_REPLIED, TicketState.CLOSED),
 )
 
 

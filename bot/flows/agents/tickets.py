@@ -150,6 +150,9 @@ class TicketDesk(DeskBase):
         row = ticket_row(_state(ticket), TicketEvent.AGENT_REPLIED)
         if row is None or not await self.staff.is_agent(sender.user_id):
             return
+        if row.source is TicketState.CLOSED:
+            await self._tell_closed(ticket, sender, thread_id, message_id)
+            return
         shown = sender.name.strip()
         try:
             if row.source is TicketState.WAITING and await self.tickets.agent_joined(ticket.id):
@@ -174,6 +177,19 @@ class TicketDesk(DeskBase):
             message_id=message_id,
         )
 
+    async def _tell_closed(
+        self, ticket: Ticket, sender: Agent, thread_id: int, message_id: int
+    ) -> None:
+        """A message in a closed ticket's topic reaches nobody: the first one is answered
+        with why and what the citizen can do (in the topic, or, where Telegram lets no one
+        but its admins write in a closed topic, in the group's General topic, naming the
+        ticket); later ones are left alone (no notice under every line of agents talking)."""
+        if not await self.tickets.closed_notice_due(ticket.id):
+            return
+        text = self.say("agent-ticket-closed-write", ticket=str(ticket.id))
+        notice = await self._answer(thread_id, message_id, text)
+        await self.tickets.closed_notice_given(ticket.id, agent=sender.user_id, message_id=notice)
+
     async def _role(self, ticket: Ticket) -> str:
         lang = await self.tickets.language_of(ticket) or self.default_language
         return self.tr.render(lang, t("support-agent-role"), for_html=False)
@@ -193,9 +209,21 @@ class TicketDesk(DeskBase):
         await self.messenger.copy(user, self.chat_id, message_id)
 
     async def _reply(self, thread_id: int, message_id: int, key: str, **params: str) -> None:
-        await self.messenger.send_text(
-            self.chat_id, self.say(key, **params), thread_id=thread_id, reply_to=message_id
-        )
+        await self._answer(thread_id, message_id, self.say(key, **params))
+
+    async def _answer(self, thread_id: int, message_id: int, text: str) -> int:
+        """A reply to an agent's message in its topic; in the General topic where the bot
+        may not write in that topic (Telegram's TOPIC_CLOSED once a ticket's topic is closed,
+        where agents who are admins still may). The message id."""
+        try:
+            return await self.messenger.send_text(
+                self.chat_id, text, thread_id=thread_id, reply_to=message_id
+            )
+        except (Unreachable, RateLimited, RecipientUnavailable, MessageGone):
+            raise
+        except MessengerError as error:
+            log.info("a reply in a ticket's topic went to General: %s", error.description)
+            return await self.messenger.send_text(self.chat_id, text)
 
     async def topic_command(
         self, sender: Agent, thread_id: int, message_id: int, name: str, args: str
