@@ -8,8 +8,9 @@ import pytest
 from bot.flows import effects as fx
 from bot.flows.core import T
 from bot.flows.ports import ForCitizen
-from bot.storage.models import Ticket, TicketMessage, TicketStatus
+from bot.storage.models import FamilyMember, Ticket, TicketMessage, TicketStatus
 from tests.agents.conftest import AGENT_A, AGENT_B, GROUP, OUTSIDER, TRANSLATOR, World
+from tests.ids import rid
 
 USER = 9001
 
@@ -115,3 +116,25 @@ async def test_an_agent_writing_in_a_closed_ticket_is_told_once(world: World, cl
     assert await TicketMessage.filter(ticket_id=ticket.id, direction="out").count() == 0
     line = await TicketMessage.get(ticket_id=ticket.id, kind="closed_notice")
     assert line.message_id is not None  # erased with the topic's other messages
+
+
+async def test_the_context_card_lists_only_applications_something_was_sent_for(
+    world: World,
+) -> None:
+    """An application opened by the consent, with nothing sent, is no application to the
+    agents either (the citizen's My applications and /stats do not show it)."""
+    cid, in_review = await world.citizen_in_review(USER)
+    member = await FamilyMember.get(citizen_id=cid)
+    mother = await world.citizens.add_member(
+        cid, fx.AddMember("Li Fang", rid("11010519580911002"), "mother")
+    )
+    assert isinstance(mother, fx.MemberAdded)
+    draft = await world.citizens.start_application(
+        cid, fx.StartApplication(mother.member_id, "video")
+    )
+    assert isinstance(draft, fx.ApplicationStarted)
+    assert isinstance(await world.desk.open_ticket(USER, cid, "menu"), fx.TicketOpened)
+    ticket = await Ticket.get(telegram_user_id=USER)
+    context = world.messenger.find(GROUP, ticket.context_message_id or 0).text
+    assert f"#{in_review} " in context and member.full_name in context
+    assert f"#{draft.application_id} " not in context, context
