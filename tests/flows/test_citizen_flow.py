@@ -80,20 +80,23 @@ def test_decline_keeps_nothing_but_the_refusal(world: World) -> None:
 def test_anything_but_a_tap_at_the_privacy_notice_gets_a_hint_and_the_buttons(
     world: World,
 ) -> None:
-    """A text, sticker, photo or contact at the notice is answered with one line saying to
-    tap Accept or Decline, carrying those buttons (no generic "unexpected"), and a tap on
-    them then works; a text that may hold an ID number leaves the chat."""
+    """A text, sticker, photo, contact or unknown command at the notice is answered with one
+    line saying to tap Accept or Decline (no generic "unexpected"); the notice keeps its
+    buttons, live; a text that may hold an ID number leaves the chat."""
     chat = Chat(world)
     chat.send(CommandSent("start"))
+    shown = chat.conv.screen
     for event in (
         TextSent("hello"),
         MediaSent(MediaKind.STICKER, "s"),
         MediaSent(MediaKind.PHOTO, "p", 1000),
         ContactShared("+8613800138000", is_own=True),
+        CommandSent("frobnicate"),
     ):
         assert chat.send(event) == ["privacy-hint"], event
-        assert ("btn-accept", "acc") in chat.buttons and ("btn-decline", "dec") in chat.buttons
+        assert chat.buttons == [] and chat.conv.screen == shown  # the notice's still apply
         assert chat.conv.step is flow.Step.WELCOME
+    assert "edit_markup" not in chat.messenger.calls
     assert chat.send(TextSent(CITIZEN_ID, message_id=77)) == [
         "id-message-removed-unsaved",
         "privacy-hint",

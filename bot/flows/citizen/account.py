@@ -179,8 +179,11 @@ def stale_button(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
 
 
 def unexpected(conv: Conversation, event: Event, ctx: Context) -> Result:
-    """Anything the current step does not expect: a short hint and the prompt again. A text
-    that may hold an ID number (sent twice, or at the wrong step) leaves the chat all the same."""
+    """Anything the current step does not expect: a short hint and the prompt again (at the
+    privacy notice, an unknown command gets the notice's own hint). A text that may hold an
+    ID number (sent twice, or at the wrong step) leaves the chat all the same."""
+    if conv.step is Step.WELCOME:
+        return privacy_hint(conv, event, ctx)
     outcome: Result = Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)])
     return scrubbed(outcome, event, None) if isinstance(event, TextSent) else outcome
 
@@ -203,7 +206,8 @@ def accept_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result
 
 def privacy_hint(conv: Conversation, event: Event, ctx: Context) -> Result:
     """A text, sticker, photo or contact at the privacy notice: a short hint to tap Accept
-    or Decline, with those buttons (a text that may hold an ID number leaves the chat)."""
+    or Decline on the notice, whose buttons stay live (a text that may hold an ID number
+    leaves the chat)."""
     outcome = stay(conv, *privacy_hint_screen())
     return scrubbed(outcome, event, None) if isinstance(event, TextSent) else outcome
 

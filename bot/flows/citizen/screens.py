@@ -33,21 +33,24 @@ def keyboard(*rows: Iterable[Button]) -> InlineKeyboard:
 NAV = (button("btn-back", Action.BACK), button("btn-cancel", Action.CANCEL))
 
 
-def welcome_keyboard() -> InlineKeyboard:
-    return keyboard(
-        [button("btn-accept", Action.ACCEPT), button("btn-decline", Action.DECLINE)],
-        [button("btn-language", Action.LANGUAGE)],
-    )
-
-
 def welcome_screen() -> list[Reply]:
-    return [say(t("welcome-title"), t("privacy-notice"), keyboard=welcome_keyboard())]
+    return [
+        say(
+            t("welcome-title"),
+            t("privacy-notice"),
+            keyboard=keyboard(
+                [button("btn-accept", Action.ACCEPT), button("btn-decline", Action.DECLINE)],
+                [button("btn-language", Action.LANGUAGE)],
+            ),
+        )
+    ]
 
 
 def privacy_hint_screen() -> list[Reply]:
-    """Anything but a tap at the privacy notice: one line saying what to tap, with the
-    notice's buttons (the notice above stays as it is, its buttons move down here)."""
-    return [say(t("privacy-hint"), keyboard=welcome_keyboard())]
+    """Anything but a tap at the privacy notice: one line saying what to tap. It has no
+    buttons, so the notice above keeps its own, live (a reply with buttons would take
+    them off it, and every sticker would move them down again)."""
+    return [say(t("privacy-hint"))]
 
 
 def sign_in_screen() -> list[Reply]:
