@@ -58,6 +58,17 @@ class World:
 
         return TRANSLATOR.render("en", T(key, params), for_html=False)
 
+    async def opened_application(self, citizen_id: int, member: fx.AddMember) -> int:
+        """Adds the member and opens a video application for them (as the consent does,
+        nothing sent yet); the application's id."""
+        added = await self.citizens.add_member(citizen_id, member)
+        assert isinstance(added, fx.MemberAdded)
+        started = await self.citizens.start_application(
+            citizen_id, fx.StartApplication(added.member_id, "video")
+        )
+        assert isinstance(started, fx.ApplicationStarted)
+        return started.application_id
+
     async def citizen_in_review(self, user_id: int = 9001) -> tuple[int, int]:
         """A registered citizen whose father's video (with an ID card photo) is in review;
         (citizen id, application id)."""
@@ -67,15 +78,10 @@ class World:
         )
         assert isinstance(registered, fx.Registered)
         cid = registered.citizen_id
-        added = await self.citizens.add_member(
+        started = await self.opened_application(
             cid, fx.AddMember("Wang Dagang", rid("11010519560203001"), "father")
         )
-        assert isinstance(added, fx.MemberAdded)
-        started = await self.citizens.start_application(
-            cid, fx.StartApplication(added.member_id, "video")
-        )
-        assert isinstance(started, fx.ApplicationStarted)
-        app = await Application.get(id=started.application_id)
+        app = await Application.get(id=started)
         folder = self.media / f"app_{app.id}"
         folder.mkdir(parents=True)
         (folder / "1_frontal.jpg").write_bytes(jpeg(40))
