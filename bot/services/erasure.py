@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from tortoise.expressions import Q
 
+from bot.domain.applications import was_sent
 from bot.security import Vault
-from bot.services.applications import was_sent
 from bot.storage.models import (
     Application,
     ApplicationEvent,

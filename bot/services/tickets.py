@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.services.applications import was_sent
+from bot.domain.applications import was_sent
 from bot.services.audit import Audit
 from bot.storage.models import (
     ApplicationState,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.domain.applications import was_sent as sent_rule
 from bot.domain.idnumber import age_on, mask_id, parse_resident_id
 from bot.flows.citizen.state import LANGUAGES, RELATIONSHIPS, Conversation, Step
 from bot.flows.core import (
@@ -237,12 +238,9 @@ def await_photo_screen() -> list[Reply]:
 
 
 def was_sent(app: ApplicationView) -> bool:
-    """Whether the citizen sent anything for this application: a check started, or it moved
-    past waiting. One opened by the consent and left before any video or photo is not
-    shown (the rule of `bot.services.applications`, which /stats follows)."""
-    return app.state not in ("submitted", "expired") or any(
-        ev.state == "checking" for ev in app.timeline
-    )
+    """Whether the citizen sent anything for this application (`bot.domain.applications`):
+    one opened by the consent and left before any video or photo is not shown."""
+    return sent_rule(app.state, any(ev.state == "checking" for ev in app.timeline))
 
 
 def applications_screen(ctx: Context) -> list[Reply]:

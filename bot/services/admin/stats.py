@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from bot.services.applications import was_sent
+from bot.domain.applications import was_sent
 from bot.services.erasure import erased_figures
 from bot.storage.models import (
     Application,
@@ -44,7 +44,7 @@ class Stats:
     since: datetime
     by_state: dict[ApplicationState, int]
     """Applications created in the period, by their current state (every state listed); one
-    the citizen sent nothing for is not counted (`bot.services.applications`)."""
+    the citizen sent nothing for is not counted (`bot.domain.applications`)."""
     approved: int
     rejected: int
     """Applications decided (approved or rejected) in the period."""
