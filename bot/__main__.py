@@ -119,7 +119,10 @@ async def serve(settings: Settings) -> None:
             await run_webhook(app, settings)
         else:
             async with app.runtime.polling() as polling:
-                await polling
+                # shielded: a stop (SIGTERM, Ctrl-C) cancels this wait, not the polling task,
+                # which the runtime then stops on its own way out (aiogram, cancelled from
+                # outside, leaves its per-bot polling running into the emulator's shutdown)
+                await asyncio.shield(polling)
     finally:
         await app.close()
         if emulator is not None:

@@ -93,6 +93,7 @@ def test_run_command_starts_local_mode_and_answers(tmp_path: Path, runtime: str)
         assert process.returncode == 0, "".join(output)
         assert "stopped on SIGTERM" in rest, "".join(output)
         assert "leaked" not in rest, "".join(output)
+        assert " ERROR " not in rest and "Traceback" not in rest, rest
     finally:
         if process.poll() is None:
             process.kill()
