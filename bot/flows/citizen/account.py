@@ -184,8 +184,7 @@ def unexpected(conv: Conversation, event: Event, ctx: Context) -> Result:
     ID number (sent twice, or at the wrong step) leaves the chat all the same."""
     if conv.step is Step.WELCOME:
         return privacy_hint(conv, event, ctx)
-    outcome: Result = Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)])
-    return scrubbed(outcome, event, None) if isinstance(event, TextSent) else outcome
+    return scrubbed(Outcome(conv, [say(t("unexpected")), *prompt(conv, ctx)]), event, None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,8 +207,7 @@ def privacy_hint(conv: Conversation, event: Event, ctx: Context) -> Result:
     """A text, sticker, photo or contact at the privacy notice: a short hint to tap Accept
     or Decline on the notice, whose buttons stay live (a text that may hold an ID number
     leaves the chat)."""
-    outcome = stay(conv, *privacy_hint_screen())
-    return scrubbed(outcome, event, None) if isinstance(event, TextSent) else outcome
+    return scrubbed(stay(conv, *privacy_hint_screen()), event, None)
 
 
 def decline_privacy(conv: Conversation, _: ButtonPressed, ctx: Context) -> Result:
@@ -306,10 +304,14 @@ _DIGITS_OF_AN_ID = 6
 """A message with this many digits may hold (part of) an ID number."""
 
 
-def scrubbed(outcome: Result, ev: TextSent, kept: ResidentId | None) -> Result:
-    """The message that held an ID number leaves the chat as soon as it is read, with a
-    one-line note: stored masked (`kept`), or not stored at all."""
-    if not ev.message_id or sum(ch.isdigit() for ch in ev.text) < _DIGITS_OF_AN_ID:
+def scrubbed(outcome: Result, ev: Event, kept: ResidentId | None) -> Result:
+    """A text that held an ID number leaves the chat as soon as it is read, with a
+    one-line note: stored masked (`kept`), or not stored at all. Other events: as they are."""
+    if (
+        not isinstance(ev, TextSent)
+        or not ev.message_id
+        or sum(ch.isdigit() for ch in ev.text) < _DIGITS_OF_AN_ID
+    ):
         return outcome
     removed = (
         note("id-message-removed", id=mask_id(kept.number))
