@@ -409,17 +409,19 @@ async def test_a_token_read_along_is_not_used_after_a_write_or_out_of_the_lock(
     await Citizen.filter(id=cid).update(full_name="张三")
     await b.citizens.set_language(cid, "en")
     await a.context(cid)  # kept under the token the lock reads next
+    written = asyncio.Event()
     async with locked(a, redis_prefix, cid):
         copied: list[Context] = []
 
         async def later() -> None:
-            await asyncio.sleep(0.05)  # after the lock was left
+            await written.wait()  # the lock left, and another process's write made
             copied.append(await a.context(cid))
 
-        task = asyncio.create_task(later())
+        task = asyncio.create_task(later())  # started under the lock: its context copied
         await asyncio.sleep(0)
     await Citizen.filter(id=cid).update(full_name="赵六")
     await b.citizens.set_language(cid, "es")
+    written.set()
     await task
     assert copied[0].citizen is not None and copied[0].citizen.name == "赵六"
 
